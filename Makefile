@@ -1,0 +1,39 @@
+# Two entry points for a fresh Linux machine: `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SAMPLE := examples/xa-dien-chau
+
+.PHONY: demo test lint sample preview clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[test]"
+	touch $@
+
+demo: $(VENV)/.installed
+	-$(BIN)/dvk consolidate --workspace $(SAMPLE)
+	@echo ""
+	@echo "Kết quả nằm trong: $(SAMPLE)/outbox/"
+	@ls -1 $(SAMPLE)/outbox/*/
+
+test: $(VENV)/.installed lint
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check pipeline tests examples
+	$(BIN)/ruff format --check pipeline tests examples
+
+# Regenerate the bundled sample inbox from its script (review the diff).
+sample: $(VENV)/.installed
+	$(BIN)/python examples/build_sample.py
+
+# Render page 1 of the sample's Phụ lục 1 to docs/ (needs LibreOffice and poppler-utils).
+preview: $(VENV)/.installed
+	$(BIN)/python examples/render_preview.py
+
+clean:
+	rm -rf $(VENV) $(SAMPLE)/outbox/2*

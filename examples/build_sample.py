@@ -1,0 +1,684 @@
+"""Build the sample inbox of a commune (xã Diễn Châu, 2026) from the unit template.
+
+Run `make sample` (or `python examples/build_sample.py`) and review the diff. The names follow
+models that communes publish; people's names are invented.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from openpyxl import Workbook
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT.parent))
+
+from pipeline.config import load_config  # noqa: E402
+from pipeline.report.template import fill_template, template_path, write_template  # noqa: E402
+
+WORKSPACE = ROOT / "xa-dien-chau"
+KT, VH, QP, XD, NTM = (
+    "Kinh tế",
+    "Văn hóa - xã hội",
+    "Quốc phòng - an ninh",
+    "Xây dựng Đảng và hệ thống chính trị",
+    "Xây dựng nông thôn mới",
+)
+TT, CN = "Tập thể", "Cá nhân"
+OLD, NEW = "Duy trì từ năm trước", "Đăng ký mới"
+
+# unit -> models: (name, field, subject, person, place, lead, scale, status, result, self)
+UNITS: dict[str, list[tuple]] = {
+    "Chi bộ Công an xã": [
+        (
+            "Camera an ninh khu dân cư",
+            QP,
+            TT,
+            "",
+            "Toàn xã",
+            "Công an xã",
+            "120 camera",
+            OLD,
+            "Lắp thêm 35 camera, phát hiện 6 vụ việc",
+            "Vượt",
+        ),
+        (
+            "Tổ tự quản an ninh trật tự xóm",
+            QP,
+            TT,
+            "",
+            "12 xóm",
+            "Công an xã",
+            "12 tổ, 96 thành viên",
+            NEW,
+            "Hòa giải 14 vụ việc tại cơ sở",
+            "Bằng",
+        ),
+        (
+            "Công an xã đồng hành cùng người dân làm căn cước",
+            XD,
+            CN,
+            "Trần Văn Hùng",
+            "Trụ sở Công an xã",
+            "Công an xã",
+            "2.300 lượt",
+            NEW,
+            "Hướng dẫn 2.300 lượt người dân làm thủ tục",
+            "Vượt",
+        ),
+    ],
+    "Chi bộ Quân sự xã": [
+        (
+            "Dân vận khéo trong tuyển quân",
+            QP,
+            TT,
+            "",
+            "Toàn xã",
+            "Ban CHQS xã",
+            "18 thanh niên",
+            OLD,
+            "Giao quân đạt 100% chỉ tiêu",
+            "Bằng",
+        ),
+        (
+            "Dân quân giúp dân thu hoạch mùa màng",
+            KT,
+            TT,
+            "",
+            "Xóm Bắc Sơn, xóm Yên Lý",
+            "Ban CHQS xã",
+            "40 hộ",
+            NEW,
+            "Giúp 46 hộ thu hoạch 12 ha lúa",
+            "Vượt",
+        ),
+    ],
+    "Chi bộ Trạm Y tế xã": [
+        (
+            "Trạm Y tế thân thiện, vì người bệnh",
+            VH,
+            TT,
+            "",
+            "Trạm Y tế xã",
+            "Trạm Y tế",
+            "7.000 lượt khám",
+            OLD,
+            "Tỷ lệ hài lòng đạt 96%",
+            "Vượt",
+        ),
+        (
+            "Vận động người dân tham gia bảo hiểm y tế",
+            VH,
+            TT,
+            "",
+            "Toàn xã",
+            "Trạm Y tế",
+            "Tỷ lệ 93%",
+            NEW,
+            "Tỷ lệ tham gia BHYT đạt 94,2%",
+            "Vượt",
+        ),
+    ],
+    "Chi bộ Trường THCS Diễn Châu": [
+        (
+            "Cổng trường an toàn giao thông",
+            VH,
+            TT,
+            "",
+            "Trường THCS",
+            "Liên đội",
+            "850 học sinh",
+            OLD,
+            "Không có học sinh vi phạm ATGT",
+            "Bằng",
+        ),
+        (
+            "Thư viện xanh",
+            VH,
+            TT,
+            "",
+            "Trường THCS",
+            "Đoàn trường",
+            "3.000 đầu sách",
+            NEW,
+            "Bổ sung 1.200 đầu sách",
+            "Bằng",
+        ),
+        (
+            "Giáo viên giúp học sinh nghèo vượt khó",
+            VH,
+            CN,
+            "Nguyễn Thị Mai",
+            "Trường THCS",
+            "Công đoàn",
+            "15 học sinh",
+            NEW,
+            "12/15 em lên lớp loại khá",
+            "Bằng",
+        ),
+    ],
+    "Chi bộ Trường Tiểu học Diễn Châu": [
+        (
+            "Nuôi heo đất giúp bạn đến trường",
+            VH,
+            TT,
+            "",
+            "Trường Tiểu học",
+            "Liên đội",
+            "40 heo đất",
+            OLD,
+            "Trao 32 suất học bổng",
+            "Vượt",
+        ),
+        (
+            "Chuyển đổi số trong quản lý học sinh",
+            XD,
+            TT,
+            "",
+            "Trường Tiểu học",
+            "Ban giám hiệu",
+            "620 học sinh",
+            NEW,
+            "100% phụ huynh nhận thông báo qua ứng dụng",
+            "Bằng",
+        ),
+    ],
+    "Hội Nông dân xã": [
+        (
+            "Tổ hợp tác trồng rau an toàn",
+            KT,
+            TT,
+            "",
+            "Xóm Đông Lộc",
+            "Hội Nông dân",
+            "5 ha, 32 hộ",
+            OLD,
+            "Thu nhập bình quân tăng 18%",
+            "Vượt",
+        ),
+        (
+            "Nông dân hiến đất làm đường giao thông nội đồng",
+            NTM,
+            TT,
+            "",
+            "Xóm Trung Hải",
+            "Hội Nông dân",
+            "2,4 km",
+            NEW,
+            "Hiến 3.100 m² đất, làm 2,4 km đường",
+            "Vượt",
+        ),
+        (
+            "Liên kết tiêu thụ sản phẩm OCOP",
+            "phát triển kinh tế",
+            TT,
+            "",
+            "Toàn xã",
+            "Hội Nông dân",
+            "3 sản phẩm",
+            NEW,
+            "2 sản phẩm đạt OCOP 3 sao",
+            "Bằng",
+        ),
+        (
+            "Nông dân sản xuất kinh doanh giỏi",
+            KT,
+            CN,
+            "Hoàng Văn Sáu",
+            "Xóm Yên Lý",
+            "Hội Nông dân",
+            "Trang trại 3 ha",
+            OLD,
+            "Tạo việc làm cho 12 lao động",
+            "Vượt",
+        ),
+    ],
+    "Hội Liên hiệp Phụ nữ xã": [
+        (
+            "Phụ nữ tiết kiệm giúp nhau phát triển kinh tế",
+            KT,
+            TT,
+            "",
+            "12 chi hội",
+            "Hội Phụ nữ",
+            "420 hội viên",
+            OLD,
+            "Giúp 15 hội viên vay vốn không lãi",
+            "Vượt",
+        ),
+        (
+            "Hũ gạo tình thương",
+            VH,
+            TT,
+            "",
+            "12 chi hội",
+            "Hội Phụ nữ",
+            "12 hũ gạo",
+            OLD,
+            "Trao 2,5 tấn gạo cho hộ khó khăn",
+            "Bằng",
+        ),
+        (
+            "Nhà sạch, vườn đẹp",
+            NTM,
+            TT,
+            "",
+            "Toàn xã",
+            "Hội Phụ nữ",
+            "300 hộ",
+            NEW,
+            "285 hộ đạt tiêu chí",
+            "Kém",
+        ),
+        (
+            "Mẹ đỡ đầu trẻ mồ côi",
+            VH,
+            CN,
+            "Phan Thị Hương",
+            "Xóm Bắc Sơn",
+            "Hội Phụ nữ",
+            "4 trẻ",
+            NEW,
+            "Hỗ trợ 4 trẻ mỗi tháng",
+            "Bằng",
+        ),
+    ],
+    "Đoàn Thanh niên xã": [
+        (
+            "Thắp sáng đường quê",
+            NTM,
+            TT,
+            "",
+            "Xóm Trung Hải, xóm Nam Thịnh",
+            "Đoàn Thanh niên",
+            "3 km đèn",
+            OLD,
+            "Lắp 110 bóng đèn, 3,2 km",
+            "Vượt",
+        ),
+        (
+            "Thanh niên hướng dẫn người dân dùng dịch vụ công trực tuyến",
+            XD,
+            TT,
+            "",
+            "Bộ phận một cửa",
+            "Đoàn Thanh niên",
+            "1.500 hồ sơ",
+            NEW,
+            "Hướng dẫn nộp 1.740 hồ sơ trực tuyến",
+            "Vượt",
+        ),
+        (
+            "Ngày thứ Bảy tình nguyện",
+            VH,
+            TT,
+            "",
+            "Toàn xã",
+            "Đoàn Thanh niên",
+            "52 buổi",
+            NEW,
+            "Tổ chức 48 buổi ra quân",
+            "Kém",
+        ),
+    ],
+    "Hội Cựu chiến binh xã": [
+        (
+            "Cựu chiến binh giúp nhau làm kinh tế",
+            KT,
+            TT,
+            "",
+            "Toàn xã",
+            "Hội CCB",
+            "60 hội viên",
+            OLD,
+            "Giúp 8 hộ thoát nghèo",
+            "Vượt",
+        ),
+        (
+            "Cựu chiến binh tham gia hòa giải ở cơ sở",
+            QP,
+            TT,
+            "",
+            "12 xóm",
+            "Hội CCB",
+            "24 tổ",
+            OLD,
+            "Hòa giải thành 21 vụ",
+            "Bằng",
+        ),
+        (
+            "Cựu chiến binh gương mẫu giữ gìn an ninh xóm",
+            QP,
+            CN,
+            "Lê Văn Tư",
+            "Xóm Đông Lộc",
+            "Hội CCB",
+            "1 xóm",
+            NEW,
+            "Xóm không có tội phạm",
+            "Bằng",
+        ),
+    ],
+    "Ủy ban MTTQ Việt Nam xã": [
+        (
+            "Mái ấm Mặt trận",
+            VH,
+            TT,
+            "",
+            "Toàn xã",
+            "Ủy ban MTTQ",
+            "5 nhà",
+            OLD,
+            "Bàn giao 5 nhà Đại đoàn kết",
+            "Bằng",
+        ),
+        (
+            "Khu dân cư văn hóa, đoàn kết",
+            "VHXH",
+            TT,
+            "",
+            "12 khu dân cư",
+            "Ban công tác Mặt trận",
+            "12 khu",
+            OLD,
+            "11/12 khu đạt danh hiệu",
+            "Kém",
+        ),
+        (
+            "Đồng bào có đạo sống tốt đời, đẹp đạo",
+            "Tôn giáo - dân tộc",
+            TT,
+            "",
+            "Giáo họ Yên Lý",
+            "Ủy ban MTTQ",
+            "210 hộ",
+            NEW,
+            "210 hộ ký cam kết",
+            "Bằng",
+        ),
+    ],
+    "Ủy ban nhân dân xã": [
+        (
+            "Chính quyền thân thiện, vì Nhân dân phục vụ",
+            XD,
+            TT,
+            "",
+            "Trụ sở UBND xã",
+            "UBND xã",
+            "Bộ phận một cửa",
+            OLD,
+            "98% hồ sơ giải quyết đúng hạn",
+            "Vượt",
+        ),
+        (
+            "Dân vận khéo trong giải phóng mặt bằng",
+            KT,
+            TT,
+            "",
+            "Dự án đường ven biển",
+            "UBND xã",
+            "86 hộ",
+            NEW,
+            "86/86 hộ bàn giao mặt bằng",
+            "Vượt",
+        ),
+        (
+            "Tiếp dân, đối thoại với Nhân dân",
+            XD,
+            CN,
+            "Nguyễn Văn Lâm",
+            "Trụ sở UBND xã",
+            "UBND xã",
+            "24 buổi",
+            NEW,
+            "Tổ chức 24 buổi tiếp dân",
+            "Bằng",
+        ),
+    ],
+    "Chi bộ xóm Bắc Sơn": [
+        (
+            "Tuyến đường hoa",
+            NTM,
+            TT,
+            "",
+            "Xóm Bắc Sơn",
+            "Chi bộ",
+            "1,2 km",
+            OLD,
+            "Trồng mới 800 m hoa",
+            "Vượt",
+        ),
+        (
+            "Dòng họ không có tội phạm",
+            QP,
+            TT,
+            "",
+            "Xóm Bắc Sơn",
+            "Chi bộ",
+            "6 dòng họ",
+            NEW,
+            "6/6 dòng họ đạt",
+            "Bằng",
+        ),
+    ],
+    "Chi bộ xóm Đông Lộc": [
+        (
+            "Phân loại rác thải tại nguồn",
+            VH,
+            TT,
+            "",
+            "Xóm Đông Lộc",
+            "Chi bộ",
+            "180 hộ",
+            OLD,
+            "165 hộ phân loại rác",
+            "Bằng",
+        ),
+        (
+            "Đảng viên gương mẫu nơi cư trú",
+            XD,
+            TT,
+            "",
+            "Xóm Đông Lộc",
+            "Chi bộ",
+            "45 đảng viên",
+            NEW,
+            "100% đảng viên đăng ký việc làm",
+            "Bằng",
+        ),
+    ],
+    "Chi bộ xóm Trung Hải": [
+        (
+            "Ngư dân bám biển, giữ chủ quyền",
+            QP,
+            TT,
+            "",
+            "Bến cá Trung Hải",
+            "Chi bộ",
+            "40 tàu",
+            OLD,
+            "40 tàu lắp thiết bị giám sát",
+            "Bằng",
+        ),
+        (
+            "Hiến đất mở rộng đường xóm",
+            NTM,
+            TT,
+            "",
+            "Xóm Trung Hải",
+            "Chi bộ",
+            "1,5 km",
+            NEW,
+            "Mở rộng 1,5 km",
+            "Vượt",
+        ),
+        (
+            "Nuôi trồng thủy sản theo hướng an toàn",
+            KT,
+            CN,
+            "Đậu Văn Thủy",
+            "Xóm Trung Hải",
+            "Chi bộ",
+            "2 ha ao nuôi",
+            NEW,
+            "Doanh thu 1,2 tỷ đồng",
+            "Vượt",
+        ),
+    ],
+    "Chi bộ xóm Yên Lý": [
+        (
+            "Xóm không có người nghiện ma túy",
+            QP,
+            TT,
+            "",
+            "Xóm Yên Lý",
+            "Chi bộ",
+            "220 hộ",
+            OLD,
+            "Không phát sinh người nghiện mới",
+            "Bằng",
+        ),
+        (
+            "Bữa cơm nghĩa tình",
+            VH,
+            TT,
+            "",
+            "Xóm Yên Lý",
+            "Chi hội Phụ nữ",
+            "30 suất/tháng",
+            NEW,
+            "Trao 360 suất cơm",
+            "Bằng",
+        ),
+    ],
+    "Chi bộ Hợp tác xã Dịch vụ nông nghiệp": [
+        (
+            "Cơ giới hóa đồng bộ trên cánh đồng lớn",
+            KT,
+            TT,
+            "",
+            "Cánh đồng xóm Yên Lý",
+            "Ban quản trị HTX",
+            "50 ha",
+            OLD,
+            "Giảm 20% chi phí sản xuất",
+            "Vượt",
+        ),
+        (
+            "Dịch vụ bao tiêu lúa giống",
+            KT,
+            TT,
+            "",
+            "Toàn xã",
+            "Ban quản trị HTX",
+            "120 hộ",
+            NEW,
+            "Bao tiêu 180 tấn lúa",
+            "Bằng",
+        ),
+    ],
+}
+
+# One unit whose file has mistakes an office meets every quarter.
+FAULTY_UNIT = "Chi bộ xóm Nam Thịnh"
+FAULTY_ROWS = [
+    dict(
+        name="Làng quê đáng sống",
+        field=NTM,
+        subject=TT,
+        place="Xóm Nam Thịnh",
+        lead="Chi bộ",
+        scale="150 hộ",
+        status=OLD,
+    ),
+    dict(
+        name="Gia đình học tập", field="Giáo dục", subject=TT, place="Xóm Nam Thịnh", status=NEW
+    ),  # a field that is not in the list
+    dict(
+        name="Người cao tuổi làm kinh tế giỏi",
+        field=KT,
+        subject=CN,
+        place="Xóm Nam Thịnh",
+        count="hai",
+        status=NEW,
+    ),  # an individual without a name, and a count in words
+    dict(name="Tuyến đường hoa", field=NTM, subject=TT, place="", status=NEW),  # no place
+    dict(
+        name="Làng quê đáng sống", field=NTM, subject=TT, place="Xóm Nam Thịnh", status=OLD
+    ),  # the first row again
+]
+
+
+def registration(model: tuple) -> dict:
+    name, field, subject, person, place, lead, scale, status, *_ = model
+    return dict(
+        name=name,
+        field=field,
+        subject=subject,
+        person=person or None,
+        place=place,
+        lead=lead,
+        scale=scale,
+        status=status,
+        count=1,
+        level="Cấp xã",
+        start="01/01/2026" if status == NEW else "01/01/2025",
+        end="31/12/2026",
+        expected=None,
+    )
+
+
+def result(model: tuple) -> dict:
+    name, field, subject, person, place, lead, _, status, outcome, assessment = model
+    return dict(
+        name=name,
+        field=field,
+        subject=subject,
+        person=person or None,
+        place=place,
+        lead=lead,
+        count=1,
+        results=outcome,
+        status="Xây dựng mới" if status == NEW else "Duy trì",
+        self_assessment=assessment,
+    )
+
+
+def file_name(unit: str) -> str:
+    from pipeline.normalize import comparison_key
+
+    plain = comparison_key(unit).replace("đ", "d")
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFD", plain) if c.isascii())
+    return "_".join(plain.split()) + ".xlsx"
+
+
+def main() -> None:
+    cfg = load_config(WORKSPACE / "dvk.toml")
+    inbox = WORKSPACE / "inbox"
+    for old in inbox.glob("*.xlsx"):
+        old.unlink()
+    with tempfile.TemporaryDirectory() as tmp:
+        template = template_path(Path(tmp), cfg.year)
+        write_template(template, cfg)
+        for unit, models in UNITS.items():
+            sheets = {
+                "Đăng ký": [registration(m) for m in models],
+                "Kết quả": [result(m) for m in models],
+            }
+            fill_template(template, inbox / file_name(unit), unit, sheets)
+        fill_template(
+            template, inbox / file_name(FAULTY_UNIT), FAULTY_UNIT, {"Đăng ký": FAULTY_ROWS}
+        )
+    # Someone forwarded last year's list typed by hand: not a form this tool reads yet.
+    wb = Workbook()
+    wb.active["A1"] = "Danh sách mô hình năm 2025"
+    wb.save(inbox / "danh_sach_mo_hinh_2025.xlsx")
+    print(f"{len(list(inbox.glob('*.xlsx')))} tệp trong {inbox}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Tổng hợp mô hình “Dân vận khéo”: the consolidation pipeline."""

@@ -1,0 +1,5 @@
+"""Allow `python -m pipeline`, the same as the `dvk` command."""
+
+from pipeline.cli import main
+
+main()

@@ -1,0 +1,193 @@
+"""The `dvk` command: the only module that knows click; each command calls the library."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import ClassVar
+
+import click
+
+from pipeline.config import ConfigError, Workspace, load_config, write_default_config
+from pipeline.consolidate import ACCEPTED, HAS_ERRORS, UNREADABLE, consolidate
+from pipeline.ingest import find_inbox_files
+from pipeline.report import write_outputs
+from pipeline.report.template import template_path, write_template
+
+EXIT_FATAL = 3
+
+
+class Fatal(click.ClickException):
+    "The run could not finish (exit code 3)"
+
+    exit_code = EXIT_FATAL
+
+    def show(self, file=None) -> None:
+        click.secho(f"Lỗi: {self.message}", file=file or sys.stderr, fg="red")
+
+
+class VietnameseHelpFormatter(click.HelpFormatter):
+    """click's own help headings, in the language of the people who read them."""
+
+    HEADINGS: ClassVar[dict[str, str]] = {
+        "Options": "Tùy chọn",
+        "Commands": "Lệnh",
+        "Arguments": "Tham số",
+    }
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "Cách dùng: ")
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(self.HEADINGS.get(heading, heading))
+
+
+click.Context.formatter_class = VietnameseHelpFormatter
+
+
+def _help_option(command):
+    return click.help_option("-h", "--help", help="Xem hướng dẫn lệnh này.")(command)
+
+
+workspace_option = click.option(
+    "--workspace",
+    "-w",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    help="Thư mục làm việc (có inbox/, outbox/, dvk.toml); mặc định là thư mục hiện tại.",
+)
+
+
+@click.group()
+@_help_option
+@click.version_option(package_name="dvk-pipeline", message="dvk %(version)s", help="Xem phiên bản.")
+def main() -> None:
+    """Tổng hợp mô hình “Dân vận khéo” từ biểu mẫu Excel của các đơn vị.
+
+    Ví dụ:
+
+        dvk init D:\\DanVanKheo
+
+        dvk templates -w D:\\DanVanKheo
+
+        dvk consolidate -w D:\\DanVanKheo
+    """
+
+
+@main.command()
+@_help_option
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--year", type=int, default=None, help="Năm tổng hợp (mặc định: năm nay).")
+def init(directory: Path, year: int | None) -> None:
+    """Tạo thư mục làm việc: inbox/, outbox/, templates/xlsx/ và tệp cấu hình dvk.toml.
+
+    Ví dụ: dvk init D:\\DanVanKheo --year 2026
+    """
+    ws = Workspace(directory)
+    for folder in (ws.inbox, ws.outbox, ws.templates):
+        folder.mkdir(parents=True, exist_ok=True)
+    if ws.config_path.exists():
+        click.echo(f"Đã có tệp cấu hình {ws.config_path}, giữ nguyên.")
+    else:
+        write_default_config(ws.config_path, year or dt.date.today().year)
+        click.echo(f"Đã tạo {ws.config_path}. Hãy mở tệp này, sửa tên đơn vị và người ký.")
+    click.echo(f"Thư mục làm việc: {ws.root.resolve()}")
+
+
+@main.command()
+@_help_option
+@workspace_option
+def templates(workspace: Path) -> None:
+    """Tạo biểu mẫu Excel chuẩn để gửi cho các đơn vị (vào templates/xlsx/).
+
+    Ví dụ: dvk templates -w D:\\DanVanKheo
+    """
+    ws = Workspace(workspace)
+    cfg = _config(ws)
+    path = template_path(ws.templates, cfg.year)
+    _guard_write(lambda: write_template(path, cfg), path)
+    click.echo(f"Đã tạo biểu mẫu: {path}")
+
+
+@main.command(name="consolidate")
+@_help_option
+@workspace_option
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (cho máy đọc).")
+def consolidate_command(workspace: Path, as_json: bool) -> None:
+    """Đọc mọi tệp trong inbox/, kiểm tra và lập Phụ lục 1, Phụ lục 4 vào outbox/.
+
+    Mã thoát: 0 mọi tệp hợp lệ; 1 đã tổng hợp nhưng có tệp lỗi; 2 sai cú pháp lệnh;
+    3 không chạy được.
+
+    Ví dụ: dvk consolidate -w D:\\DanVanKheo
+    """
+    ws = Workspace(workspace)
+    cfg = _config(ws)
+    if not ws.inbox.is_dir():
+        raise Fatal(f"Không thấy thư mục {ws.inbox}. Chạy “dvk init” trước.")
+    total = len(find_inbox_files(ws.inbox))
+    with click.progressbar(
+        length=total, label="Đang đọc tệp", file=sys.stderr, show_pos=True
+    ) as bar:
+        result = consolidate(ws.inbox, cfg.year, on_file=lambda _path: bar.update(1))
+    paths = _guard_write(lambda: write_outputs(result, cfg, ws.outbox), ws.outbox)
+    summary = result.summary() | {"tep_ket_qua": {k: str(p) for k, p in paths.items()}}
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        _print_summary(summary, paths)
+    sys.exit(result.exit_code)
+
+
+def _print_summary(summary: dict, paths: dict[str, Path]) -> None:
+    by_status = summary["so_tep_theo_trang_thai"]
+    click.echo(
+        f"Đã đọc {summary['so_tep']} tệp: {by_status[ACCEPTED]} {ACCEPTED}, "
+        f"{by_status[HAS_ERRORS]} {HAS_ERRORS}, {by_status[UNREADABLE]} {UNREADABLE}."
+    )
+    click.echo(
+        f"Mô hình đăng ký được tổng hợp: {summary['so_mo_hinh_dang_ky']}; "
+        f"mô hình báo cáo kết quả: {summary['so_mo_hinh_ket_qua']}."
+    )
+    if summary["van_de"]:
+        click.secho(
+            f"Có {summary['so_loi']} lỗi và {summary['so_canh_bao']} cảnh báo:", fg="yellow"
+        )
+        for issue in summary["van_de"][:15]:
+            where = ", ".join(
+                str(part)
+                for part in (
+                    issue["file"],
+                    issue["sheet"],
+                    f"dòng {issue['row']}" if issue["row"] else "",
+                    issue["column"],
+                )
+                if part
+            )
+            click.echo(f"  - [{issue['severity']}] {where}: {issue['message']}")
+        if len(summary["van_de"]) > 15:
+            click.echo(f"  … xem đủ {len(summary['van_de'])} vấn đề trong {paths['tiep_nhan']}")
+    click.echo("Kết quả:")
+    for path in paths.values():
+        click.echo(f"  {path}")
+
+
+def _config(ws: Workspace):
+    try:
+        return load_config(ws.config_path)
+    except ConfigError as e:
+        raise Fatal(str(e)) from e
+
+
+def _guard_write(write, where: Path):
+    try:
+        return write()
+    except PermissionError as e:
+        raise Fatal(
+            f"Không ghi được {e.filename or where}: tệp đang mở trong Excel hoặc thư mục "
+            "không cho phép ghi. Đóng tệp rồi chạy lại."
+        ) from e
+    except OSError as e:
+        raise Fatal(f"Không ghi được {where}: {e}") from e

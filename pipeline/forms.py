@@ -1,0 +1,132 @@
+"""The unit template declared once: its sheets, columns and fixed cells, for writer and reader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline import vocab
+
+TEMPLATE_ID = "dvk-bieu-don-vi"
+TEMPLATE_VERSION = 1
+META_SHEET = "_dvk"  # hidden: template id, version, year, and the dropdown lists
+TEMPLATE_FILENAME = "Bieu_mau_don_vi_{year}.xlsx"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    width: float
+    kind: str = "text"  # text | count | date | choice
+    choices: str = ""  # a key of CHOICE_LISTS for kind "choice"
+    required: bool = False
+    max_len: int = 1000
+
+
+# Each closed list: canonical code -> label shown, and code -> extra spellings accepted.
+CHOICE_LISTS: dict[str, tuple[dict[str, str], dict[str, tuple[str, ...]]]] = {
+    "field": (
+        {f.code: f.label for f in vocab.FIELDS},
+        {f.code: f.synonyms for f in vocab.FIELDS},
+    ),
+    "subject": (vocab.SUBJECTS, vocab.SUBJECT_SYNONYMS),
+    "status": (vocab.STATUSES, vocab.STATUS_SYNONYMS),
+    "result_status": (vocab.RESULT_STATUSES, vocab.STATUS_SYNONYMS),
+    "self_assessment": (vocab.SELF_ASSESSMENTS, vocab.SELF_ASSESSMENT_SYNONYMS),
+    "level": (vocab.LEVELS, vocab.LEVEL_SYNONYMS),
+}
+
+_STT = Column("stt", "STT", 6)
+_NAME = Column("name", "Tên mô hình", 42, required=True, max_len=300)
+_FIELD = Column("field", "Lĩnh vực", 22, "choice", "field", required=True)
+_SUBJECT = Column("subject", "Chủ thể (Tập thể/Cá nhân)", 14, "choice", "subject", required=True)
+_PERSON = Column("person", "Họ và tên (nếu chủ thể là cá nhân)", 22, max_len=100)
+_COUNT = Column("count", "Số lượng", 9, "count")
+_PLACE = Column("place", "Địa điểm xây dựng, triển khai", 24, required=True, max_len=300)
+_LEAD = Column("lead", "Chủ trì", 18, max_len=200)
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    name: str
+    title: str  # "{year}" is filled in
+    columns: tuple[Column, ...]
+    unit_label: str = "Tên đơn vị:"
+    unit_cell: str = "C3"
+    header_row: int = 5
+    first_data_row: int = 7  # row 6 holds the column numbers (1), (2), …
+    input_rows: int = 300
+
+    @property
+    def last_data_row(self) -> int:
+        return self.first_data_row + self.input_rows - 1
+
+    def header(self, key: str) -> str:
+        return next(c.header for c in self.columns if c.key == key)
+
+
+REGISTRATION = SheetSpec(
+    "Đăng ký",
+    "ĐĂNG KÝ XÂY DỰNG MÔ HÌNH “DÂN VẬN KHÉO” NĂM {year}",
+    (
+        _STT,
+        _NAME,
+        _FIELD,
+        _SUBJECT,
+        _PERSON,
+        Column("position", "Chức vụ, nghề nghiệp (nếu là cá nhân)", 20, max_len=200),
+        _COUNT,
+        _PLACE,
+        _LEAD,
+        Column("scale", "Quy mô thực hiện", 24, max_len=500),
+        Column("status", "Duy trì hay đăng ký mới", 18, "choice", "status", required=True),
+        Column("level", "Cấp đăng ký", 13, "choice", "level"),
+        Column("start", "Thời gian bắt đầu", 13, "date"),
+        Column("end", "Thời gian hoàn thành", 13, "date"),
+        Column("situation", "Tóm tắt thực trạng", 30, max_len=2000),
+        Column("expected", "Dự kiến mục tiêu, kết quả", 30, max_len=2000),
+    ),
+)
+
+RESULTS = SheetSpec(
+    "Kết quả",
+    "BÁO CÁO KẾT QUẢ XÂY DỰNG, DUY TRÌ MÔ HÌNH “DÂN VẬN KHÉO” NĂM {year}",
+    (
+        _STT,
+        _NAME,
+        _FIELD,
+        _SUBJECT,
+        _PERSON,
+        _COUNT,
+        _PLACE,
+        _LEAD,
+        Column(
+            "results",
+            "Tóm tắt quy mô, kết quả cụ thể đạt được",
+            44,
+            required=True,
+            max_len=2000,
+        ),
+        Column("status", "Xây dựng mới hay duy trì", 16, "choice", "result_status", required=True),
+        Column("self_assessment", "Tự đánh giá (Vượt/Bằng/Kém)", 14, "choice", "self_assessment"),
+    ),
+)
+
+SHEETS = (REGISTRATION, RESULTS)
+
+INSTRUCTIONS_SHEET = "Hướng dẫn"
+INSTRUCTIONS = (
+    "HƯỚNG DẪN ĐIỀN BIỂU MẪU “DÂN VẬN KHÉO” NĂM {year}",
+    "",
+    "1. Ghi tên đơn vị (chi bộ, đoàn thể, thôn, cơ quan…) vào ô “Tên đơn vị” ở đầu mỗi trang.",
+    "2. Trang “Đăng ký”: mỗi mô hình một dòng, từ dòng số 7. Hạn gửi: {registration_deadline}.",
+    "3. Trang “Kết quả”: mỗi mô hình một dòng, ghi tóm tắt kết quả và tự đánh giá. "
+    "Hạn gửi: {results_deadline}.",
+    "4. Các cột Lĩnh vực, Chủ thể, Duy trì/mới, Cấp đăng ký, Tự đánh giá: chọn trong danh sách "
+    "thả xuống.",
+    "5. Mô hình do cá nhân thực hiện: ghi rõ họ và tên, chức vụ của người thực hiện.",
+    "6. Số lượng là số nguyên (1, 2, 3…); để trống được hiểu là 1.",
+    "7. Ngày ghi dạng ngày/tháng/năm, ví dụ 15/3/{year}.",
+    "8. Không thêm, xoá, đổi tên cột hay trang tính. Lưu tệp dạng .xlsx và gửi lại qua "
+    "thư điện tử.",
+)

@@ -1,0 +1,146 @@
+"""Ingest stage: find the files in the inbox and read filled unit templates into raw rows."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import python_calamine as calamine
+
+from pipeline import forms
+from pipeline.issues import Issue
+from pipeline.normalize import clean_text
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+PROVENANCE = ("_file", "_sheet", "_row", "unit")
+
+
+@dataclass
+class ReadResult:
+    """What one inbox file gave: raw rows per sheet, and problems found while reading it."""
+
+    file: str  # path relative to the inbox, as the intake report shows it
+    sha256: str
+    unit: str = ""
+    rows: dict[str, pd.DataFrame] = field(default_factory=dict)  # sheet name -> raw rows
+    issues: list[Issue] = field(default_factory=list)
+    readable: bool = True
+
+
+def find_inbox_files(inbox: Path) -> list[Path]:
+    """Every file in the inbox, in a stable order; Excel's lock files (~$…) are not inputs."""
+    return sorted(
+        (p for p in inbox.rglob("*") if p.is_file() and not _ignored(p, inbox)),
+        key=lambda p: p.relative_to(inbox).as_posix(),
+    )
+
+
+def _ignored(path: Path, inbox: Path) -> bool:
+    parts = path.relative_to(inbox).parts
+    return any(part.startswith((".", "~$")) for part in parts)
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_inbox_file(path: Path, inbox: Path, year: int) -> ReadResult:
+    """Read one file; never raises for a bad file, it reports it instead."""
+    name = path.relative_to(inbox).as_posix()
+    result = ReadResult(file=name, sha256=file_hash(path))
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        return _unreadable(result, "không phải tệp Excel (.xlsx, .xls, .xlsm, .ods)")
+    try:
+        book = calamine.CalamineWorkbook.from_path(str(path))
+        sheets = {
+            s: book.get_sheet_by_name(s).to_python(skip_empty_area=False) for s in book.sheet_names
+        }
+    except calamine.PasswordError:
+        return _unreadable(result, "tệp đặt mật khẩu")
+    except Exception:  # calamine raises several kinds for damaged files; all mean the same here
+        return _unreadable(result, "tệp bị hỏng hoặc không đúng định dạng Excel")
+    meta = _metadata(sheets.get(forms.META_SHEET, []))
+    if meta.get("template") != forms.TEMPLATE_ID:
+        result.issues.append(Issue(file=name, code="file-not-template"))
+        return result
+    if str(meta.get("year")) != str(year):
+        result.issues.append(
+            Issue(file=name, code="file-wrong-year", value=str(meta.get("year")), detail=str(year))
+        )
+        return result
+    for spec in forms.SHEETS:
+        _read_sheet(result, spec, sheets.get(spec.name))
+    return result
+
+
+def _unreadable(result: ReadResult, reason: str) -> ReadResult:
+    result.readable = False
+    result.issues.append(Issue(file=result.file, code="file-unreadable", detail=reason))
+    return result
+
+
+def _metadata(cells: list[list]) -> dict[str, object]:
+    meta = {}
+    for row in cells:
+        if len(row) >= 2 and row[0]:
+            value = row[1]
+            meta[str(row[0])] = (
+                int(value) if isinstance(value, float) and value.is_integer() else value
+            )
+    return meta
+
+
+def _read_sheet(result: ReadResult, spec: forms.SheetSpec, cells: list[list] | None) -> None:
+    if cells is None or not _headers_match(spec, cells):
+        result.issues.append(
+            Issue(file=result.file, sheet=spec.name, code="file-template-changed", detail=spec.name)
+        )
+        return
+    unit = clean_text(_cell(cells, *_position(spec.unit_cell)))
+    records = list(_data_rows(spec, cells))
+    if records and not unit:
+        result.issues.append(
+            Issue(file=result.file, sheet=spec.name, code="file-no-unit", detail=spec.name)
+        )
+    result.unit = result.unit or unit
+    frame = pd.DataFrame(records, columns=[c.key for c in spec.columns] + ["_row"], dtype=object)
+    frame["_file"] = result.file
+    frame["_sheet"] = spec.name
+    frame["unit"] = unit
+    result.rows[spec.name] = frame
+
+
+def _headers_match(spec: forms.SheetSpec, cells: list[list]) -> bool:
+    row = spec.header_row - 1
+    return all(
+        clean_text(_cell(cells, row, i)) == column.header for i, column in enumerate(spec.columns)
+    )
+
+
+def _data_rows(spec: forms.SheetSpec, cells: list[list]) -> Iterator[list]:
+    width = len(spec.columns)
+    for index in range(spec.first_data_row - 1, len(cells)):
+        values = [_cell(cells, index, i) for i in range(width)]
+        # A row with only its STT filled in is an unused row of the form, not a model.
+        if any(clean_text(v) for v in values[1:]):
+            yield [*values, index + 1]
+
+
+def _cell(cells: list[list], row: int, col: int) -> object:
+    if row < len(cells) and col < len(cells[row]):
+        return cells[row][col]
+    return ""
+
+
+def _position(ref: str) -> tuple[int, int]:
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    row, col = coordinate_to_tuple(ref)
+    return row - 1, col - 1

@@ -1,0 +1,136 @@
+"""The one problem record, and the Vietnamese catalogue of every problem the pipeline reports."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "lỗi"  # the row (or file) is held back
+    WARNING = "cảnh báo"  # reported, the row is still used
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: Severity
+    message: str  # may use {value}, {column}, {detail}
+    hint: str
+
+
+# Stable codes: tests, --json and the error workbook all key on these.
+CATALOGUE: dict[str, Problem] = {
+    # files
+    "file-unreadable": Problem(
+        Severity.ERROR,
+        "Không mở được tệp: {detail}",
+        "Mở tệp bằng Excel, lưu lại dạng .xlsx rồi gửi lại.",
+    ),
+    "file-not-template": Problem(
+        Severity.ERROR,
+        "Tệp không phải biểu mẫu của công cụ (không có trang “Đăng ký”/“Kết quả” đúng mẫu).",
+        "Dùng biểu mẫu do văn phòng gửi (lệnh dvk templates) và điền vào đó.",
+    ),
+    "file-template-changed": Problem(
+        Severity.ERROR,
+        "Trang “{detail}” đã bị sửa tiêu đề cột, không đọc được.",
+        "Không thêm, xoá hay đổi tên cột trong biểu mẫu; điền lại vào biểu mẫu gốc.",
+    ),
+    "file-wrong-year": Problem(
+        Severity.ERROR,
+        "Biểu mẫu của năm {value}, nhưng đợt tổng hợp là năm {detail}.",
+        "Dùng biểu mẫu của năm đang tổng hợp.",
+    ),
+    "file-no-unit": Problem(
+        Severity.ERROR,
+        "Chưa ghi tên đơn vị ở đầu trang “{detail}”.",
+        "Ghi tên chi bộ, đoàn thể hoặc đơn vị vào ô “Tên đơn vị”.",
+    ),
+    "file-empty": Problem(
+        Severity.WARNING,
+        "Biểu mẫu chưa có dòng mô hình nào.",
+        "Điền ít nhất một mô hình rồi gửi lại.",
+    ),
+    # cells
+    "required": Problem(
+        Severity.ERROR,
+        "Thiếu “{column}”.",
+        "Điền “{column}” cho mô hình này.",
+    ),
+    "not-in-list": Problem(
+        Severity.ERROR,
+        "“{value}” không có trong danh mục “{column}”.",
+        "Chọn một giá trị trong danh sách thả xuống của cột “{column}”.",
+    ),
+    "not-whole-number": Problem(
+        Severity.ERROR,
+        "“{value}” không phải số nguyên dương.",
+        "Ghi số lượng là số nguyên từ 1 trở lên (1, 2, 3…).",
+    ),
+    "not-a-date": Problem(
+        Severity.ERROR,
+        "“{value}” không phải ngày hợp lệ.",
+        "Ghi ngày dạng ngày/tháng/năm, ví dụ 15/3/{detail}.",
+    ),
+    "too-long": Problem(
+        Severity.ERROR,
+        "“{column}” dài quá {detail} ký tự.",
+        "Rút gọn nội dung; phần chi tiết gửi kèm báo cáo.",
+    ),
+    "person-required": Problem(
+        Severity.ERROR,
+        "Mô hình do cá nhân thực hiện nhưng chưa ghi họ và tên.",
+        "Ghi họ và tên (và chức vụ) của người thực hiện.",
+    ),
+    "end-before-start": Problem(
+        Severity.ERROR,
+        "Thời gian hoàn thành trước thời gian bắt đầu.",
+        "Kiểm tra lại hai cột thời gian.",
+    ),
+    "start-after-year": Problem(
+        Severity.ERROR,
+        "Thời gian bắt đầu ({value}) sau năm tổng hợp {detail}.",
+        "Mô hình đăng ký năm nào phải bắt đầu trong hoặc trước năm đó.",
+    ),
+    "duplicate-model": Problem(
+        Severity.WARNING,
+        "Mô hình trùng với dòng {detail}; chỉ tính một lần.",
+        "Xoá dòng trùng trong biểu mẫu.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in one place: a file, a sheet, an Excel row (1-based) and a column header."""
+
+    file: str
+    code: str
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+    value: str = ""
+    detail: str = ""
+
+    @property
+    def severity(self) -> Severity:
+        return CATALOGUE[self.code].severity
+
+    @property
+    def message(self) -> str:
+        return CATALOGUE[self.code].message.format(
+            value=self.value, column=self.column, detail=self.detail
+        )
+
+    @property
+    def hint(self) -> str:
+        return CATALOGUE[self.code].hint.format(
+            value=self.value, column=self.column, detail=self.detail
+        )
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "severity": str(self.severity), "message": self.message}
+
+
+def sort_key(issue: Issue) -> tuple:
+    return (issue.file, issue.sheet, issue.row or 0, issue.column, issue.code)

@@ -1,0 +1,174 @@
+"""Normalize stage: clean Vietnamese text and parse raw cells into typed values before pandera."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+import pandas as pd
+
+from pipeline import vocab
+from pipeline.forms import CHOICE_LISTS, SheetSpec
+from pipeline.issues import Issue
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u00ad"), None)
+_SPACES = re.compile(r"\s+")
+_QUOTES = str.maketrans(dict.fromkeys("“”„‟″«»", '"') | dict.fromkeys("‘’‚‛′`", "'"))
+_DASH = re.compile(r"\s*[-‐‑‒–—―−]\s*")
+
+# Tone placement: "hoá"/"hóa", "thuỷ"/"thủy" are the same word in two spelling habits.
+# Comparison keys put the tone on the second vowel of oa, oe, uy at the end of a syllable.
+_TONE_MARKS = "\u0300\u0301\u0309\u0303\u0323"  # huyền, sắc, hỏi, ngã, nặng
+_TONE_PAIRS = {
+    unicodedata.normalize("NFC", first + mark) + second: first
+    + unicodedata.normalize("NFC", second + mark)
+    for first, second in (("o", "a"), ("o", "e"), ("u", "y"))
+    for mark in _TONE_MARKS
+}
+_OLD_TONE = re.compile("(" + "|".join(_TONE_PAIRS) + r")(?!\w)")
+
+# Vietnamese alphabetical order: ă and â after a, đ after d, and so on; tones break ties.
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_RANK = {c: 200 + i for i, c in enumerate(_ALPHABET)}
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DATE_TEXT = re.compile(r"^(?:(\d{1,2})[/.\-])?(?:(\d{1,2})[/.\-])?(\d{4})$")
+
+
+def clean_text(value: object) -> str:
+    """The text as the unit typed it, in NFC with spaces tidied: what the annexes display."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # calamine gives 1.0 for a typed 1
+    text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
+    return _SPACES.sub(" ", text).strip()
+
+
+def comparison_key(value: object) -> str:
+    """One spelling for comparing: case, spaces, quotes, dashes and tone placement folded."""
+    text = clean_text(value).casefold().translate(_QUOTES)
+    text = _DASH.sub(" - ", text)
+    return _OLD_TONE.sub(lambda m: _TONE_PAIRS[m.group(1)], text).strip()
+
+
+def sort_key(value: object) -> tuple:
+    """Order Vietnamese text as a Vietnamese reader expects (a < ă < â < b … d < đ)."""
+    nfd = unicodedata.normalize("NFD", clean_text(value).casefold())
+    base = unicodedata.normalize("NFC", "".join(c for c in nfd if c not in _TONE_MARKS))
+    return tuple(_RANK.get(c, ord(c) if ord(c) < 200 else 1000 + ord(c)) for c in base), nfd
+
+
+def _choice_lookup(list_name: str) -> dict[str, str]:
+    labels, synonyms = CHOICE_LISTS[list_name]
+    lookup = {comparison_key(label): code for code, label in labels.items()}
+    for code, words in synonyms.items():
+        lookup.update({comparison_key(w): code for w in words if code in labels})
+    return lookup
+
+
+_LOOKUPS = {name: _choice_lookup(name) for name in CHOICE_LISTS}
+
+
+def match_choice(list_name: str, value: object) -> str | None:
+    """The canonical code for a closed-list value, or None when it is not in the list."""
+    key = comparison_key(value)
+    key = key.removeprefix("lĩnh vực ").removeprefix("lãnh vực ") if list_name == "field" else key
+    return _LOOKUPS[list_name].get(key)
+
+
+def is_tick(value: object) -> bool:
+    return comparison_key(value) in vocab.TICKS
+
+
+def parse_count(value: object) -> int | None:
+    """A whole number from 1.0, 2, "02"; None when it is not one. Blank means one model."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return int(value) if float(value).is_integer() else None
+    text = clean_text(value)
+    if not text:
+        return 1
+    return int(text) if re.fullmatch(r"-?\d+", text) else None
+
+
+def parse_date(value: object, *, end_of_period: bool = False) -> dt.date | None:
+    """A date from an Excel date, a serial number or text "15/3/2026", "3/2026", "2026"."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value < 2958466 and float(value).is_integer():
+            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+        return None
+    text = clean_text(value).lower().removeprefix("năm ").removeprefix("tháng ").strip()
+    match = _DATE_TEXT.match(text.replace(" ", ""))
+    if not match:
+        return None
+    first, second, year = match.groups()
+    day, month = (first, second) if second else (None, first)
+    try:
+        if day:
+            return dt.date(int(year), int(month), int(day))
+        if month:
+            start = dt.date(int(year), int(month), 1)
+            return _month_end(start) if end_of_period else start
+        return dt.date(int(year), 12, 31) if end_of_period else dt.date(int(year), 1, 1)
+    except ValueError:
+        return None
+
+
+def _month_end(day: dt.date) -> dt.date:
+    following = day.replace(day=28) + dt.timedelta(days=4)
+    return following - dt.timedelta(days=following.day)
+
+
+def normalize_rows(
+    raw: pd.DataFrame, spec: SheetSpec, year: int
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """Typed rows from raw cells. Unparseable cells become issues and missing values.
+
+    `raw` has one column per spec column key plus the provenance columns
+    `_file`, `_sheet`, `_row` and `unit`. Closed-list values that match no entry are kept
+    as typed so that the schema reports them with the unit's own words.
+    """
+    out = raw.copy()
+    problems: list[Issue] = []
+    out["unit"] = out["unit"].map(clean_text)
+    for column in spec.columns:
+        values = raw[column.key]
+        if column.kind == "text":
+            out[column.key] = values.map(clean_text)
+        elif column.kind == "choice":
+            out[column.key] = values.map(
+                lambda v, n=column.choices: match_choice(n, v) or clean_text(v)
+            )
+        elif column.kind == "count":
+            parsed = values.map(parse_count)
+            problems += _unparsed(raw, values, parsed, column.header, "not-whole-number")
+            out[column.key] = pd.array(parsed.tolist(), dtype="Int64")
+        elif column.kind == "date":
+            parsed = values.map(lambda v, k=column.key: parse_date(v, end_of_period=k == "end"))
+            problems += _unparsed(raw, values, parsed, column.header, "not-a-date", str(year))
+            out[column.key] = pd.to_datetime(parsed.astype(object), errors="coerce")
+    out["name_key"] = out["name"].map(comparison_key)
+    return out, problems
+
+
+def _unparsed(raw, values, parsed, header: str, code: str, detail: str = "") -> list[Issue]:
+    failed = parsed.isna() & values.map(clean_text).ne("")
+    return [
+        Issue(
+            file=raw.at[i, "_file"],
+            sheet=raw.at[i, "_sheet"],
+            row=int(raw.at[i, "_row"]),
+            column=header,
+            code=code,
+            value=clean_text(values[i]),
+            detail=detail,
+        )
+        for i in raw.index[failed]
+    ]

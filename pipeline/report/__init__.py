@@ -1,0 +1,26 @@
+"""Report stage: the writers, one module per workbook, which alone touch output files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.config import Config
+from pipeline.consolidate import RunResult
+from pipeline.report.intake import write_intake
+from pipeline.report.phu_luc import write_phu_luc_1, write_phu_luc_4
+
+OUTPUT_NAMES = {
+    "phu_luc_1": "Phu_luc_1_dang_ky_{year}.xlsx",
+    "phu_luc_4": "Phu_luc_4_ket_qua_{year}.xlsx",
+    "tiep_nhan": "Tiep_nhan_{year}.xlsx",
+}
+
+
+def write_outputs(result: RunResult, cfg: Config, outbox: Path) -> dict[str, Path]:
+    """Write the annexes and the intake workbook for the year into outbox/<year>/."""
+    folder = outbox / str(cfg.year)
+    paths = {key: folder / name.format(year=cfg.year) for key, name in OUTPUT_NAMES.items()}
+    write_phu_luc_1(paths["phu_luc_1"], result.registrations, cfg)
+    write_phu_luc_4(paths["phu_luc_4"], result.results, cfg)
+    write_intake(paths["tiep_nhan"], result, cfg.office_name)
+    return paths

@@ -1,0 +1,79 @@
+"""The intake workbook: every inbox file with its status, and every problem in plain words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from pipeline.consolidate import RunResult
+from pipeline.report.styles import box_range, merge, put, set_print_setup, wrapped_height
+
+FILES_SHEET = "Tiếp nhận"
+ISSUES_SHEET = "Vấn đề"
+
+_FILE_COLUMNS = (
+    ("STT", 6),
+    ("Tệp", 34),
+    ("Đơn vị", 28),
+    ("Trạng thái", 15),
+    ("Lý do", 50),
+    ("Số mô hình đăng ký", 11),
+    ("Số mô hình kết quả", 11),
+    ("Số dòng bị giữ lại", 11),
+)
+_ISSUE_COLUMNS = (
+    ("STT", 6),
+    ("Tệp", 30),
+    ("Trang", 11),
+    ("Dòng", 7),
+    ("Cột", 20),
+    ("Mức độ", 10),
+    ("Nội dung", 45),
+    ("Cách sửa", 40),
+)
+
+
+def write_intake(path: Path, result: RunResult, office_name: str) -> None:
+    wb = Workbook()
+    files = wb.active
+    files.title = FILES_SHEET
+    rows = [
+        (n, f.file, f.unit, f.status, f.reason, f.registrations, f.results, f.held_back)
+        for n, f in enumerate(result.files, start=1)
+    ]
+    _table(files, office_name, f"DANH SÁCH TỆP TIẾP NHẬN NĂM {result.year}", _FILE_COLUMNS, rows)
+    problems = wb.create_sheet(ISSUES_SHEET)
+    rows = [
+        (n, i.file, i.sheet, i.row or "", i.column, str(i.severity), i.message, i.hint)
+        for n, i in enumerate(result.issues, start=1)
+    ]
+    title = f"CÁC VẤN ĐỀ CẦN ĐƠN VỊ SỬA, NĂM {result.year}"
+    _table(problems, office_name, title, _ISSUE_COLUMNS, rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def _table(ws, office_name: str, title: str, columns, rows) -> None:
+    last = len(columns)
+    put(ws, 1, 1, office_name, bold=True, wrap=False)
+    put(ws, 2, 1, title, bold=True, size=14, align="center")
+    merge(ws, 2, 1, last)
+    for col, (header, width) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+        put(ws, 4, col, header, bold=True, align="center", border=True)
+    ws.row_dimensions[4].height = 36
+    for r, values in enumerate(rows, start=5):
+        for col, value in enumerate(values, start=1):
+            put(ws, r, col, value, border=True, align="center" if col == 1 else "left")
+        ws.row_dimensions[r].height = wrapped_height(
+            [(str(v), w) for v, (_, w) in zip(values, columns, strict=True)]
+        )
+    if not rows:
+        put(ws, 5, 1, "Không có.", italic=True)
+        merge(ws, 5, 1, last)
+        box_range(ws, 5, 5, 1, last)
+    set_print_setup(ws, "4:4")
+    ws.freeze_panes = "A5"
+    ws.auto_filter.ref = f"A4:{get_column_letter(last)}{max(4, 4 + len(rows))}"

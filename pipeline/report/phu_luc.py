@@ -1,0 +1,344 @@
+"""Phụ lục 1 (registrations) and Phụ lục 4 (results), laid out as in seed 004."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from pipeline import vocab
+from pipeline.config import Config
+from pipeline.normalize import comparison_key, sort_key
+from pipeline.report.styles import box_range, merge, put, set_print_setup, wrapped_height
+
+
+@dataclass(frozen=True)
+class HeaderGroup:
+    text: str
+    width: float  # width of each physical column of the group
+    subheaders: tuple[str, ...] = ()  # a two-row header: "Chủ thể" over "Tập thể", "Cá nhân"
+
+
+@dataclass(frozen=True)
+class AnnexSpec:
+    label: str
+    title: str
+    groups: tuple[HeaderGroup, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def widths(self) -> list[float]:
+        return [g.width for g in self.groups for _ in (g.subheaders or ("",))]
+
+    @property
+    def centred_columns(self) -> set[int]:
+        """STT, Số lượng and every X column (the split groups) are centred."""
+        marks = [bool(g.subheaders) for g in self.groups for _ in (g.subheaders or ("",))]
+        return {1, 3} | {i for i, is_mark in enumerate(marks, start=1) if is_mark}
+
+
+_UNIT_MODEL = "Xã, phường, thị trấn, cơ quan đơn vị/\nTên mô hình"
+_NOTES_COMMON = (
+    "(2): Chi bộ, phòng, ban, đơn vị, đoàn thể / Tên mô hình (xếp tuần tự theo từng lĩnh vực "
+    "sau: KT; VHXH, QPAN, XDĐ&HTCT, …)",
+    "(3): Số lượng (1, 2, 3…)",
+    "(4): Địa điểm triển khai (phòng, ban, cơ quan, đơn vị, thôn, bản, tổ dân phố, xã, phường)",
+    "(5): Chủ trì (Chi bộ; UBND, HND, HPN…)",
+    "(6): Lĩnh vực (Kinh tế; Văn hóa xã hội; Quốc phòng an ninh; Xây dựng Đảng và hệ thống "
+    "chính trị; Xây dựng NTM; Xây dựng Đô thị văn minh...)",
+)
+
+# Seed 004, "Phụ lục 1": eight numbered columns, (8) split into Tập thể / Cá nhân.
+PHU_LUC_1 = AnnexSpec(
+    "Phụ lục 1",
+    "BIỂU TỔNG HỢP ĐĂNG KÝ XÂY DỰNG MỚI MÔ HÌNH “DÂN VẬN KHÉO” NĂM {year}",
+    (
+        HeaderGroup("STT", 6),
+        HeaderGroup(_UNIT_MODEL, 46),
+        HeaderGroup("Số lượng", 9),
+        HeaderGroup("Địa điểm xây dựng, triển khai", 22),
+        HeaderGroup("Chủ trì", 16),
+        HeaderGroup("Lĩnh vực", 17),
+        HeaderGroup("Quy mô thực hiện", 26),
+        HeaderGroup("Chủ thể", 9, ("Tập thể", "Cá nhân")),
+    ),
+    (
+        *_NOTES_COMMON,
+        "(7): Quy mô thực hiện (số lượng, diện tích, số hộ...)",
+        "(8): Chủ thể thực hiện (đánh dấu X vào cột tập thể hoặc cá nhân)",
+    ),
+)
+
+# Seed 004, "Phụ lục 4": nine numbered columns, (8) XD mới / Duy trì, (9) Tập thể / Cá nhân.
+PHU_LUC_4 = AnnexSpec(
+    "Phụ lục 4",
+    "BIỂU TỔNG HỢP BÁO CÁO KẾT QUẢ XÂY DỰNG, DUY TRÌ MÔ HÌNH “DÂN VẬN KHÉO” NĂM {year}",
+    (
+        HeaderGroup("STT", 6),
+        HeaderGroup(_UNIT_MODEL, 40),
+        HeaderGroup("Số lượng", 8),
+        HeaderGroup("Địa điểm xây dựng, triển khai", 20),
+        HeaderGroup("Chủ trì", 14),
+        HeaderGroup("Lĩnh vực", 15),
+        HeaderGroup("Tóm tắt quy mô, kết quả cụ thể đạt được", 40),
+        HeaderGroup("Trong đó", 8, ("XD mới", "Duy trì")),
+        HeaderGroup("Chủ thể", 8, ("Tập thể", "Cá nhân")),
+    ),
+    (
+        *_NOTES_COMMON,
+        "(7): Tóm tắt quy mô, kết quả đạt được",
+        "(8): Xây dựng mới/duy trì: Đánh dấu X vào cột (danh sách sắp xếp loạt mô hình xây "
+        "dựng mới lên trên loạt mô hình đang duy trì)",
+        "(9): Chủ thể thực hiện (Đánh dấu X vào cột tập thể hoặc cá nhân)",
+    ),
+)
+
+HEADER_ROW = 5  # rows 1-3: office, annex label, title; row 4 blank
+MARK = "X"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of the annex table body: a total, a section, a unit or a model ("-")."""
+
+    kind: str  # total | section | unit | model
+    cells: tuple
+
+
+def model_order(rows: pd.DataFrame, *, new_first: bool = False) -> pd.DataFrame:
+    """Seed 004: models by field (KT, VHXH, QPAN, XDĐ&HTCT, others) then name."""
+    keys = pd.DataFrame(
+        {
+            "new": rows["status"].ne("MOI") if new_first else False,
+            "field": rows["field"].map(vocab.FIELD_ORDER),
+            "name": rows["name"].map(sort_key),
+        },
+        index=rows.index,
+    )
+    order = sorted(rows.index, key=lambda i: tuple(keys.loc[i]))
+    return rows.loc[order]
+
+
+def units_in_order(rows: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """Units in Vietnamese alphabetical order, each with its rows; spellings of one unit merge."""
+    groups = rows.groupby(rows["unit"].map(comparison_key), sort=False)
+    units = [(group["unit"].iloc[0], group) for _, group in groups]
+    return sorted(units, key=lambda u: sort_key(u[0]))
+
+
+def _model_label(row) -> str:
+    if row["subject"] != "CA_NHAN" or not row["person"]:
+        return row["name"]
+    position = row.get("position", "")
+    return f"{row['name']} ({row['person']}{', ' + position if position else ''})"
+
+
+def _subject_marks(row) -> tuple[str, str]:
+    return (
+        MARK if row["subject"] == "TAP_THE" else "",
+        MARK if row["subject"] == "CA_NHAN" else "",
+    )
+
+
+def _subject_counts(rows: pd.DataFrame) -> tuple[int, int]:
+    return int((rows["subject"] == "TAP_THE").sum()), int((rows["subject"] == "CA_NHAN").sum())
+
+
+def _count(rows: pd.DataFrame) -> int:
+    return int(rows["count"].fillna(1).sum())
+
+
+def lines_phu_luc_1(rows: pd.DataFrame, year: int) -> list[Line]:
+    blank = ("",) * 4
+    lines = [Line("total", ("", "Tổng số", _count(rows), *blank, *_subject_counts(rows)))]
+    sections = (
+        ("I", f"Mô hình tiếp tục duy trì từ năm {year - 1}", "DUY_TRI"),
+        ("II", f"Mô hình đăng ký mới năm {year}", "MOI"),
+    )
+    for numeral, title, status in sections:
+        part = rows[rows["status"] == status]
+        lines.append(
+            Line("section", (numeral, title, _count(part), *blank, *_subject_counts(part)))
+        )
+        for number, (unit, group) in enumerate(units_in_order(part), start=1):
+            lines.append(Line("unit", (number, unit, _count(group), *blank, "", "")))
+            for _, row in model_order(group).iterrows():
+                field = vocab.FIELD_BY_CODE[row["field"]].label
+                cells = (
+                    "-",
+                    _model_label(row),
+                    _int(row["count"]),
+                    row["place"],
+                    row["lead"],
+                    field,
+                    row["scale"],
+                    *_subject_marks(row),
+                )
+                lines.append(Line("model", cells))
+    return lines
+
+
+def lines_phu_luc_4(rows: pd.DataFrame, year: int) -> list[Line]:
+    new, kept = int((rows["status"] == "MOI").sum()), int((rows["status"] == "DUY_TRI").sum())
+    blank = ("",) * 4
+    lines = [
+        Line("total", ("", "Tổng số", _count(rows), *blank, new, kept, *_subject_counts(rows)))
+    ]
+    for number, (unit, group) in enumerate(units_in_order(rows), start=1):
+        lines.append(Line("unit", (number, unit, _count(group), *blank, "", "", "", "")))
+        for _, row in model_order(group, new_first=True).iterrows():
+            field = vocab.FIELD_BY_CODE[row["field"]].label
+            status_marks = (
+                MARK if row["status"] == "MOI" else "",
+                MARK if row["status"] == "DUY_TRI" else "",
+            )
+            cells = (
+                "-",
+                _model_label(row),
+                _int(row["count"]),
+                row["place"],
+                row["lead"],
+                field,
+                row["results"],
+                *status_marks,
+                *_subject_marks(row),
+            )
+            lines.append(Line("model", cells))
+    return lines
+
+
+def _int(value) -> int:
+    return 1 if pd.isna(value) else int(value)
+
+
+def footer_counts(rows: pd.DataFrame) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """Model rows per field (the four main fields always, others when present) and per subject."""
+    per_field = rows["field"].value_counts()
+    fields = [
+        (f.footer, int(per_field.get(f.code, 0)))
+        for f in vocab.FIELDS
+        if f.always_in_footer or per_field.get(f.code, 0)
+    ]
+    collective, individual = _subject_counts(rows)
+    return fields, [("Tập thể", collective), ("Cá nhân", individual)]
+
+
+def write_annex(path: Path, spec: AnnexSpec, lines: list[Line], rows: pd.DataFrame, cfg: Config):
+    """Write one annex workbook, every total as a value so nothing needs recalculating."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = spec.label
+    widths = spec.widths
+    last = len(widths)
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    _write_heading(ws, spec, cfg, last)
+    row = _write_header(ws, spec)
+    centred = spec.centred_columns
+    for line in lines:
+        bold = line.kind in ("total", "section", "unit")
+        for col, value in enumerate(line.cells, start=1):
+            align = "center" if col in centred else "left"
+            put(ws, row, col, value, bold=bold, border=True, align=align)
+        ws.row_dimensions[row].height = wrapped_height(
+            [(str(v), w) for v, w in zip(line.cells, widths, strict=True)]
+        )
+        row += 1
+    row = _write_footer(ws, spec, rows, row + 1, last)
+    _write_signature(ws, cfg, row + 1, last)
+    set_print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW + 2}")
+    ws.freeze_panes = ws.cell(HEADER_ROW + 3, 1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def _write_heading(ws, spec: AnnexSpec, cfg: Config, last: int) -> None:
+    split = 3  # the office name spans the first columns, the annex label the last ones
+    if cfg.parent_name:
+        put(ws, 1, 1, cfg.parent_name, align="center", wrap=False)
+        merge(ws, 1, 1, split)
+    put(ws, 2, 1, cfg.office_name, bold=True, align="center", wrap=False)
+    merge(ws, 2, 1, split)
+    put(ws, 1, last - 2, spec.label, bold=True, italic=True, align="right", wrap=False)
+    merge(ws, 1, last - 2, last)
+    put(ws, 3, 1, spec.title.format(year=cfg.year), bold=True, size=14, align="center")
+    merge(ws, 3, 1, last)
+    ws.row_dimensions[3].height = 36
+
+
+def _write_header(ws, spec: AnnexSpec) -> int:
+    top, sub, numbers = HEADER_ROW, HEADER_ROW + 1, HEADER_ROW + 2
+    col = 1
+    for number, group in enumerate(spec.groups, start=1):
+        span = len(group.subheaders) or 1
+        put(ws, top, col, group.text, bold=True, align="center", border=True)
+        if group.subheaders:
+            merge(ws, top, col, col + span - 1)
+            for offset, text in enumerate(group.subheaders):
+                put(ws, sub, col + offset, text, bold=True, align="center", border=True)
+        else:
+            merge(ws, top, col, col, last_row=sub)
+        put(ws, numbers, col, f"({number})", italic=True, align="center", border=True)
+        merge(ws, numbers, col, col + span - 1)
+        col += span
+    box_range(ws, top, numbers, 1, col - 1)
+    ws.row_dimensions[top].height = 36
+    ws.row_dimensions[sub].height = 33
+    return numbers + 1
+
+
+def _write_footer(ws, spec: AnnexSpec, rows: pd.DataFrame, row: int, last: int) -> int:
+    fields, subjects = footer_counts(rows)
+    put(ws, row, 1, "*", bold=True, align="center")
+    put(ws, row, 2, "Tổng số mô hình theo lĩnh vực:", bold=True, wrap=False)
+    row += 1
+    for label, n in fields:
+        put(ws, row, 2, f"- {label}: {n} mô hình", wrap=False)
+        row += 1
+    put(ws, row, 1, "*", bold=True, align="center")
+    put(ws, row, 2, "Tổng số tập thể, cá nhân xây dựng mô hình:", bold=True, wrap=False)
+    row += 1
+    for label, n in subjects:
+        put(ws, row, 2, f"- {label}: {n} mô hình", wrap=False)
+        row += 1
+    put(ws, row, 1, "Ghi chú:", bold=True, italic=True, wrap=False)
+    for note in spec.notes:
+        put(ws, row, 2, note, italic=True)
+        merge(ws, row, 2, last)
+        ws.row_dimensions[row].height = wrapped_height([(note, sum(spec.widths[1:]))])
+        row += 1
+    return row
+
+
+def _write_signature(ws, cfg: Config, row: int, last: int) -> None:
+    first = last - 3  # the signature block sits over the last four columns, as on paper
+    when = (
+        f"ngày {cfg.sign_date.day} tháng {cfg.sign_date.month} năm {cfg.sign_date.year}"
+        if cfg.sign_date
+        else f"ngày …… tháng …… năm {cfg.year}"
+    )
+    lines = [
+        (f"{cfg.place}, {when}" if cfg.place else when.capitalize(), False, True),
+        (cfg.signer_on_behalf, True, False),
+        (cfg.signer_title, True, False),
+        ("", False, False),
+        ("", False, False),
+        ("", False, False),
+        (cfg.signer_name, True, False),
+    ]
+    for text, bold, italic in lines:
+        if text:
+            put(ws, row, first - 2, text, bold=bold, italic=italic, align="center", wrap=False)
+            merge(ws, row, first - 2, last)
+        row += 1
+
+
+def write_phu_luc_1(path: Path, registrations: pd.DataFrame, cfg: Config) -> None:
+    write_annex(path, PHU_LUC_1, lines_phu_luc_1(registrations, cfg.year), registrations, cfg)
+
+
+def write_phu_luc_4(path: Path, results: pd.DataFrame, cfg: Config) -> None:
+    write_annex(path, PHU_LUC_4, lines_phu_luc_4(results, cfg.year), results, cfg)

@@ -1,0 +1,91 @@
+"""The official look shared by every workbook we write: fonts, borders, safe text, print setup."""
+
+from __future__ import annotations
+
+import math
+
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.worksheet.worksheet import Worksheet
+
+FONT_NAME = "Times New Roman"
+BODY_SIZE = 12
+TITLE_SIZE = 14
+LINE_HEIGHT = 16.5  # points per wrapped line of 12 pt Times New Roman, with leading
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+# Nghị định 30/2020/NĐ-CP, phụ lục I: top and bottom 20-25 mm, left 30-35 mm, right 15-20 mm.
+MM_PER_INCH = 25.4
+MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15, "header": 8, "footer": 8}
+
+
+def font(*, bold: bool = False, italic: bool = False, size: int = BODY_SIZE) -> Font:
+    return Font(name=FONT_NAME, size=size, bold=bold, italic=italic)
+
+
+def put(
+    ws: Worksheet,
+    row: int,
+    col: int,
+    value: object,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    size: int = BODY_SIZE,
+    align: str = "left",
+    border: bool = False,
+    wrap: bool = True,
+):
+    """Write one cell. Text is always text: a unit's "=…" never becomes a formula."""
+    cell = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+    cell.font = font(bold=bold, italic=italic, size=size)
+    cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=wrap)
+    if border:
+        cell.border = BOX
+    return cell
+
+
+def merge(ws: Worksheet, row: int, first_col: int, last_col: int, last_row: int | None = None):
+    if last_col > first_col or (last_row or row) > row:
+        ws.merge_cells(
+            start_row=row, start_column=first_col, end_row=last_row or row, end_column=last_col
+        )
+
+
+def box_range(ws: Worksheet, first_row: int, last_row: int, first_col: int, last_col: int):
+    """Borders on every cell of a block, merged cells included (Excel draws each cell's own)."""
+    for row in ws.iter_rows(
+        min_row=first_row, max_row=last_row, min_col=first_col, max_col=last_col
+    ):
+        for cell in row:
+            cell.border = BOX
+
+
+def wrapped_height(texts_and_widths: list[tuple[str, float]], size: int = BODY_SIZE) -> float:
+    """A row height that shows every wrapped line, since Excel does not re-fit rows on open."""
+    lines = 1
+    for text, width in texts_and_widths:
+        # A column width unit is about one digit; Vietnamese text with diacritics runs ~10% wider.
+        per_line = max(1.0, (width - 1) * 1.1 * BODY_SIZE / size)
+        needed = sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+        lines = max(lines, needed)
+    return round(lines * LINE_HEIGHT * size / BODY_SIZE + 4, 2)
+
+
+def set_print_setup(ws: Worksheet, title_rows: str | None, *, landscape: bool = True) -> None:
+    """A4, official margins, every column on one page width, header rows on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    for side, mm in MARGINS_MM.items():
+        setattr(ws.page_margins, side, round(mm / MM_PER_INCH, 3))
+    ws.print_options.horizontalCentered = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "Trang &P/&N"
+    ws.oddFooter.center.font = f"{FONT_NAME},Regular"
+    ws.oddFooter.center.size = 11

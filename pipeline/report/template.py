@@ -1,0 +1,173 @@
+"""The standardized unit workbook that offices send out: instructions, Đăng ký, Kết quả."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Border, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from pipeline import forms
+from pipeline.config import Config
+from pipeline.report.styles import THIN, box_range, merge, put, set_print_setup
+
+UNLOCKED = Protection(locked=False)
+DATE_FORMAT = "dd/mm/yyyy"
+
+
+def template_path(folder: Path, year: int) -> Path:
+    return folder / forms.TEMPLATE_FILENAME.format(year=year)
+
+
+def write_template(path: Path, cfg: Config) -> None:
+    wb = Workbook()
+    _instructions(wb.active, cfg)
+    lists = _meta_sheet(wb, cfg.year)
+    for spec in forms.SHEETS:
+        _form_sheet(wb.create_sheet(spec.name), spec, cfg, lists)
+    wb.active = 1  # open on "Đăng ký", where the unit starts typing
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def _deadline(day: dt.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else "theo kế hoạch"
+
+
+def _instructions(ws, cfg: Config) -> None:
+    ws.title = forms.INSTRUCTIONS_SHEET
+    ws.column_dimensions["A"].width = 110
+    put(ws, 1, 1, cfg.office_name, bold=True)
+    values = {
+        "year": cfg.year,
+        "registration_deadline": _deadline(cfg.registration_deadline),
+        "results_deadline": _deadline(cfg.results_deadline),
+    }
+    for row, line in enumerate(forms.INSTRUCTIONS, start=3):
+        put(ws, row, 1, line.format(**values), bold=row == 3, size=14 if row == 3 else 12)
+    ws.protection.sheet = True
+    set_print_setup(ws, None, landscape=False)
+
+
+def _meta_sheet(wb: Workbook, year: int) -> dict[str, str]:
+    """Hidden sheet: what the reader checks (id, version, year) and the dropdown lists."""
+    ws = wb.create_sheet(forms.META_SHEET)
+    for row, (key, value) in enumerate(
+        (("template", forms.TEMPLATE_ID), ("version", forms.TEMPLATE_VERSION), ("year", year)),
+        start=1,
+    ):
+        ws.cell(row, 1, key)
+        ws.cell(row, 2, value)
+    ranges = {}
+    for col, (name, (labels, _)) in enumerate(forms.CHOICE_LISTS.items(), start=4):
+        ws.cell(1, col, name)
+        for row, label in enumerate(labels.values(), start=2):
+            ws.cell(row, col, label)
+        letter = get_column_letter(col)
+        ranges[name] = f"'{forms.META_SHEET}'!${letter}$2:${letter}${len(labels) + 1}"
+    ws.sheet_state = "hidden"
+    ws.protection.sheet = True
+    return ranges
+
+
+def _form_sheet(ws, spec: forms.SheetSpec, cfg: Config, lists: dict[str, str]) -> None:
+    last = len(spec.columns)
+    put(ws, 1, 1, spec.title.format(year=cfg.year), bold=True, size=14, align="center")
+    merge(ws, 1, 1, last)
+    hint = "(Mỗi mô hình một dòng, bắt đầu từ dòng 7; các cột có danh sách thả xuống thì chọn)"
+    put(ws, 2, 1, hint, italic=True, align="center")
+    merge(ws, 2, 1, last)
+    put(ws, 3, 1, spec.unit_label, bold=True, wrap=False)
+    merge(ws, 3, 1, 2)
+    unit = ws[spec.unit_cell]
+    put(ws, unit.row, unit.column, None, bold=True)
+    merge(ws, unit.row, unit.column, unit.column + 3)
+    for col in range(unit.column, unit.column + 4):
+        ws.cell(unit.row, col).protection = UNLOCKED
+        ws.cell(unit.row, col).border = Border(bottom=THIN)
+    for col, column in enumerate(spec.columns, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = column.width
+        put(ws, spec.header_row, col, column.header, bold=True, align="center", border=True)
+        put(ws, spec.header_row + 1, col, f"({col})", italic=True, align="center", border=True)
+    ws.row_dimensions[spec.header_row].height = 48
+    _input_area(ws, spec, lists)
+    ws.freeze_panes = ws.cell(spec.first_data_row, 3)
+    # Units may resize rows and columns, but not restructure the form the reader relies on.
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    set_print_setup(ws, f"{spec.header_row}:{spec.header_row + 1}")
+
+
+def _input_area(ws, spec: forms.SheetSpec, lists: dict[str, str]) -> None:
+    first, last_row = spec.first_data_row, spec.last_data_row
+    box_range(ws, first, last_row, 1, len(spec.columns))
+    for col, column in enumerate(spec.columns, start=1):
+        letter = get_column_letter(col)
+        for row in range(first, last_row + 1):
+            cell = ws.cell(row, col)
+            cell.protection = UNLOCKED
+            if column.kind == "date":
+                cell.number_format = DATE_FORMAT
+        validation = _validation(column, lists)
+        if validation is not None:
+            ws.add_data_validation(validation)
+            validation.add(f"{letter}{first}:{letter}{last_row}")
+
+
+def _validation(column: forms.Column, lists: dict[str, str]) -> DataValidation | None:
+    if column.kind == "choice":
+        rule = DataValidation(type="list", formula1=lists[column.choices], allow_blank=True)
+        rule.error = "Hãy chọn một giá trị trong danh sách thả xuống."
+    elif column.kind == "count":
+        rule = DataValidation(
+            type="whole", operator="greaterThanOrEqual", formula1="1", allow_blank=True
+        )
+        rule.error = "Số lượng là số nguyên từ 1 trở lên."
+    elif column.kind == "date":
+        rule = DataValidation(
+            type="date",
+            operator="between",
+            formula1="DATE(2000,1,1)",
+            formula2="DATE(2100,12,31)",
+            allow_blank=True,
+        )
+        rule.error = "Ghi ngày dạng ngày/tháng/năm, ví dụ 15/3/2026."
+    elif column.max_len < 1000:
+        rule = DataValidation(
+            type="textLength",
+            operator="lessThanOrEqual",
+            formula1=str(column.max_len),
+            allow_blank=True,
+        )
+        rule.error = f"Nội dung tối đa {column.max_len} ký tự."
+    else:
+        return None
+    rule.errorTitle = column.header
+    rule.showErrorMessage = True
+    return rule
+
+
+def fill_template(template: Path, path: Path, unit: str, sheets: dict[str, list[dict]]) -> None:
+    """Fill a copy of the template as a unit would: the unit name, then one row per model.
+
+    `sheets` maps a sheet name to rows keyed by column key, with values as typed or chosen.
+    Offices can use it to pre-fill last year's models; the tests and the sample use it too.
+    """
+    from openpyxl import load_workbook
+
+    wb = load_workbook(template)
+    for spec in forms.SHEETS:
+        ws = wb[spec.name]
+        ws[spec.unit_cell] = unit
+        for offset, values in enumerate(sheets.get(spec.name, [])):
+            for col, column in enumerate(spec.columns, start=1):
+                value = values.get(column.key, offset + 1 if column.key == "stt" else None)
+                cell = ws.cell(spec.first_data_row + offset, col, value)
+                if isinstance(value, str) and value.startswith("="):
+                    cell.data_type = "s"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)

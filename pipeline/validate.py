@@ -1,0 +1,134 @@
+"""Validate stage: pandera schemas for the business rules, their failures turned into Issues."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from pipeline import forms
+from pipeline.forms import CHOICE_LISTS, SheetSpec
+from pipeline.issues import Issue
+
+
+def _codes(list_name: str, optional: bool = False) -> list[str]:
+    return [*CHOICE_LISTS[list_name][0], *([""] if optional else [])]
+
+
+def _length(column_key: str, spec: SheetSpec, required: bool) -> dict:
+    column = next(c for c in spec.columns if c.key == column_key)
+    return {"min_value": 1 if required else 0, "max_value": column.max_len}
+
+
+R = forms.REGISTRATION
+K = forms.RESULTS
+
+
+class _ModelRow(pa.DataFrameModel):
+    """Columns both sheets share: who runs which model, where, in which field."""
+
+    name: Series[str] = pa.Field(str_length=_length("name", R, required=True))
+    field: Series[str] = pa.Field(isin=_codes("field"))
+    subject: Series[str] = pa.Field(isin=_codes("subject"))
+    person: Series[str] = pa.Field(str_length=_length("person", R, required=False))
+    count: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True)  # NA: already reported
+    place: Series[str] = pa.Field(str_length=_length("place", R, required=True))
+    lead: Series[str] = pa.Field(str_length=_length("lead", R, required=False))
+
+    @pa.dataframe_check(name="person-required")
+    def person_named_for_individual(cls, df: pd.DataFrame) -> Series[bool]:
+        return ~((df["subject"] == "CA_NHAN") & (df["person"] == ""))
+
+    class Config:
+        strict = False  # provenance columns ride along
+
+
+class RegistrationSchema(_ModelRow):
+    position: Series[str] = pa.Field(str_length=_length("position", R, required=False))
+    scale: Series[str] = pa.Field(str_length=_length("scale", R, required=False))
+    status: Series[str] = pa.Field(isin=_codes("status"))
+    level: Series[str] = pa.Field(isin=_codes("level", optional=True))
+    start: Series[pd.Timestamp] = pa.Field(nullable=True)
+    end: Series[pd.Timestamp] = pa.Field(nullable=True)
+    situation: Series[str] = pa.Field(str_length=_length("situation", R, required=False))
+    expected: Series[str] = pa.Field(str_length=_length("expected", R, required=False))
+
+    @pa.dataframe_check(name="end-before-start")
+    def ends_after_start(cls, df: pd.DataFrame) -> Series[bool]:
+        return ~(df["end"] < df["start"]).fillna(False).astype(bool)
+
+
+class ResultSchema(_ModelRow):
+    results: Series[str] = pa.Field(str_length=_length("results", K, required=True))
+    status: Series[str] = pa.Field(isin=_codes("result_status"))
+    self_assessment: Series[str] = pa.Field(isin=_codes("self_assessment", optional=True))
+
+
+SCHEMAS = {R.name: (RegistrationSchema, R), K.name: (ResultSchema, K)}
+
+# Which column a dataframe-level check points at, for the cell a unit has to fix.
+_FRAME_CHECK_COLUMN = {"person-required": "person", "end-before-start": "end"}
+
+
+def validate_rows(rows: pd.DataFrame, sheet: str, year: int) -> list[Issue]:
+    """Every rule broken by every row, collected lazily; the frame needs a plain integer index."""
+    if rows.empty:
+        return []
+    schema, spec = SCHEMAS[sheet]
+    headers = {c.key: c.header for c in spec.columns}
+    issues = []
+    try:
+        schema.validate(rows, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases.dropna(subset=["index"])
+        for case in cases.itertuples():
+            index = int(case.index)
+            key = case.column if isinstance(case.column, str) else None
+            code, key = _issue_code(str(case.check), key, rows.at[index, key] if key else "")
+            issues.append(_issue_at(rows, index, code, headers.get(key, ""), key, spec))
+    if sheet == R.name:
+        issues += _starts_after_year(rows, year)
+    return sorted(set(issues), key=lambda i: (i.file, i.row or 0, i.column, i.code))
+
+
+def _issue_code(check: str, key: str | None, value: object) -> tuple[str, str | None]:
+    if check in _FRAME_CHECK_COLUMN:
+        return check, _FRAME_CHECK_COLUMN[check]
+    empty = value == "" or value is None
+    if check.startswith("isin"):
+        return ("required" if empty else "not-in-list"), key
+    if check.startswith("str_length"):
+        return ("required" if empty else "too-long"), key
+    if check.startswith("greater_than_or_equal_to"):
+        return "not-whole-number", key
+    raise ValueError(f"no issue code for pandera check {check!r}")  # a schema we forgot to map
+
+
+def _issue_at(rows, index, code, header, key, spec) -> Issue:
+    value = rows.at[index, key] if key else ""
+    max_len = next((c.max_len for c in spec.columns if c.key == key), "")
+    return Issue(
+        file=rows.at[index, "_file"],
+        sheet=rows.at[index, "_sheet"],
+        row=int(rows.at[index, "_row"]),
+        column=header,
+        code=code,
+        value="" if pd.isna(value) else str(value),
+        detail=str(max_len) if code == "too-long" else "",
+    )
+
+
+def _starts_after_year(rows: pd.DataFrame, year: int) -> list[Issue]:
+    late = rows["start"].dt.year > year
+    return [
+        Issue(
+            file=rows.at[i, "_file"],
+            sheet=rows.at[i, "_sheet"],
+            row=int(rows.at[i, "_row"]),
+            column=R.header("start"),
+            code="start-after-year",
+            value=rows.at[i, "start"].strftime("%d/%m/%Y"),
+            detail=str(year),
+        )
+        for i in rows.index[late.fillna(False)]
+    ]

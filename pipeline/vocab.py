@@ -1,0 +1,116 @@
+"""Closed lists of the movement (fields, subjects, statuses, marks) as declared tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# linh_vuc: the field a model works in. Order is the seed 004 note:
+# "xếp tuần tự theo từng lĩnh vực sau: KT; VHXH, QPAN, XDĐ&HTCT, …".
+
+
+@dataclass(frozen=True)
+class Field:
+    code: str
+    label: str  # what the dropdown and the annex column show
+    footer: str  # the footer line "- Lĩnh vực …: N mô hình"
+    always_in_footer: bool
+    synonyms: tuple[str, ...] = ()
+
+
+FIELDS: tuple[Field, ...] = (
+    Field(
+        "KT",
+        "Kinh tế",
+        "Lĩnh vực phát triển kinh tế",
+        True,
+        ("kt", "phát triển kinh tế", "kinh tế", "lĩnh vực kinh tế"),
+    ),
+    Field(
+        "VHXH",
+        "Văn hóa - xã hội",
+        "Lĩnh vực văn hóa - xã hội",
+        True,
+        ("vhxh", "vh-xh", "văn hóa xã hội", "văn hóa - xh", "văn hóa-xã hội", "văn hóa, xã hội"),
+    ),
+    Field(
+        "QPAN",
+        "Quốc phòng - an ninh",
+        "Lĩnh vực quốc phòng - an ninh",
+        True,
+        ("qpan", "qp-an", "quốc phòng an ninh", "an ninh - quốc phòng", "an ninh quốc phòng"),
+    ),
+    Field(
+        "XDD",
+        "Xây dựng Đảng và hệ thống chính trị",
+        "Lĩnh vực xây dựng Đảng và hệ thống chính trị",
+        True,
+        (
+            "xdđ&htct",
+            "xdđ và htct",
+            "xd htct",
+            "xdhtct",
+            "xây dựng hệ thống chính trị",
+            "xây dựng đảng và htct",
+            "xây dựng đảng",
+            "xây dựng đảng, hệ thống chính trị",
+        ),
+    ),
+    Field(
+        "NTM",
+        "Xây dựng nông thôn mới",
+        "Lĩnh vực xây dựng nông thôn mới",
+        False,
+        ("ntm", "xd ntm", "nông thôn mới", "xây dựng ntm"),
+    ),
+    Field(
+        "DTVM",
+        "Xây dựng đô thị văn minh",
+        "Lĩnh vực xây dựng đô thị văn minh",
+        False,
+        ("đô thị văn minh", "xây dựng đô thị văn minh", "văn minh đô thị"),
+    ),
+    Field(
+        "TGDT",
+        "Tôn giáo - dân tộc",
+        "Lĩnh vực tôn giáo - dân tộc",
+        False,
+        ("tôn giáo dân tộc", "dân tộc - tôn giáo", "dân tộc tôn giáo"),
+    ),
+    Field("KHAC", "Khác", "Lĩnh vực khác", False, ("lĩnh vực khác",)),
+)
+FIELD_BY_CODE = {f.code: f for f in FIELDS}
+FIELD_ORDER = {f.code: i for i, f in enumerate(FIELDS)}
+
+# chu_the: who runs the model, a collective (tập thể) or an individual (cá nhân).
+SUBJECTS = {"TAP_THE": "Tập thể", "CA_NHAN": "Cá nhân"}
+SUBJECT_SYNONYMS = {"TAP_THE": ("tt", "tập thể"), "CA_NHAN": ("cn", "cá nhân")}
+
+# Registration sheet: continuing from earlier years (duy trì) or new this year (mới).
+STATUSES = {"DUY_TRI": "Duy trì từ năm trước", "MOI": "Đăng ký mới"}
+STATUS_SYNONYMS = {
+    "DUY_TRI": ("duy trì", "tiếp tục duy trì", "mô hình cũ", "cũ", "duy trì từ năm trước"),
+    "MOI": ("mới", "đăng ký mới", "xây dựng mới", "xd mới", "mô hình mới"),
+}
+# Results sheet wording of the same two states (Phụ lục 4 columns "XD mới" / "Duy trì").
+RESULT_STATUSES = {"MOI": "Xây dựng mới", "DUY_TRI": "Duy trì"}
+
+# tu_danh_gia: self-assessment against the registered targets (seed 002, step 4).
+SELF_ASSESSMENTS = {"VUOT": "Vượt", "BANG": "Bằng", "KEM": "Kém"}
+SELF_ASSESSMENT_SYNONYMS = {
+    "VUOT": ("vượt", "vượt chỉ tiêu"),
+    "BANG": ("bằng", "đạt", "bằng chỉ tiêu"),
+    "KEM": ("kém", "không đạt", "thấp hơn"),
+}
+
+# cap: the level a model is registered for (seed 001 "Cấp tỉnh, cấp huyện, cấp cơ sở";
+# from 2025 the two-level local government adds "cấp xã").
+LEVELS = {"CO_SO": "Cấp cơ sở", "XA": "Cấp xã", "HUYEN": "Cấp huyện", "TINH": "Cấp tỉnh"}
+LEVEL_SYNONYMS = {
+    "CO_SO": ("cơ sở", "cấp cơ sở"),
+    "XA": ("xã", "cấp xã", "phường", "cấp phường"),
+    "HUYEN": ("huyện", "cấp huyện"),
+    "TINH": ("tỉnh", "cấp tỉnh"),
+}
+
+# Marks that mean "ticked" in an X column.
+TICKS = ("x", "✓", "✔", "v", "có", "1")
