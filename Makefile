@@ -21,7 +21,7 @@ demo: $(VENV)/.installed
 	@ls -1 $(SAMPLE)/outbox/*/
 
 test: $(VENV)/.installed lint
-	$(BIN)/pytest
+	$(BIN)/pytest -q
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check pipeline tests examples

@@ -74,18 +74,22 @@ def consolidate(inbox: Path, year: int, on_file: Callable[[Path], None] | None =
         if on_file:
             on_file(path)
     issues = [issue for read in reads for issue in read.issues]
-    accepted = {}
+    checked = {}
     for spec in forms.SHEETS:
-        rows, sheet_issues = _check_sheet(reads, spec, year)
+        checked[spec.name], sheet_issues = _check_sheet(reads, spec, year)
         issues += sheet_issues
-        accepted[spec.name] = rows
-    issues.sort(key=sort_key)
-    held = _held_back(accepted, issues)
+    held = _held_back(checked, issues)
     held_counts = Counter(
-        file for name, rows in accepted.items() for file in rows.loc[held[name], "_file"]
+        file for name, rows in checked.items() for file in rows.loc[held[name], "_file"]
     )
-    for name, rows in accepted.items():
-        accepted[name] = rows[~held[name]].reset_index(drop=True)
+    accepted = {}
+    for name, rows in checked.items():
+        # Duplicates are looked for among good rows only, so a rejected row never hides a good one.
+        good = rows[~held[name]]
+        duplicate, duplicate_issues = find_duplicates(good)
+        issues += duplicate_issues
+        accepted[name] = good[~duplicate].reset_index(drop=True)
+    issues.sort(key=sort_key)
     files = [_account(read, issues, accepted, held_counts[read.file]) for read in reads]
     return RunResult(
         year=year,
@@ -101,9 +105,7 @@ def _check_sheet(reads, spec: forms.SheetSpec, year: int) -> tuple[pd.DataFrame,
     columns = [c.key for c in spec.columns] + ["_row", "_file", "_sheet", "unit"]
     raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     rows, issues = normalize_rows(raw, spec, year)
-    issues += validate_rows(rows, spec.name, year)
-    duplicate, duplicate_issues = find_duplicates(rows)
-    return rows[~duplicate], issues + duplicate_issues
+    return rows, issues + validate_rows(rows, spec.name, year)
 
 
 def _held_back(accepted: dict[str, pd.DataFrame], issues: list[Issue]) -> dict[str, pd.Series]:

@@ -67,8 +67,8 @@ def wrapped_height(texts_and_widths: list[tuple[str, float]], size: int = BODY_S
     """A row height that shows every wrapped line, since Excel does not re-fit rows on open."""
     lines = 1
     for text, width in texts_and_widths:
-        # A column width unit is about one digit; Vietnamese text with diacritics runs ~10% wider.
-        per_line = max(1.0, (width - 1) * 1.1 * BODY_SIZE / size)
+        # A width unit is about one digit; 12 pt Times New Roman fits ~1.2 characters per unit.
+        per_line = max(1.0, (width - 1) * 1.2 * BODY_SIZE / size)
         needed = sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
         lines = max(lines, needed)
     return round(lines * LINE_HEIGHT * size / BODY_SIZE + 4, 2)

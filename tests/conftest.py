@@ -1,0 +1,60 @@
+"""Shared fixtures: the sample workspace, a test config, and the --update-golden switch."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Config, load_config
+from pipeline.report.template import template_path, write_template
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "examples" / "xa-dien-chau"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite tests/golden/*.json from the current output (review the diff).",
+    )
+
+
+@pytest.fixture
+def sample_workspace(tmp_path) -> Path:
+    """A private copy of the bundled sample, so a test can write its outbox."""
+    target = tmp_path / "xa-dien-chau"
+    shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns("outbox"))
+    return target
+
+
+@pytest.fixture(scope="session")
+def cfg() -> Config:
+    return load_config(SAMPLE / "dvk.toml")
+
+
+@pytest.fixture(scope="session")
+def blank_template(tmp_path_factory, cfg) -> Path:
+    path = template_path(tmp_path_factory.mktemp("template"), cfg.year)
+    write_template(path, cfg)
+    return path
+
+
+@pytest.fixture
+def golden(request):
+    """Compare a JSON-ready value with tests/golden/NAME.json, or rewrite it."""
+
+    def check(name: str, actual) -> None:
+        path = GOLDEN / f"{name}.json"
+        text = json.dumps(actual, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        if request.config.getoption("--update-golden") or not path.exists():
+            if not request.config.getoption("--update-golden"):
+                pytest.fail(f"{path.name} is missing: run pytest --update-golden and review it")
+            path.write_text(text, encoding="utf-8")
+        assert json.loads(path.read_text(encoding="utf-8")) == json.loads(text)
+
+    return check

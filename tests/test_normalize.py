@@ -1,0 +1,146 @@
+"""Normalization: clean text, comparison keys, closed lists, counts and dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.normalize import (
+    clean_text,
+    comparison_key,
+    is_tick,
+    match_choice,
+    parse_count,
+    parse_date,
+    sort_key,
+)
+
+PIECES = [*"aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂĐÊÔƠƯ  -–“”\"'\t\n"]
+PIECES += ["hoá", "hóa", "thuỷ", "thủy", "uỷ", "ủy", "hòa", "Đông", "Dong", "ễ", "ặ"]
+VIETNAMESE = st.lists(st.sampled_from(PIECES), max_size=20).map("".join)
+
+
+@given(VIETNAMESE)
+def test_clean_text_and_key_are_idempotent(text):
+    assert clean_text(clean_text(text)) == clean_text(text)
+    assert comparison_key(comparison_key(text)) == comparison_key(text)
+
+
+@given(VIETNAMESE)
+def test_nfd_and_nfc_spellings_share_a_key(text):
+    assert comparison_key(unicodedata.normalize("NFD", text)) == comparison_key(text)
+
+
+@given(VIETNAMESE, st.sampled_from([str.upper, str.lower, str.title]))
+def test_case_and_spacing_do_not_change_the_key(text, case):
+    assert comparison_key(case(text)) == comparison_key(text)
+    assert comparison_key(f"  {text.replace(' ', '   ')}\t") == comparison_key(text)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("hoá", "hóa"), ("Thuỷ lợi", "Thủy lợi"), ("Uỷ ban", "Ủy ban"), ("khoẻ", "khỏe")],
+)
+def test_tone_placement_habits_share_a_key(old, new):
+    assert comparison_key(old) == comparison_key(new)
+
+
+@pytest.mark.parametrize(("a", "b"), [("hóa", "hòa"), ("Đông", "Dong"), ("hoàn", "hòan")])
+def test_different_words_stay_different(a, b):
+    assert comparison_key(a) != comparison_key(b)
+
+
+def test_quotes_and_dashes_are_folded_but_display_text_is_kept():
+    assert comparison_key("Mô hình “Tuyến đường hoa”") == comparison_key(
+        'mô hình "tuyến đường hoa"'
+    )
+    assert comparison_key("Văn hóa-xã hội") == comparison_key("Văn hóa – xã hội")
+    assert clean_text("  Mô hình\u00a0 “Tuyến\u200b đường hoa” ") == "Mô hình “Tuyến đường hoa”"
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("Kinh tế", "KT"),
+        ("phát triển kinh tế", "KT"),
+        ("KT", "KT"),
+        ("Văn hoá-XH", "VHXH"),
+        ("VHXH", "VHXH"),
+        ("QP-AN", "QPAN"),
+        ("an ninh - quốc phòng", "QPAN"),
+        ("XD HTCT", "XDD"),
+        ("xây dựng Đảng và HTCT", "XDD"),
+        ("Lĩnh vực kinh tế", "KT"),
+        ("lãnh vực văn hóa xã hội", "VHXH"),
+        ("Giáo dục", None),
+    ],
+)
+def test_field_synonyms(typed, code):
+    assert match_choice("field", typed) == code
+
+
+def test_other_closed_lists():
+    assert match_choice("subject", "tập thể") == "TAP_THE"
+    assert match_choice("subject", "CÁ NHÂN") == "CA_NHAN"
+    assert match_choice("status", "Duy trì") == "DUY_TRI"
+    assert match_choice("result_status", "XD mới") == "MOI"
+    assert match_choice("self_assessment", "vượt") == "VUOT"
+    assert match_choice("level", "cấp xã") == "XA"
+
+
+@pytest.mark.parametrize("mark", ["x", "X", "✓", "có", "1", 1.0])
+def test_ticks(mark):
+    assert is_tick(mark)
+
+
+def test_blank_is_not_a_tick():
+    assert not is_tick("") and not is_tick(None) and not is_tick("không")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(1.0, 1), (3, 3), ("02", 2), ("", 1), (None, 1), (1.5, None), ("hai", None), ("-1", -1)],
+)
+def test_parse_count(value, expected):
+    assert parse_count(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (dt.date(2026, 3, 15), dt.date(2026, 3, 15)),
+        (dt.datetime(2026, 3, 15, 8, 0), dt.date(2026, 3, 15)),
+        (46096.0, dt.date(2026, 3, 15)),
+        ("15/3/2026", dt.date(2026, 3, 15)),
+        ("15-03-2026", dt.date(2026, 3, 15)),
+        ("15.3.2026", dt.date(2026, 3, 15)),
+        ("tháng 3/2026", dt.date(2026, 3, 1)),
+        ("năm 2026", dt.date(2026, 1, 1)),
+        ("31/2/2026", None),
+        ("hôm qua", None),
+    ],
+)
+def test_parse_date(value, expected):
+    assert parse_date(value) == expected
+
+
+def test_parse_date_end_of_period():
+    assert parse_date("2/2026", end_of_period=True) == dt.date(2026, 2, 28)
+    assert parse_date("2026", end_of_period=True) == dt.date(2026, 12, 31)
+
+
+def test_vietnamese_alphabetical_order():
+    words = ["Đoàn Thanh niên", "Chi bộ", "Ủy ban", "Dân quân", "Hội Phụ nữ", "Ấp", "An"]
+    assert sorted(words, key=sort_key) == [
+        "An",
+        "Ấp",
+        "Chi bộ",
+        "Dân quân",
+        "Đoàn Thanh niên",
+        "Hội Phụ nữ",
+        "Ủy ban",
+    ]

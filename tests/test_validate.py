@@ -1,0 +1,95 @@
+"""Validation: each business rule broken gives exactly one issue at the right cell."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline import forms
+from pipeline.normalize import normalize_rows
+from pipeline.validate import validate_rows
+
+GOOD = {
+    "stt": 1,
+    "name": "Tuyến đường hoa",
+    "field": "Kinh tế",
+    "subject": "Tập thể",
+    "count": 1.0,
+    "place": "Thôn 1",
+    "status": "Đăng ký mới",
+    "start": "15/3/2026",
+}
+
+
+def check(rows: list[dict], spec=forms.REGISTRATION, year: int = 2026) -> list[list]:
+    raw = pd.DataFrame(
+        [[r.get(c.key, "") for c in spec.columns] + [7 + i] for i, r in enumerate(rows)],
+        columns=[c.key for c in spec.columns] + ["_row"],
+        dtype=object,
+    )
+    raw["_file"], raw["_sheet"], raw["unit"] = "a.xlsx", spec.name, "Chi bộ thôn 1"
+    typed, issues = normalize_rows(raw, spec, year)
+    issues += validate_rows(typed, spec.name, year)
+    return sorted([i.row, i.column, i.code] for i in issues)
+
+
+def test_a_good_row_has_no_issue():
+    assert check([GOOD]) == []
+
+
+def test_each_broken_rule_points_at_its_cell():
+    rows = [
+        GOOD | {"name": ""},
+        GOOD | {"field": "Giáo dục"},
+        GOOD | {"subject": "Cá nhân"},
+        GOOD | {"count": "hai"},
+        GOOD | {"count": 0},
+        GOOD | {"place": "  "},
+        GOOD | {"status": ""},
+        GOOD | {"start": "32/1/2026"},
+        GOOD | {"start": "1/1/2027"},
+        GOOD | {"start": "1/6/2026", "end": "1/1/2026"},
+        GOOD | {"name": "x" * 301},
+        GOOD | {"level": "cấp vũ trụ"},
+    ]
+    assert check(rows) == [
+        [7, "Tên mô hình", "required"],
+        [8, "Lĩnh vực", "not-in-list"],
+        [9, "Họ và tên (nếu chủ thể là cá nhân)", "person-required"],
+        [10, "Số lượng", "not-whole-number"],
+        [11, "Số lượng", "not-whole-number"],
+        [12, "Địa điểm xây dựng, triển khai", "required"],
+        [13, "Duy trì hay đăng ký mới", "required"],
+        [14, "Thời gian bắt đầu", "not-a-date"],
+        [15, "Thời gian bắt đầu", "start-after-year"],
+        [16, "Thời gian hoàn thành", "end-before-start"],
+        [17, "Tên mô hình", "too-long"],
+        [18, "Cấp đăng ký", "not-in-list"],
+    ]
+
+
+def test_results_sheet_rules():
+    good = {k: v for k, v in GOOD.items() if k != "start"} | {
+        "results": "Trồng 800 m hoa",
+        "status": "Duy trì",
+        "self_assessment": "Vượt",
+    }
+    rows = [good, good | {"results": ""}, good | {"self_assessment": "Tốt"}]
+    assert check(rows, forms.RESULTS) == [
+        [8, "Tóm tắt quy mô, kết quả cụ thể đạt được", "required"],
+        [9, "Tự đánh giá (Vượt/Bằng/Kém)", "not-in-list"],
+    ]
+
+
+def test_messages_are_vietnamese_with_the_units_own_words():
+    raw_rows = [GOOD | {"field": "Giáo dục"}]
+    spec = forms.REGISTRATION
+    raw = pd.DataFrame(
+        [[r.get(c.key, "") for c in spec.columns] + [7] for r in raw_rows],
+        columns=[c.key for c in spec.columns] + ["_row"],
+        dtype=object,
+    )
+    raw["_file"], raw["_sheet"], raw["unit"] = "a.xlsx", spec.name, "Chi bộ"
+    typed, _ = normalize_rows(raw, spec, 2026)
+    (issue,) = validate_rows(typed, spec.name, 2026)
+    assert issue.message == "“Giáo dục” không có trong danh mục “Lĩnh vực”."
+    assert "danh sách thả xuống" in issue.hint

@@ -1,0 +1,68 @@
+"""A normalized, JSON-ready dump of a workbook: what a reader sees and prints, never raw bytes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+
+def dump_workbook(path: Path) -> dict:
+    wb = load_workbook(path)
+    return {ws.title: _dump_sheet(ws) for ws in wb.worksheets}
+
+
+def _dump_sheet(ws) -> dict:
+    cells = {}
+    bordered = unlocked = 0
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.border.left.style:
+                bordered += 1
+            if not cell.protection.locked:
+                unlocked += 1
+            if cell.value is None:
+                continue
+            cells[cell.coordinate] = _dump_cell(cell)
+    setup = ws.page_setup
+    margins = ws.page_margins
+    return {
+        "state": ws.sheet_state,
+        "cells": cells,
+        "merges": sorted(str(r) for r in ws.merged_cells.ranges),
+        "widths": {k: round(v.width, 2) for k, v in sorted(ws.column_dimensions.items())},
+        "heights": {str(k): v.height for k, v in sorted(ws.row_dimensions.items()) if v.height},
+        "bordered_cells": bordered,
+        "unlocked_cells": unlocked,
+        "print": {
+            "orientation": setup.orientation,
+            "paper": setup.paperSize,
+            "fit_to_width": setup.fitToWidth,
+            "fit_to_height": setup.fitToHeight,
+            "fit_to_page": ws.sheet_properties.pageSetUpPr.fitToPage
+            if ws.sheet_properties.pageSetUpPr
+            else None,
+            "margins": [margins.top, margins.bottom, margins.left, margins.right],
+            "title_rows": ws.print_title_rows,
+            "footer": ws.oddFooter.center.text,
+        },
+        "freeze": ws.freeze_panes,
+        "protected": bool(ws.protection.sheet),
+        "validations": sorted(
+            [str(v.sqref), v.type, v.formula1 or "", v.formula2 or ""]
+            for v in ws.data_validations.dataValidation
+        ),
+    }
+
+
+def _dump_cell(cell) -> list:
+    font = cell.font
+    style = "".join(
+        flag
+        for flag, on in (("b", font.bold), ("i", font.italic), ("w", cell.alignment.wrap_text))
+        if on
+    )
+    value = cell.value
+    if not isinstance(value, str | int | float | bool):
+        value = str(value)
+    return [value, cell.data_type, f"{font.name} {font.sz:g} {style}", cell.alignment.horizontal]
