@@ -17,7 +17,7 @@ def _dump_sheet(ws) -> dict:
     bordered = unlocked = 0
     for row in ws.iter_rows():
         for cell in row:
-            if cell.border.left.style:
+            if cell.border.left is not None and cell.border.left.style:
                 bordered += 1
             if not cell.protection.locked:
                 unlocked += 1

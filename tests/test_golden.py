@@ -1,0 +1,44 @@
+"""Golden tests: a normalized dump of every workbook we write (values, merges, styles, print)."""
+
+from __future__ import annotations
+
+from pipeline.config import load_config
+from pipeline.consolidate import consolidate
+from pipeline.report import write_outputs
+from pipeline.report.template import template_path, write_template
+from tests.conftest import ROOT
+from tests.workbook_dump import dump_workbook
+
+
+def test_sample_outputs_match_golden(sample_workspace, golden):
+    cfg = load_config(sample_workspace / "dvk.toml")
+    result = consolidate(sample_workspace / "inbox", cfg.year)
+    paths = write_outputs(result, cfg, sample_workspace / "outbox")
+    for name, path in paths.items():
+        golden(name, dump_workbook(path))
+
+
+def test_unit_template_matches_golden(tmp_path, cfg, golden):
+    path = template_path(tmp_path, cfg.year)
+    write_template(path, cfg)
+    golden("bieu_mau_don_vi", dump_workbook(path))
+
+
+def test_committed_template_is_up_to_date(tmp_path):
+    """templates/xlsx/ in the repository is what `dvk templates` writes for its own config."""
+    cfg = load_config(ROOT / "dvk.toml")
+    committed = template_path(ROOT / "templates" / "xlsx", cfg.year)
+    fresh = template_path(tmp_path, cfg.year)
+    write_template(fresh, cfg)
+    assert committed.exists(), "run: dvk templates (in the repository root)"
+    assert dump_workbook(committed) == dump_workbook(fresh)
+
+
+def test_a_second_run_gives_the_same_outputs(sample_workspace):
+    cfg = load_config(sample_workspace / "dvk.toml")
+    dumps = []
+    for _ in range(2):
+        result = consolidate(sample_workspace / "inbox", cfg.year)
+        paths = write_outputs(result, cfg, sample_workspace / "outbox")
+        dumps.append({name: dump_workbook(path) for name, path in paths.items()})
+    assert dumps[0] == dumps[1]
