@@ -28,6 +28,7 @@ def write_template(path: Path, cfg: Config) -> None:
     lists = _meta_sheet(wb, cfg.year)
     for spec in forms.SHEETS:
         _form_sheet(wb.create_sheet(spec.name), spec, cfg, lists)
+    wb.move_sheet(forms.META_SHEET, offset=len(wb.sheetnames) - 2)  # hidden sheet goes last
     wb.active = 1  # open on "Đăng ký", where the unit starts typing
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

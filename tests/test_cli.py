@@ -1,0 +1,91 @@
+"""The real `dvk` command, run as staff run it: init, templates, consolidate, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from pipeline.config import load_config
+
+
+def dvk(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def test_consolidate_on_the_sample(sample_workspace):
+    run = dvk("consolidate", "--workspace", str(sample_workspace))
+    assert run.returncode == 1, run.stderr  # the sample has a file with errors, on purpose
+    assert "Đã đọc 18 tệp: 16 đã tiếp nhận, 1 có lỗi, 1 không đọc được." in run.stdout
+    assert "Mô hình đăng ký được tổng hợp: 44; mô hình báo cáo kết quả: 43." in run.stdout
+    outbox = sample_workspace / "outbox" / "2026"
+    assert sorted(p.name for p in outbox.iterdir()) == [
+        "Phu_luc_1_dang_ky_2026.xlsx",
+        "Phu_luc_4_ket_qua_2026.xlsx",
+        "Tiep_nhan_2026.xlsx",
+    ]
+
+
+def test_json_summary_is_the_same_account(sample_workspace):
+    run = dvk("consolidate", "-w", str(sample_workspace), "--json")
+    summary = json.loads(run.stdout)
+    assert run.returncode == 1
+    assert summary["so_tep"] == 18 and summary["so_mo_hinh_dang_ky"] == 44
+    assert summary["so_tep_theo_trang_thai"] == {
+        "đã tiếp nhận": 16,
+        "có lỗi": 1,
+        "không đọc được": 1,
+    }
+    codes = sorted(i["code"] for i in summary["van_de"])
+    assert codes == [
+        "duplicate-model",
+        "file-not-template",
+        "not-in-list",
+        "not-whole-number",
+        "person-required",
+        "required",
+    ]
+
+
+def test_clean_inbox_exits_zero(sample_workspace):
+    for bad in ("chi_bo_xom_nam_thinh.xlsx", "danh_sach_mo_hinh_2025.xlsx"):
+        (sample_workspace / "inbox" / bad).unlink()
+    run = dvk("consolidate", "-w", str(sample_workspace))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "lỗi" not in run.stdout.split("Kết quả:")[0].replace("có lỗi", "")
+
+
+def test_init_then_templates_then_consolidate_an_empty_inbox(tmp_path):
+    ws = tmp_path / "van_phong"
+    assert dvk("init", str(ws), "--year", "2027").returncode == 0
+    assert {p.name for p in ws.iterdir()} == {"inbox", "outbox", "templates", "dvk.toml"}
+    assert load_config(ws / "dvk.toml").year == 2027
+    run = dvk("templates", "-w", str(ws))
+    assert run.returncode == 0 and "Đã tạo biểu mẫu" in run.stdout
+    assert (ws / "templates" / "xlsx" / "Bieu_mau_don_vi_2027.xlsx").exists()
+    run = dvk("consolidate", "-w", str(ws))
+    assert run.returncode == 0 and "Đã đọc 0 tệp" in run.stdout
+
+
+def test_missing_workspace_is_fatal_with_a_vietnamese_reason(tmp_path):
+    run = dvk("consolidate", "-w", str(tmp_path / "khong_co"))
+    assert run.returncode == 3
+    assert "Không thấy tệp cấu hình" in run.stderr and "dvk init" in run.stderr
+
+
+def test_broken_config_is_fatal(tmp_path):
+    (tmp_path / "dvk.toml").write_text("[dot_tong_hop]\nnam = 'hai nghìn'\n", encoding="utf-8")
+    run = dvk("consolidate", "-w", str(tmp_path))
+    assert run.returncode == 3 and "nam phải là một năm" in run.stderr
+
+
+def test_usage_error_exits_two():
+    assert dvk("consolidate", "--khong-co").returncode == 2

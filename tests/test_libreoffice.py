@@ -1,0 +1,99 @@
+"""Real spreadsheet software: LibreOffice headless opens, recalculates and prints our workbooks."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import load_config
+from pipeline.consolidate import consolidate
+from pipeline.report import write_outputs
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+needs_office = pytest.mark.skipif(
+    not SOFFICE and not os.environ.get("CI"),
+    reason="LibreOffice is not installed (CI installs it; locally: apt-get install "
+    "libreoffice-calc-nogui poppler-utils)",
+)
+
+
+def to_pdf(path: Path, workdir: Path) -> Path:
+    assert SOFFICE, "LibreOffice must be installed in CI"
+    profile = (workdir / "lo-profile").as_uri()
+    subprocess.run(
+        [
+            SOFFICE,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={profile}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(workdir),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = workdir / (path.stem + ".pdf")
+    assert pdf.exists(), f"LibreOffice did not convert {path.name}"
+    return pdf
+
+
+def page_sizes(pdf: Path) -> list[tuple[float, float]]:
+    out = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "999", str(pdf)], check=True, capture_output=True, text=True
+    ).stdout
+    return [(float(w), float(h)) for w, h in re.findall(r"size:\s+([\d.]+) x ([\d.]+)", out)]
+
+
+def squeezed_text(pdf: Path) -> str:
+    """The PDF's text with all white space removed, so wrapped cells still match."""
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    from tests.conftest import SAMPLE
+
+    workdir = tmp_path_factory.mktemp("lo")
+    cfg = load_config(SAMPLE / "dvk.toml")
+    result = consolidate(SAMPLE / "inbox", cfg.year)
+    return result, write_outputs(result, cfg, workdir / "outbox"), workdir
+
+
+@needs_office
+@pytest.mark.parametrize(
+    ("key", "frame"), [("phu_luc_1", "registrations"), ("phu_luc_4", "results")]
+)
+def test_annex_prints_landscape_with_every_model(outputs, key, frame):
+    result, paths, workdir = outputs
+    pdf = to_pdf(paths[key], workdir)
+    sizes = page_sizes(pdf)
+    assert sizes and all(w > h for w, h in sizes), sizes  # every page A4 landscape
+    assert all(abs(w - 841.9) < 1 and abs(h - 595.3) < 1 for w, h in sizes)
+    text = squeezed_text(pdf)
+    models = getattr(result, frame)
+    missing = [n for n in models["name"] if re.sub(r"\s+", "", n) not in text]
+    assert missing == []
+    assert len(models) > 40
+    # The footer was printed with values: nothing to recalculate.
+    assert (
+        re.sub(r"\s+", "", f"- Tập thể: {(models['subject'] == 'TAP_THE').sum()} mô hình") in text
+    )
+
+
+@needs_office
+def test_intake_workbook_and_template_open(outputs, blank_template):
+    _, paths, workdir = outputs
+    for path in (paths["tiep_nhan"], blank_template):
+        assert page_sizes(to_pdf(path, workdir))
