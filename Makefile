@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SAMPLE := examples/xa-dien-chau
 
-.PHONY: demo test lint sample preview clean
+.PHONY: demo test lint sample preview bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -37,3 +37,7 @@ preview: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) $(SAMPLE)/outbox/2*
+
+# Read speed against the naive pandas+openpyxl read, measured in the same run.
+bench: $(VENV)/.installed
+	$(BIN)/python -m tests.benchmark 300

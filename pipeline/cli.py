@@ -12,6 +12,7 @@ import click
 
 from pipeline.config import ConfigError, Workspace, load_config, write_default_config
 from pipeline.consolidate import ACCEPTED, HAS_ERRORS, UNREADABLE, consolidate
+from pipeline.excel import ExcelUnavailable, open_in_excel
 from pipeline.ingest import find_inbox_files
 from pipeline.report import write_outputs
 from pipeline.report.template import template_path, write_template
@@ -115,7 +116,8 @@ def templates(workspace: Path) -> None:
 @_help_option
 @workspace_option
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (cho máy đọc).")
-def consolidate_command(workspace: Path, as_json: bool) -> None:
+@click.option("--open", "open_excel", is_flag=True, help="Mở Phụ lục 1 và Phụ lục 4 bằng Excel.")
+def consolidate_command(workspace: Path, as_json: bool, open_excel: bool) -> None:
     """Đọc mọi tệp trong inbox/, kiểm tra và lập Phụ lục 1, Phụ lục 4 vào outbox/.
 
     Mã thoát: 0 mọi tệp hợp lệ; 1 đã tổng hợp nhưng có tệp lỗi; 2 sai cú pháp lệnh;
@@ -138,6 +140,11 @@ def consolidate_command(workspace: Path, as_json: bool) -> None:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
         _print_summary(summary, paths)
+    if open_excel:
+        try:
+            open_in_excel([paths["phu_luc_1"], paths["phu_luc_4"]])
+        except ExcelUnavailable as e:
+            click.secho(f"Không mở được Excel: {e}", fg="yellow", err=True)
     sys.exit(result.exit_code)
 
 

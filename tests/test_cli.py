@@ -89,3 +89,10 @@ def test_broken_config_is_fatal(tmp_path):
 
 def test_usage_error_exits_two():
     assert dvk("consolidate", "--khong-co").returncode == 2
+
+
+def test_open_without_excel_warns_but_keeps_the_result(sample_workspace):
+    run = dvk("consolidate", "-w", str(sample_workspace), "--open")
+    assert run.returncode == 1  # the same as without --open
+    if sys.platform not in ("win32", "darwin"):
+        assert "Không mở được Excel: Chỉ mở tự động được bằng Excel" in run.stderr
