@@ -81,7 +81,9 @@ def main() -> None:
 @_help_option
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--year", type=int, default=None, help="Năm tổng hợp (mặc định: năm nay).")
-def init(directory: Path, year: int | None) -> None:
+@click.option("--office", default="", help='Tên đơn vị tổng hợp, ví dụ "BAN XÂY DỰNG ĐẢNG".')
+@click.option("--place", default="", help='Địa danh ở dòng ngày tháng, ví dụ "Diễn Châu".')
+def init(directory: Path, year: int | None, office: str, place: str) -> None:
     """Tạo thư mục làm việc: inbox/, outbox/, templates/xlsx/ và tệp cấu hình dvk.toml.
 
     Ví dụ: dvk init D:\\DanVanKheo --year 2026
@@ -92,7 +94,7 @@ def init(directory: Path, year: int | None) -> None:
     if ws.config_path.exists():
         click.echo(f"Đã có tệp cấu hình {ws.config_path}, giữ nguyên.")
     else:
-        write_default_config(ws.config_path, year or dt.date.today().year)
+        write_default_config(ws.config_path, year or dt.date.today().year, office, place)
         click.echo(f"Đã tạo {ws.config_path}. Hãy mở tệp này, sửa tên đơn vị và người ký.")
     click.echo(f"Thư mục làm việc: {ws.root.resolve()}")
 
@@ -198,3 +200,12 @@ def _guard_write(write, where: Path):
         ) from e
     except OSError as e:
         raise Fatal(f"Không ghi được {where}: {e}") from e
+
+
+def run() -> None:
+    """The console entry point: UTF-8 output everywhere, then the click group."""
+    # Windows writes a redirected stdout in the ANSI code page, which has no "Đ".
+    for stream in (sys.stdout, sys.stderr):
+        if (stream.encoding or "").lower().replace("-", "") != "utf8":
+            stream.reconfigure(encoding="utf-8", errors="replace")
+    main()

@@ -15,6 +15,9 @@ from pipeline.issues import Issue
 from pipeline.normalize import clean_text
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+# Files the operating system or Excel leaves in any folder; nobody sent them.
+SYSTEM_FILES = ("thumbs.db", "desktop.ini")
+SYSTEM_PREFIXES = (".", "~$")  # hidden files, Excel's lock files of open workbooks
 PROVENANCE = ("_file", "_sheet", "_row", "unit")
 
 
@@ -31,7 +34,7 @@ class ReadResult:
 
 
 def find_inbox_files(inbox: Path) -> list[Path]:
-    """Every file in the inbox, in a stable order; Excel's lock files (~$…) are not inputs."""
+    """Every file in the inbox, in a stable order, less the system's own files."""
     return sorted(
         (p for p in inbox.rglob("*") if p.is_file() and not _ignored(p, inbox)),
         key=lambda p: p.relative_to(inbox).as_posix(),
@@ -40,7 +43,7 @@ def find_inbox_files(inbox: Path) -> list[Path]:
 
 def _ignored(path: Path, inbox: Path) -> bool:
     parts = path.relative_to(inbox).parts
-    return any(part.startswith((".", "~$")) for part in parts)
+    return path.name.lower() in SYSTEM_FILES or any(p.startswith(SYSTEM_PREFIXES) for p in parts)
 
 
 def file_hash(path: Path) -> str:

@@ -96,3 +96,41 @@ def test_open_without_excel_warns_but_keeps_the_result(sample_workspace):
     assert run.returncode == 1  # the same as without --open
     if sys.platform not in ("win32", "darwin"):
         assert "Không mở được Excel: Chỉ mở tự động được bằng Excel" in run.stderr
+
+
+def test_init_writes_the_office_and_place(tmp_path):
+    ws = tmp_path / "ws"
+    assert (
+        dvk(
+            "init", str(ws), "--year", "2026", "--office", "BAN DÂN VẬN", "--place", "Yên Bái"
+        ).returncode
+        == 0
+    )
+    cfg = load_config(ws / "dvk.toml")
+    assert (cfg.office_name, cfg.place, cfg.year) == ("BAN DÂN VẬN", "Yên Bái", 2026)
+
+
+def test_an_output_open_in_excel_is_a_clear_fatal_error(sample_workspace, monkeypatch):
+    from click.testing import CliRunner
+
+    from pipeline import cli
+
+    def locked(*_args):
+        raise PermissionError(13, "Permission denied", "Phu_luc_1_dang_ky_2026.xlsx")
+
+    monkeypatch.setattr(cli, "write_outputs", locked)
+    run = CliRunner().invoke(cli.main, ["consolidate", "-w", str(sample_workspace)])
+    assert run.exit_code == 3
+    assert "Phu_luc_1_dang_ky_2026.xlsx: tệp đang mở trong Excel" in run.output
+
+
+def test_output_redirected_to_a_file_is_utf8(sample_workspace, tmp_path):
+    log = tmp_path / "log.txt"
+    with log.open("wb") as out:
+        subprocess.run(
+            [sys.executable, "-m", "pipeline", "consolidate", "-w", str(sample_workspace)],
+            stdout=out,
+            env={"PYTHONIOENCODING": "latin-1", "PATH": ""},
+            timeout=120,
+        )
+    assert "Đã đọc 18 tệp" in log.read_text(encoding="utf-8")

@@ -52,6 +52,7 @@ def inbox(tmp_path, blank_template, cfg):
     (box / "broken.xlsx").write_bytes(b"PK\x03\x04 this is not really a workbook")
     (box / "note.txt").write_text("Gửi anh chị biểu mẫu", encoding="utf-8")
     (box / "~$good.xlsx").write_bytes(b"Excel lock file")
+    (box / "Thumbs.db").write_bytes(b"Windows thumbnails")
     return box
 
 
