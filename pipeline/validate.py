@@ -11,29 +11,36 @@ from pipeline.forms import CHOICE_LISTS, SheetSpec
 from pipeline.issues import Issue
 
 
-def _codes(list_name: str, optional: bool = False) -> list[str]:
-    return [*CHOICE_LISTS[list_name][0], *([""] if optional else [])]
-
-
-def _length(column_key: str, spec: SheetSpec, required: bool) -> dict:
-    column = next(c for c in spec.columns if c.key == column_key)
-    return {"min_value": 1 if required else 0, "max_value": column.max_len}
-
-
 R = forms.REGISTRATION
 K = forms.RESULTS
+
+
+def _codes(key: str, spec: SheetSpec = R) -> list[str]:
+    """The closed list of a column, as declared in the form; blank allowed when optional."""
+    column = _column(key, spec)
+    return [*CHOICE_LISTS[column.choices][0], *([] if column.required else [""])]
+
+
+def _length(key: str, spec: SheetSpec = R) -> dict:
+    """Text length bounds of a column, as declared in the form; required means at least 1."""
+    column = _column(key, spec)
+    return {"min_value": 1 if column.required else 0, "max_value": column.max_len}
+
+
+def _column(key: str, spec: SheetSpec) -> forms.Column:
+    return next(c for c in spec.columns if c.key == key)
 
 
 class _ModelRow(pa.DataFrameModel):
     """Columns both sheets share: who runs which model, where, in which field."""
 
-    name: Series[str] = pa.Field(str_length=_length("name", R, required=True))
+    name: Series[str] = pa.Field(str_length=_length("name"))
     field: Series[str] = pa.Field(isin=_codes("field"))
     subject: Series[str] = pa.Field(isin=_codes("subject"))
-    person: Series[str] = pa.Field(str_length=_length("person", R, required=False))
+    person: Series[str] = pa.Field(str_length=_length("person"))
     count: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True)  # NA: already reported
-    place: Series[str] = pa.Field(str_length=_length("place", R, required=True))
-    lead: Series[str] = pa.Field(str_length=_length("lead", R, required=False))
+    place: Series[str] = pa.Field(str_length=_length("place"))
+    lead: Series[str] = pa.Field(str_length=_length("lead"))
 
     @pa.dataframe_check(name="person-required")
     def person_named_for_individual(cls, df: pd.DataFrame) -> Series[bool]:
@@ -44,14 +51,14 @@ class _ModelRow(pa.DataFrameModel):
 
 
 class RegistrationSchema(_ModelRow):
-    position: Series[str] = pa.Field(str_length=_length("position", R, required=False))
-    scale: Series[str] = pa.Field(str_length=_length("scale", R, required=False))
+    position: Series[str] = pa.Field(str_length=_length("position"))
+    scale: Series[str] = pa.Field(str_length=_length("scale"))
     status: Series[str] = pa.Field(isin=_codes("status"))
-    level: Series[str] = pa.Field(isin=_codes("level", optional=True))
+    level: Series[str] = pa.Field(isin=_codes("level"))
     start: Series[pd.Timestamp] = pa.Field(nullable=True)
     end: Series[pd.Timestamp] = pa.Field(nullable=True)
-    situation: Series[str] = pa.Field(str_length=_length("situation", R, required=False))
-    expected: Series[str] = pa.Field(str_length=_length("expected", R, required=False))
+    situation: Series[str] = pa.Field(str_length=_length("situation"))
+    expected: Series[str] = pa.Field(str_length=_length("expected"))
 
     @pa.dataframe_check(name="end-before-start")
     def ends_after_start(cls, df: pd.DataFrame) -> Series[bool]:
@@ -59,9 +66,9 @@ class RegistrationSchema(_ModelRow):
 
 
 class ResultSchema(_ModelRow):
-    results: Series[str] = pa.Field(str_length=_length("results", K, required=True))
-    status: Series[str] = pa.Field(isin=_codes("result_status"))
-    self_assessment: Series[str] = pa.Field(isin=_codes("self_assessment", optional=True))
+    results: Series[str] = pa.Field(str_length=_length("results", K))
+    status: Series[str] = pa.Field(isin=_codes("status", K))
+    self_assessment: Series[str] = pa.Field(isin=_codes("self_assessment", K))
 
 
 SCHEMAS = {R.name: (RegistrationSchema, R), K.name: (ResultSchema, K)}

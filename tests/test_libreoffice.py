@@ -83,8 +83,9 @@ def test_annex_prints_landscape_with_every_model(outputs, key, frame):
     assert all(abs(w - 841.9) < 1 and abs(h - 595.3) < 1 for w, h in sizes)
     text = squeezed_text(pdf)
     models = getattr(result, frame)
-    missing = [n for n in models["name"] if re.sub(r"\s+", "", n) not in text]
-    assert missing == []
+    names = models["name"].map(lambda n: re.sub(r"\s+", "", n)).value_counts()
+    short = {n: (text.count(n), k) for n, k in names.items() if text.count(n) < k}
+    assert short == {}  # every model row's name is printed as often as there are rows
     assert len(models) > 40
     # The footer was printed with values: nothing to recalculate.
     assert (

@@ -1,0 +1,62 @@
+"""Deduplication within one inbox: the same model of the same unit counts once."""
+
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.link import find_duplicates
+from pipeline.normalize import comparison_key
+
+SPELLINGS = {
+    "Tuyến đường hoa": ["Tuyến đường hoa", "TUYẾN ĐƯỜNG HOA", "Tuyến  đường hoa "],
+    "Thủy lợi nội đồng": ["Thủy lợi nội đồng", "Thuỷ lợi nội đồng"],
+    "Hòa giải cơ sở": ["Hòa giải cơ sở", "Hoà giải cơ sở"],
+    "Hóa chất an toàn": ["Hóa chất an toàn"],  # hóa is not hòa: a different model
+}
+rows = st.lists(
+    st.tuples(
+        st.sampled_from(["Chi bộ thôn 1", "chi bộ  thôn 1", "Hội Nông dân"]),
+        st.sampled_from([s for spellings in SPELLINGS.values() for s in spellings]),
+        st.sampled_from(["a.xlsx", "b.xlsx"]),
+    ),
+    max_size=25,
+)
+
+
+def frame(data) -> pd.DataFrame:
+    df = pd.DataFrame(data, columns=["unit", "name", "_file"])
+    df["_row"] = range(7, 7 + len(df))
+    df["_sheet"] = "Đăng ký"
+    df["name_key"] = df["name"].map(comparison_key)
+    return df
+
+
+@given(rows, st.randoms())
+def test_one_row_kept_per_unit_and_model_whatever_the_order(data, random):
+    df = frame(data)
+    shuffled = df.sample(frac=1, random_state=random.randint(0, 2**31))
+    repeated, issues = find_duplicates(df)
+    repeated_shuffled, _ = find_duplicates(shuffled)
+    assert repeated.equals(repeated_shuffled.reindex(df.index))
+    kept = df[~repeated]
+    keys = list(zip(kept["unit"].map(comparison_key), kept["name_key"], strict=True))
+    assert len(keys) == len(set(keys))
+    all_keys = set(zip(df["unit"].map(comparison_key), df["name_key"], strict=True))
+    assert len(kept) == len(all_keys)
+    assert len(issues) == int(repeated.sum())
+
+
+def test_different_units_and_different_words_are_different_models():
+    df = frame(
+        [
+            ("Chi bộ thôn 1", "Hòa giải cơ sở", "a.xlsx"),
+            ("Hội Nông dân", "Hòa giải cơ sở", "a.xlsx"),
+            ("Chi bộ thôn 1", "Hóa chất an toàn", "a.xlsx"),
+            ("Chi bộ thôn 1", "Hoà giải cơ sở", "b.xlsx"),
+        ]
+    )
+    repeated, issues = find_duplicates(df)
+    assert repeated.tolist() == [False, False, False, True]
+    assert [(i.file, i.row, i.detail) for i in issues] == [("b.xlsx", 10, "7 của tệp a.xlsx")]
