@@ -10,7 +10,6 @@ from pipeline import forms
 from pipeline.forms import CHOICE_LISTS, SheetSpec
 from pipeline.issues import Issue
 
-
 R = forms.REGISTRATION
 K = forms.RESULTS
 

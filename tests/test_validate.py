@@ -20,16 +20,24 @@ GOOD = {
 }
 
 
-def check(rows: list[dict], spec=forms.REGISTRATION, year: int = 2026) -> list[list]:
+def raw_frame(rows: list[dict], spec) -> pd.DataFrame:
+    """Rows as the reader gives them: one column per form column, plus provenance."""
     raw = pd.DataFrame(
         [[r.get(c.key, "") for c in spec.columns] + [7 + i] for i, r in enumerate(rows)],
         columns=[c.key for c in spec.columns] + ["_row"],
         dtype=object,
     )
     raw["_file"], raw["_sheet"], raw["unit"] = "a.xlsx", spec.name, "Chi bộ thôn 1"
-    typed, issues = normalize_rows(raw, spec, year)
-    issues += validate_rows(typed, spec.name, year)
-    return sorted([i.row, i.column, i.code] for i in issues)
+    return raw
+
+
+def issues_of(rows: list[dict], spec=forms.REGISTRATION, year: int = 2026) -> list:
+    typed, issues = normalize_rows(raw_frame(rows, spec), spec, year)
+    return issues + validate_rows(typed, spec.name, year)
+
+
+def check(rows: list[dict], spec=forms.REGISTRATION, year: int = 2026) -> list[list]:
+    return sorted([i.row, i.column, i.code] for i in issues_of(rows, spec, year))
 
 
 def test_a_good_row_has_no_issue():
@@ -81,15 +89,6 @@ def test_results_sheet_rules():
 
 
 def test_messages_are_vietnamese_with_the_units_own_words():
-    raw_rows = [GOOD | {"field": "Giáo dục"}]
-    spec = forms.REGISTRATION
-    raw = pd.DataFrame(
-        [[r.get(c.key, "") for c in spec.columns] + [7] for r in raw_rows],
-        columns=[c.key for c in spec.columns] + ["_row"],
-        dtype=object,
-    )
-    raw["_file"], raw["_sheet"], raw["unit"] = "a.xlsx", spec.name, "Chi bộ"
-    typed, _ = normalize_rows(raw, spec, 2026)
-    (issue,) = validate_rows(typed, spec.name, 2026)
+    (issue,) = issues_of([GOOD | {"field": "Giáo dục"}])
     assert issue.message == "“Giáo dục” không có trong danh mục “Lĩnh vực”."
     assert "danh sách thả xuống" in issue.hint
