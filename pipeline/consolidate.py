@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import forms
-from pipeline.ingest import ReadResult, find_inbox_files, read_inbox_file
+from pipeline.ingest import PROVENANCE, ReadResult, find_inbox_files, read_inbox_file
 from pipeline.issues import Issue, Severity, sort_key
 from pipeline.link import find_duplicates
 from pipeline.normalize import normalize_rows
@@ -90,7 +90,13 @@ def consolidate(inbox: Path, year: int, on_file: Callable[[Path], None] | None =
         issues += duplicate_issues
         accepted[name] = good[~duplicate].reset_index(drop=True)
     issues.sort(key=sort_key)
-    files = [_account(read, issues, accepted, held_counts[read.file]) for read in reads]
+    by_file: dict[str, list[Issue]] = {}
+    for issue in issues:
+        by_file.setdefault(issue.file, []).append(issue)
+    given = {name: Counter(rows["_file"]) for name, rows in accepted.items()}
+    files = [
+        _account(read, by_file.get(read.file, []), given, held_counts[read.file]) for read in reads
+    ]
     return RunResult(
         year=year,
         registrations=accepted[forms.REGISTRATION.name],
@@ -102,7 +108,7 @@ def consolidate(inbox: Path, year: int, on_file: Callable[[Path], None] | None =
 
 def _check_sheet(reads, spec: forms.SheetSpec, year: int) -> tuple[pd.DataFrame, list[Issue]]:
     frames = [r.rows[spec.name] for r in reads if spec.name in r.rows]
-    columns = [c.key for c in spec.columns] + ["_row", "_file", "_sheet", "unit"]
+    columns = [c.key for c in spec.columns] + list(PROVENANCE)
     raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     rows, issues = normalize_rows(raw, spec, year)
     return rows, issues + validate_rows(rows, spec.name, year)
@@ -130,15 +136,14 @@ def _held_back(accepted: dict[str, pd.DataFrame], issues: list[Issue]) -> dict[s
     return held
 
 
-def _account(read: ReadResult, issues, accepted, held_back: int) -> FileAccount:
-    own = [i for i in issues if i.file == read.file]
-    counts = {name: int((rows["_file"] == read.file).sum()) for name, rows in accepted.items()}
+def _account(read: ReadResult, own: list[Issue], given: dict[str, Counter], held_back: int):
+    """Unreadable when nothing could be read; with errors when something was rejected."""
     if not read.readable or any(i.code == "file-not-template" for i in own):
         status = UNREADABLE
-    elif own:
+    elif any(i.severity is Severity.ERROR for i in own):
         status = HAS_ERRORS
     else:
-        status = ACCEPTED
+        status = ACCEPTED  # warnings, if any, are in the reason
     reason = own[0].message if own else ""
     if len(own) > 1:
         reason += f" (và {len(own) - 1} vấn đề khác)"
@@ -148,7 +153,7 @@ def _account(read: ReadResult, issues, accepted, held_back: int) -> FileAccount:
         unit=read.unit,
         status=status,
         reason=reason,
-        registrations=counts[forms.REGISTRATION.name],
-        results=counts[forms.RESULTS.name],
+        registrations=given[forms.REGISTRATION.name][read.file],
+        results=given[forms.RESULTS.name][read.file],
         held_back=held_back,
     )

@@ -18,7 +18,7 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 # Files the operating system or Excel leaves in any folder; nobody sent them.
 SYSTEM_FILES = ("thumbs.db", "desktop.ini")
 SYSTEM_PREFIXES = (".", "~$")  # hidden files, Excel's lock files of open workbooks
-PROVENANCE = ("_file", "_sheet", "_row", "unit")
+PROVENANCE = ("_row", "_file", "_sheet", "unit")  # where each raw row came from
 
 
 @dataclass
