@@ -12,7 +12,7 @@ import python_calamine as calamine
 
 from pipeline import forms
 from pipeline.issues import Issue
-from pipeline.normalize import clean_text
+from pipeline.normalize import clean_text, comparison_key
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 # Files the operating system or Excel leaves in any folder; nobody sent them.
@@ -78,8 +78,16 @@ def read_inbox_file(path: Path, inbox: Path, year: int) -> ReadResult:
             Issue(file=name, code="file-wrong-year", value=str(meta.get("year")), detail=str(year))
         )
         return result
+    by_key = {comparison_key(name): cells for name, cells in sheets.items()}
+    units = {
+        spec.name: _unit_name(spec, by_key.get(comparison_key(spec.name))) for spec in forms.SHEETS
+    }
+    # The unit is the same for the whole file: a name written on one sheet serves the others.
+    result.unit = next((u for u in units.values() if u), "")
     for spec in forms.SHEETS:
-        _read_sheet(result, spec, sheets.get(spec.name))
+        _read_sheet(
+            result, spec, by_key.get(comparison_key(spec.name)), units[spec.name] or result.unit
+        )
     return result
 
 
@@ -100,19 +108,21 @@ def _metadata(cells: list[list]) -> dict[str, object]:
     return meta
 
 
-def _read_sheet(result: ReadResult, spec: forms.SheetSpec, cells: list[list] | None) -> None:
+def _unit_name(spec: forms.SheetSpec, cells: list[list] | None) -> str:
+    return clean_text(_cell(cells, *_position(spec.unit_cell))) if cells else ""
+
+
+def _read_sheet(result: ReadResult, spec: forms.SheetSpec, cells: list[list] | None, unit: str):
     if cells is None or not _headers_match(spec, cells):
         result.issues.append(
             Issue(file=result.file, sheet=spec.name, code="file-template-changed", detail=spec.name)
         )
         return
-    unit = clean_text(_cell(cells, *_position(spec.unit_cell)))
     records = list(_data_rows(spec, cells))
     if records and not unit:
         result.issues.append(
             Issue(file=result.file, sheet=spec.name, code="file-no-unit", detail=spec.name)
         )
-    result.unit = result.unit or unit
     frame = pd.DataFrame(records, columns=[c.key for c in spec.columns] + ["_row"], dtype=object)
     frame["_file"] = result.file
     frame["_sheet"] = spec.name

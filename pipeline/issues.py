@@ -29,7 +29,7 @@ CATALOGUE: dict[str, Problem] = {
     "file-not-template": Problem(
         Severity.ERROR,
         "Tệp không phải biểu mẫu của công cụ (không có trang “Đăng ký”/“Kết quả” đúng mẫu).",
-        "Dùng biểu mẫu do văn phòng gửi (lệnh dvk templates) và điền vào đó.",
+        "Điền vào biểu mẫu Excel do văn phòng gửi, không tự lập bảng khác.",
     ),
     "file-template-changed": Problem(
         Severity.ERROR,
@@ -43,7 +43,7 @@ CATALOGUE: dict[str, Problem] = {
     ),
     "file-no-unit": Problem(
         Severity.ERROR,
-        "Chưa ghi tên đơn vị ở đầu trang “{detail}”.",
+        "Chưa ghi tên đơn vị ở đầu trang “{detail}” (và các trang khác cũng không có).",
         "Ghi tên chi bộ, đoàn thể hoặc đơn vị vào ô “Tên đơn vị”.",
     ),
     "file-empty": Problem(

@@ -64,7 +64,13 @@ def test_every_file_has_a_status_and_reason(inbox, cfg):
     assert files == {
         "good.xlsx": (ACCEPTED, "", 2, 1, 0),
         "errors.xlsx": (HAS_ERRORS, "“hai” không phải số nguyên dương.", 1, 0, 1),
-        "no_unit.xlsx": (HAS_ERRORS, "Chưa ghi tên đơn vị ở đầu trang “Đăng ký”.", 0, 0, 1),
+        "no_unit.xlsx": (
+            HAS_ERRORS,
+            "Chưa ghi tên đơn vị ở đầu trang “Đăng ký” (và các trang khác cũng không có).",
+            0,
+            0,
+            1,
+        ),
         "sub/again.xlsx": (
             ACCEPTED,
             "Mô hình trùng với dòng 7 của tệp good.xlsx; chỉ tính một lần.",
@@ -144,3 +150,14 @@ def test_file_order_does_not_change_which_duplicate_is_kept(inbox, cfg, tmp_path
     kept = result.registrations.query("name == 'Tuyến đường hoa'")["_file"].tolist()
     assert kept == ["a_first.xlsx"]
     assert [i.file for i in result.issues if i.code == "duplicate-model"] == ["good.xlsx"]
+
+
+def test_a_unit_name_on_one_sheet_serves_the_whole_file(tmp_path, blank_template, cfg):
+    box = tmp_path / "inbox"
+    fill_template(blank_template, box / "a.xlsx", "", {"Kết quả": [RESULT], "Đăng ký": [MODEL]})
+    book = load_workbook(box / "a.xlsx")
+    book["Kết quả"]["C3"] = "Hội Phụ nữ"
+    book.save(box / "a.xlsx")
+    result = consolidate(box, cfg.year)
+    assert result.issues == []
+    assert result.registrations["unit"].tolist() == ["Hội Phụ nữ"]

@@ -9,7 +9,9 @@ from openpyxl import load_workbook
 
 def dump_workbook(path: Path) -> dict:
     wb = load_workbook(path)
-    return {ws.title: _dump_sheet(ws) for ws in wb.worksheets}
+    dump = {ws.title: _dump_sheet(ws) for ws in wb.worksheets}
+    locked = bool(wb.security and wb.security.lockStructure)
+    return dump | {"(workbook)": {"structure_locked": locked, "sheets": wb.sheetnames}}
 
 
 def _dump_sheet(ws) -> dict:

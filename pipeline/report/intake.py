@@ -66,7 +66,8 @@ def _table(ws, office_name: str, title: str, columns, rows) -> None:
     ws.row_dimensions[4].height = 36
     for r, values in enumerate(rows, start=5):
         for col, value in enumerate(values, start=1):
-            put(ws, r, col, value, border=True, align="center" if col == 1 else "left")
+            centred = col == 1 or isinstance(value, int)
+            put(ws, r, col, value, border=True, align="center" if centred else "left")
         ws.row_dimensions[r].height = wrapped_height(
             [(str(v), w) for v, (_, w) in zip(values, columns, strict=True)]
         )

@@ -8,6 +8,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Border, Protection
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline import forms
@@ -30,6 +31,8 @@ def write_template(path: Path, cfg: Config) -> None:
         _form_sheet(wb.create_sheet(spec.name), spec, cfg, lists)
     wb.move_sheet(forms.META_SHEET, offset=len(wb.sheetnames) - 2)  # hidden sheet goes last
     wb.active = 1  # open on "Đăng ký", where the unit starts typing
+    # No renaming, deleting or unhiding sheets: the reader finds the form by its sheets.
+    wb.security = WorkbookProtection(lockStructure=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
 
