@@ -656,9 +656,9 @@ def file_name(unit: str) -> str:
     return "_".join(plain.split()) + ".xlsx"
 
 
-def main() -> None:
+def main(inbox: Path = WORKSPACE / "inbox") -> None:
     cfg = load_config(WORKSPACE / "dvk.toml")
-    inbox = WORKSPACE / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
     for old in inbox.glob("*.xlsx"):
         old.unlink()
     with tempfile.TemporaryDirectory() as tmp:

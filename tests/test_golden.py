@@ -6,7 +6,7 @@ from pipeline.config import load_config
 from pipeline.consolidate import consolidate
 from pipeline.report import write_outputs
 from pipeline.report.template import template_path, write_template
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SAMPLE
 from tests.workbook_dump import dump_workbook
 
 
@@ -42,3 +42,19 @@ def test_a_second_run_gives_the_same_outputs(sample_workspace):
         paths = write_outputs(result, cfg, sample_workspace / "outbox")
         dumps.append({name: dump_workbook(path) for name, path in paths.items()})
     assert dumps[0] == dumps[1]
+
+
+def test_committed_sample_inbox_is_what_its_script_builds(tmp_path, cfg):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_sample", SAMPLE.parent / "build_sample.py")
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    builder.main(tmp_path / "inbox")
+    fresh = consolidate(tmp_path / "inbox", cfg.year)
+    committed = consolidate(SAMPLE / "inbox", cfg.year)
+    assert fresh.registrations.equals(committed.registrations)
+    assert fresh.results.equals(committed.results)
+    assert [(f.file, f.status, f.reason) for f in fresh.files] == [
+        (f.file, f.status, f.reason) for f in committed.files
+    ]
