@@ -107,9 +107,9 @@ def consolidate(inbox: Path, year: int, on_file: Callable[[Path], None] | None =
 
 
 def _check_sheet(reads, spec: forms.SheetSpec, year: int) -> tuple[pd.DataFrame, list[Issue]]:
-    frames = [r.rows[spec.name] for r in reads if spec.name in r.rows]
+    records = [row for read in reads for row in read.rows.get(spec.name, [])]
     columns = [c.key for c in spec.columns] + list(PROVENANCE)
-    raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    raw = pd.DataFrame(records, columns=columns, dtype=object)  # one frame for the whole inbox
     rows, issues = normalize_rows(raw, spec, year)
     return rows, issues + validate_rows(rows, spec.name, year)
 

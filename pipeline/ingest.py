@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 import python_calamine as calamine
+from openpyxl.utils.cell import coordinate_to_tuple
 
 from pipeline import forms
 from pipeline.issues import Issue
@@ -18,6 +18,7 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 # Files the operating system or Excel leaves in any folder; nobody sent them.
 SYSTEM_FILES = ("thumbs.db", "desktop.ini")
 SYSTEM_PREFIXES = (".", "~$")  # hidden files, Excel's lock files of open workbooks
+SHEET_NAMES = tuple(spec.name for spec in forms.SHEETS)
 PROVENANCE = ("_row", "_file", "_sheet", "unit")  # where each raw row came from
 
 
@@ -28,7 +29,8 @@ class ReadResult:
     file: str  # path relative to the inbox, as the intake report shows it
     sha256: str
     unit: str = ""
-    rows: dict[str, pd.DataFrame] = field(default_factory=dict)  # sheet name -> raw rows
+    # sheet name -> raw rows: the form's columns in order, then the PROVENANCE values
+    rows: dict[str, list[list]] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     readable: bool = True
 
@@ -60,10 +62,13 @@ def read_inbox_file(path: Path, inbox: Path, year: int) -> ReadResult:
     result = ReadResult(file=name, sha256=file_hash(path))
     if path.suffix.lower() not in WORKBOOK_SUFFIXES:
         return _unreadable(result, "không phải tệp Excel (.xlsx, .xls, .xlsm, .ods)")
+    wanted = {comparison_key(name) for name in (forms.META_SHEET, *SHEET_NAMES)}
     try:
         book = calamine.CalamineWorkbook.from_path(str(path))
         sheets = {
-            s: book.get_sheet_by_name(s).to_python(skip_empty_area=False) for s in book.sheet_names
+            s: book.get_sheet_by_name(s).to_python(skip_empty_area=False)
+            for s in book.sheet_names
+            if comparison_key(s) in wanted  # parsing a sheet is most of the cost: only ours
         }
     except calamine.PasswordError:
         return _unreadable(result, "tệp đặt mật khẩu")
@@ -123,11 +128,7 @@ def _read_sheet(result: ReadResult, spec: forms.SheetSpec, cells: list[list] | N
         result.issues.append(
             Issue(file=result.file, sheet=spec.name, code="file-no-unit", detail=spec.name)
         )
-    frame = pd.DataFrame(records, columns=[c.key for c in spec.columns] + ["_row"], dtype=object)
-    frame["_file"] = result.file
-    frame["_sheet"] = spec.name
-    frame["unit"] = unit
-    result.rows[spec.name] = frame
+    result.rows[spec.name] = [[*values, result.file, spec.name, unit] for values in records]
 
 
 def _headers_match(spec: forms.SheetSpec, cells: list[list]) -> bool:
@@ -153,7 +154,5 @@ def _cell(cells: list[list], row: int, col: int) -> object:
 
 
 def _position(ref: str) -> tuple[int, int]:
-    from openpyxl.utils.cell import coordinate_to_tuple
-
     row, col = coordinate_to_tuple(ref)
     return row - 1, col - 1

@@ -7,7 +7,7 @@ import datetime as dt
 from openpyxl import load_workbook
 
 from pipeline import forms
-from pipeline.ingest import read_inbox_file
+from pipeline.ingest import PROVENANCE, read_inbox_file
 
 
 def test_round_trip_of_a_filled_template(tmp_path, blank_template, cfg):
@@ -34,7 +34,8 @@ def test_round_trip_of_a_filled_template(tmp_path, blank_template, cfg):
     fill_template(blank_template, inbox / "a.xlsx", "Chi bộ xóm Bắc Sơn", {"Đăng ký": [row]})
     read = read_inbox_file(inbox / "a.xlsx", inbox, cfg.year)
     assert read.issues == [] and read.unit == "Chi bộ xóm Bắc Sơn"
-    (record,) = read.rows["Đăng ký"].to_dict("records")
+    columns = [c.key for c in forms.REGISTRATION.columns] + list(PROVENANCE)
+    (record,) = [dict(zip(columns, values, strict=True)) for values in read.rows["Đăng ký"]]
     assert record == row | {
         "stt": 1.0,
         "count": 2.0,
