@@ -8,6 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CONFIG_NAME = "dvk.toml"
+# Every key the config may hold, so that a misspelt one is reported instead of ignored.
+KNOWN_KEYS = {
+    "van_phong": {"cap_tren", "ten", "dia_danh"},
+    "dot_tong_hop": {"nam", "han_dang_ky", "han_bao_cao"},
+    "ky_ten": {"thay_mat", "chuc_vu", "ho_ten", "ngay_ky"},
+}
 
 
 class ConfigError(Exception):
@@ -97,6 +103,7 @@ def load_config(path: Path) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(f"Tệp cấu hình {path.name} viết sai cú pháp: {e}") from e
+    _check_keys(data, path.name)
     office = data.get("van_phong", {})
     run = data.get("dot_tong_hop", {})
     sign = data.get("ky_ten", {})
@@ -117,6 +124,21 @@ def load_config(path: Path) -> Config:
         signer_name=str(sign.get("ho_ten", "")).strip(),
         sign_date=_date(sign, "ngay_ky"),
     )
+
+
+def _check_keys(data: dict, name: str) -> None:
+    unknown = [f"[{t}]" for t in data if t not in KNOWN_KEYS] + [
+        f"[{t}] {k}"
+        for t, keys in KNOWN_KEYS.items()
+        if isinstance(data.get(t), dict)
+        for k in data[t]
+        if k not in keys
+    ]
+    if unknown:
+        raise ConfigError(
+            f"Tệp {name} có mục không hiểu: {', '.join(unknown)}. "
+            "Kiểm tra chính tả (tên mục viết không dấu, ví dụ nam, ten, dia_danh)."
+        )
 
 
 def _date(table: dict, key: str) -> dt.date | None:

@@ -1,0 +1,38 @@
+"""The workspace config: defaults that load, and clear Vietnamese errors for mistakes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from pipeline.config import ConfigError, load_config, write_default_config
+
+
+def test_default_config_loads(tmp_path):
+    path = tmp_path / "dvk.toml"
+    write_default_config(path, 2026, "BAN DÂN VẬN", "Yên Bái")
+    cfg = load_config(path)
+    assert (cfg.office_name, cfg.place, cfg.year) == ("BAN DÂN VẬN", "Yên Bái", 2026)
+    assert cfg.registration_deadline == dt.date(2026, 3, 5)
+    assert cfg.sign_date is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[dot_tong_hop]\nnăm = 2026\n", "có mục không hiểu: [dot_tong_hop] năm"),
+        (
+            "[van_phong]\nten = 'A'\n[dot_tong_hop]\nnam = 2026\nhan_dang_ky = '5/3'\n",
+            "han_dang_ky phải là ngày",
+        ),
+        ("[van_phong]\nten = ''\n[dot_tong_hop]\nnam = 2026\n", "ten (tên đơn vị tổng hợp)"),
+        ("nam = = 2026", "viết sai cú pháp"),
+    ],
+)
+def test_mistakes_are_named(tmp_path, text, message):
+    path = tmp_path / "dvk.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(path)
