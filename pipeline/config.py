@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,7 +103,13 @@ def load_config(path: Path) -> Config:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise ConfigError(f"Tệp cấu hình {path.name} viết sai cú pháp: {e}") from e
+        # tomllib explains in English; keep only where, and say how to write it right.
+        where = re.search(r"line (\d+), column (\d+)", str(e))
+        at = f" ở dòng {where[1]}, cột {where[2]}" if where else ""
+        raise ConfigError(
+            f"Tệp cấu hình {path.name} viết sai cú pháp{at}. Tên mục viết không dấu (nam, ten…), "
+            'chữ đặt trong ngoặc kép "…", ngày viết dạng 2026-03-05; lưu tệp dạng UTF-8.'
+        ) from e
     _check_keys(data, path.name)
     office = data.get("van_phong", {})
     run = data.get("dot_tong_hop", {})

@@ -22,13 +22,14 @@ def test_default_config_loads(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[dot_tong_hop]\nnăm = 2026\n", "có mục không hiểu: [dot_tong_hop] năm"),
+        ("[dot_tong_hop]\nnam_hoc = 2026\n", "có mục không hiểu: [dot_tong_hop] nam_hoc"),
+        ("[dot_tong_hop]\nnăm = 2026\n", "viết sai cú pháp ở dòng 2, cột 2"),
         (
             "[van_phong]\nten = 'A'\n[dot_tong_hop]\nnam = 2026\nhan_dang_ky = '5/3'\n",
             "han_dang_ky phải là ngày",
         ),
         ("[van_phong]\nten = ''\n[dot_tong_hop]\nnam = 2026\n", "ten (tên đơn vị tổng hợp)"),
-        ("nam = = 2026", "viết sai cú pháp"),
+        ("nam = = 2026", "viết sai cú pháp ở dòng 1"),
     ],
 )
 def test_mistakes_are_named(tmp_path, text, message):
