@@ -57,11 +57,12 @@ workspace_option = click.option(
     "-w",
     type=click.Path(file_okay=False, path_type=Path),
     default=".",
+    metavar="THƯ_MỤC",
     help="Thư mục làm việc (có inbox/, outbox/, dvk.toml); mặc định là thư mục hiện tại.",
 )
 
 
-@click.group()
+@click.group(options_metavar="[TÙY_CHỌN]", subcommand_metavar="LỆNH [THAM_SỐ]...")
 @_help_option
 @click.version_option(package_name="dvk-pipeline", message="dvk %(version)s", help="Xem phiên bản.")
 def main() -> None:
@@ -77,12 +78,20 @@ def main() -> None:
     """
 
 
-@main.command()
+@main.command(options_metavar="[TÙY_CHỌN]")
 @_help_option
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
-@click.option("--year", type=int, default=None, help="Năm tổng hợp (mặc định: năm nay).")
-@click.option("--office", default="", help='Tên đơn vị tổng hợp, ví dụ "BAN XÂY DỰNG ĐẢNG".')
-@click.option("--place", default="", help='Địa danh ở dòng ngày tháng, ví dụ "Diễn Châu".')
+@click.argument(
+    "directory", type=click.Path(file_okay=False, path_type=Path), default=".", metavar="THƯ_MỤC"
+)
+@click.option(
+    "--year", type=int, default=None, metavar="NĂM", help="Năm tổng hợp (mặc định: năm nay)."
+)
+@click.option(
+    "--office", default="", metavar="TÊN", help='Tên đơn vị tổng hợp, ví dụ "BAN XÂY DỰNG ĐẢNG".'
+)
+@click.option(
+    "--place", default="", metavar="ĐỊA_DANH", help='Địa danh ở dòng ngày tháng, ví dụ "Diễn Châu".'
+)
 def init(directory: Path, year: int | None, office: str, place: str) -> None:
     """Tạo thư mục làm việc: inbox/, outbox/, templates/xlsx/ và tệp cấu hình dvk.toml.
 
@@ -99,7 +108,7 @@ def init(directory: Path, year: int | None, office: str, place: str) -> None:
     click.echo(f"Thư mục làm việc: {ws.root.resolve()}")
 
 
-@main.command()
+@main.command(options_metavar="[TÙY_CHỌN]")
 @_help_option
 @workspace_option
 def templates(workspace: Path) -> None:
@@ -114,7 +123,7 @@ def templates(workspace: Path) -> None:
     click.echo(f"Đã tạo biểu mẫu: {path}")
 
 
-@main.command(name="consolidate")
+@main.command(name="consolidate", options_metavar="[TÙY_CHỌN]")
 @_help_option
 @workspace_option
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (cho máy đọc).")
@@ -203,9 +212,38 @@ def _guard_write(write, where: Path):
 
 
 def run() -> None:
-    """The console entry point: UTF-8 output everywhere, then the click group."""
+    """The console entry point: UTF-8 output, and click's own errors said in Vietnamese."""
     # Windows writes a redirected stdout in the ANSI code page, which has no "Đ".
     for stream in (sys.stdout, sys.stderr):
         if (stream.encoding or "").lower().replace("-", "") != "utf8":
             stream.reconfigure(encoding="utf-8", errors="replace")
-    main()
+    try:
+        code = main(standalone_mode=False)
+    except click.UsageError as e:
+        command = e.ctx.command_path if e.ctx else "dvk"
+        click.secho(f"Lỗi: {_usage_problem(e)}", err=True, fg="red")
+        click.echo(f"Gõ “{command} --help” để xem cách dùng.", err=True)
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except click.Abort:
+        click.echo("Đã dừng.", err=True)
+        sys.exit(1)
+    sys.exit(code or 0)
+
+
+def _param_name(param: click.Parameter) -> str:
+    return param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+
+
+def _usage_problem(error: click.UsageError) -> str:
+    if isinstance(error, click.NoSuchOption):
+        return f"không có tùy chọn {error.option_name}."
+    if isinstance(error, click.MissingParameter) and error.param is not None:
+        return f"thiếu {_param_name(error.param)}."
+    if isinstance(error, click.BadParameter) and error.param is not None:
+        return f"giá trị của {_param_name(error.param)} không hợp lệ."
+    if error.message.startswith("No such command"):
+        return "không có lệnh này (các lệnh: init, templates, consolidate)."
+    return "gõ lệnh chưa đúng cú pháp."

@@ -87,8 +87,14 @@ def test_broken_config_is_fatal(tmp_path):
     assert run.returncode == 3 and "nam phải là một năm" in run.stderr
 
 
-def test_usage_error_exits_two():
-    assert dvk("consolidate", "--khong-co").returncode == 2
+def test_usage_errors_exit_two_with_vietnamese_words():
+    run = dvk("consolidate", "--khong-co")
+    assert run.returncode == 2
+    problem, hint = run.stderr.splitlines()
+    assert problem == "Lỗi: không có tùy chọn --khong-co."
+    assert hint.startswith("Gõ “") and hint.endswith(" consolidate --help” để xem cách dùng.")
+    run = dvk("init", "--year", "hai nghìn")
+    assert run.returncode == 2 and "Lỗi: giá trị của --year không hợp lệ." in run.stderr
 
 
 def test_open_without_excel_warns_but_keeps_the_result(sample_workspace):
