@@ -8,7 +8,6 @@ import unicodedata
 
 import pandas as pd
 
-from pipeline import vocab
 from pipeline.forms import CHOICE_LISTS, SheetSpec
 from pipeline.issues import Issue
 
@@ -76,10 +75,6 @@ def match_choice(list_name: str, value: object) -> str | None:
     key = comparison_key(value)
     key = key.removeprefix("lĩnh vực ").removeprefix("lãnh vực ") if list_name == "field" else key
     return _LOOKUPS[list_name].get(key)
-
-
-def is_tick(value: object) -> bool:
-    return comparison_key(value) in vocab.TICKS
 
 
 def parse_count(value: object) -> int | None:

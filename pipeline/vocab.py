@@ -111,6 +111,3 @@ LEVEL_SYNONYMS = {
     "HUYEN": ("huyện", "cấp huyện"),
     "TINH": ("tỉnh", "cấp tỉnh"),
 }
-
-# Marks that mean "ticked" in an X column.
-TICKS = ("x", "✓", "✔", "v", "có", "1")

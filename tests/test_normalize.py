@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from pipeline.normalize import (
     clean_text,
     comparison_key,
-    is_tick,
     match_choice,
     parse_count,
     parse_date,
@@ -90,15 +89,6 @@ def test_other_closed_lists():
     assert match_choice("result_status", "XD mới") == "MOI"
     assert match_choice("self_assessment", "vượt") == "VUOT"
     assert match_choice("level", "cấp xã") == "XA"
-
-
-@pytest.mark.parametrize("mark", ["x", "X", "✓", "có", "1", 1.0])
-def test_ticks(mark):
-    assert is_tick(mark)
-
-
-def test_blank_is_not_a_tick():
-    assert not is_tick("") and not is_tick(None) and not is_tick("không")
 
 
 @pytest.mark.parametrize(
