@@ -98,3 +98,39 @@ def test_intake_workbook_and_template_open(outputs, blank_template):
     _, paths, workdir = outputs
     for path in (paths["tiep_nhan"], blank_template):
         assert page_sizes(to_pdf(path, workdir))
+
+
+@needs_office
+def test_template_dropdowns_survive_a_save_in_libreoffice(blank_template, tmp_path):
+    from openpyxl import load_workbook
+
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(
+        [
+            SOFFICE,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={profile}",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(tmp_path / "saved"),
+            str(blank_template),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    saved = load_workbook(tmp_path / "saved" / blank_template.name)
+    ws = saved["Đăng ký"]
+    lists = {
+        str(v.sqref): v.formula1 for v in ws.data_validations.dataValidation if v.type == "list"
+    }
+    assert lists == {
+        "C7:C306": "ds_field",
+        "D7:D306": "ds_subject",
+        "K7:K306": "ds_status",
+        "L7:L306": "ds_level",
+    }
+    assert set(lists.values()) <= set(saved.defined_names)
+    assert saved["Đăng ký"].protection.sheet

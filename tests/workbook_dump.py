@@ -11,7 +11,10 @@ def dump_workbook(path: Path) -> dict:
     wb = load_workbook(path)
     dump = {ws.title: _dump_sheet(ws) for ws in wb.worksheets}
     locked = bool(wb.security and wb.security.lockStructure)
-    return dump | {"(workbook)": {"structure_locked": locked, "sheets": wb.sheetnames}}
+    names = {name: d.attr_text for name, d in sorted(wb.defined_names.items())}
+    return dump | {
+        "(workbook)": {"structure_locked": locked, "sheets": wb.sheetnames, "names": names}
+    }
 
 
 def _dump_sheet(ws) -> dict:
@@ -67,4 +70,11 @@ def _dump_cell(cell) -> list:
     value = cell.value
     if not isinstance(value, str | int | float | bool):
         value = str(value)
-    return [value, cell.data_type, f"{font.name} {font.sz:g} {style}", cell.alignment.horizontal]
+    font_text = f"{font.name} {font.sz:g} {style}"
+    return [value, cell.data_type, font_text, cell.alignment.horizontal, _border(cell)]
+
+
+def _border(cell) -> str:
+    """The four sides' styles, left top right bottom, e.g. "thin thin thin thin"."""
+    sides = (cell.border.left, cell.border.top, cell.border.right, cell.border.bottom)
+    return " ".join((side.style if side is not None and side.style else "-") for side in sides)

@@ -8,6 +8,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Border, Protection
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -71,7 +72,12 @@ def _meta_sheet(wb: Workbook, year: int) -> dict[str, str]:
         for row, label in enumerate(labels.values(), start=2):
             ws.cell(row, col, label)
         letter = get_column_letter(col)
-        ranges[name] = f"'{forms.META_SHEET}'!${letter}$2:${letter}${len(labels) + 1}"
+        # A defined name, because Excel 2007 refuses a list taken straight from another sheet.
+        list_name = f"ds_{name}"
+        wb.defined_names[list_name] = DefinedName(
+            list_name, attr_text=f"'{forms.META_SHEET}'!${letter}$2:${letter}${len(labels) + 1}"
+        )
+        ranges[name] = list_name
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
     return ranges
