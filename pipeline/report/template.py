@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Border, Protection
+from openpyxl.styles import Alignment, Border, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
@@ -14,9 +14,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline import forms
 from pipeline.config import Config
-from pipeline.report.styles import THIN, box_range, merge, put, set_print_setup
+from pipeline.report.styles import THIN, box_range, font, merge, put, set_print_setup
 
 UNLOCKED = Protection(locked=False)
+INPUT_FONT = font()
+INPUT_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
 DATE_FORMAT = "dd/mm/yyyy"
 
 
@@ -120,6 +122,8 @@ def _input_area(ws, spec: forms.SheetSpec, lists: dict[str, str]) -> None:
         for row in range(first, last_row + 1):
             cell = ws.cell(row, col)
             cell.protection = UNLOCKED
+            cell.font = INPUT_FONT
+            cell.alignment = INPUT_ALIGNMENT
             if column.kind == "date":
                 cell.number_format = DATE_FORMAT
         validation = _validation(column, lists)
