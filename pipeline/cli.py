@@ -11,7 +11,7 @@ from typing import ClassVar
 import click
 
 from pipeline.config import ConfigError, Workspace, load_config, write_default_config
-from pipeline.consolidate import ACCEPTED, HAS_ERRORS, UNREADABLE, consolidate
+from pipeline.consolidate import ACCEPTED, HAS_ERRORS, STATUSES, UNREADABLE, consolidate
 from pipeline.excel import ExcelUnavailable, open_in_excel
 from pipeline.ingest import find_inbox_files
 from pipeline.report import write_outputs
@@ -144,7 +144,12 @@ def consolidate_command(workspace: Path, as_json: bool, open_excel: bool) -> Non
     with click.progressbar(
         length=total, label="Đang đọc tệp", file=sys.stderr, show_pos=True
     ) as bar:
-        result = consolidate(ws.inbox, cfg.year, on_file=lambda _path: bar.update(1))
+        result = consolidate(
+            ws.inbox,
+            cfg.year,
+            on_file=lambda _path: bar.update(1),
+            archive_to=ws.archive / dt.date.today().isoformat(),
+        )
     paths = _guard_write(lambda: write_outputs(result, cfg, ws.outbox), ws.outbox)
     summary = result.summary() | {"tep_ket_qua": {k: str(p) for k, p in paths.items()}}
     if as_json:
@@ -161,10 +166,9 @@ def consolidate_command(workspace: Path, as_json: bool, open_excel: bool) -> Non
 
 def _print_summary(summary: dict, paths: dict[str, Path]) -> None:
     by_status = summary["so_tep_theo_trang_thai"]
-    click.echo(
-        f"Đã đọc {summary['so_tep']} tệp: {by_status[ACCEPTED]} {ACCEPTED}, "
-        f"{by_status[HAS_ERRORS]} {HAS_ERRORS}, {by_status[UNREADABLE]} {UNREADABLE}."
-    )
+    shown = [s for s in STATUSES if by_status[s] or s in (ACCEPTED, HAS_ERRORS, UNREADABLE)]
+    counts = ", ".join(f"{by_status[s]} {s}" for s in shown)
+    click.echo(f"Đã đọc {summary['so_tep']} tệp: {counts}.")
     click.echo(
         f"Mô hình đăng ký được tổng hợp: {summary['so_mo_hinh_dang_ky']}; "
         f"mô hình báo cáo kết quả: {summary['so_mo_hinh_ket_qua']}."

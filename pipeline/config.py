@@ -48,6 +48,11 @@ class Workspace:
         return self.root / "outbox"
 
     @property
+    def archive(self) -> Path:
+        """luu_tru/<date>/<sha256>/<file>: every file as it arrived, kept before any reading."""
+        return self.root / "luu_tru"
+
+    @property
     def templates(self) -> Path:
         return self.root / "templates" / "xlsx"
 

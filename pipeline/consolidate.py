@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -10,26 +11,41 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import forms
-from pipeline.ingest import PROVENANCE, ReadResult, find_inbox_files, read_inbox_file
-from pipeline.issues import Issue, Severity, sort_key
-from pipeline.link import find_duplicates
+from pipeline.ingest import (
+    DEFAULT_LIMITS,
+    PROVENANCE,
+    Arrival,
+    Limits,
+    ReadResult,
+    archive,
+    arrivals_of,
+    find_inbox_files,
+    read_workbook,
+)
+from pipeline.issues import CATALOGUE, Issue, Severity, sort_key
+from pipeline.link import find_duplicates, supersede_resubmissions
 from pipeline.normalize import normalize_rows
 from pipeline.validate import validate_rows
 
 ACCEPTED = "đã tiếp nhận"
 HAS_ERRORS = "có lỗi"
 UNREADABLE = "không đọc được"
+DUPLICATE = "trùng"
+SUPERSEDED = "đã được thay thế"
+STATUSES = (ACCEPTED, HAS_ERRORS, UNREADABLE, DUPLICATE, SUPERSEDED)
 
 
 @dataclass(frozen=True)
 class FileAccount:
     """One line of the intake report: what became of one file in the inbox."""
 
-    file: str
+    file: str  # "a.xlsx", or "thu.eml/a.xlsx" for an attachment
     sha256: str
     unit: str
     status: str
     reason: str
+    sender: str  # the e-mail's sender, for an e-mail and its attachments
+    sent: str  # when it was sent (the e-mail's date, else the file's time), "dd/mm/yyyy hh:mm"
     registrations: int  # models accepted from its "Đăng ký" sheet
     results: int  # models accepted from its "Kết quả" sheet
     held_back: int  # rows not used because of errors
@@ -54,8 +70,7 @@ class RunResult:
             "nam": self.year,
             "so_tep": len(self.files),
             "so_tep_theo_trang_thai": {
-                status: sum(f.status == status for f in self.files)
-                for status in (ACCEPTED, HAS_ERRORS, UNREADABLE)
+                status: sum(f.status == status for f in self.files) for status in STATUSES
             },
             "so_mo_hinh_dang_ky": len(self.registrations),
             "so_mo_hinh_ket_qua": len(self.results),
@@ -66,17 +81,35 @@ class RunResult:
         }
 
 
-def consolidate(inbox: Path, year: int, on_file: Callable[[Path], None] | None = None) -> RunResult:
-    """Read every file of the inbox and keep the rows that pass every rule."""
-    reads: list[ReadResult] = []
-    for path in find_inbox_files(inbox):
-        reads.append(read_inbox_file(path, inbox, year))
+def consolidate(
+    inbox: Path,
+    year: int,
+    on_file: Callable[[Path], None] | None = None,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    archive_to: Path | None = None,
+) -> RunResult:
+    """Read everything that arrived in the inbox and keep the rows that pass every rule."""
+    paths = find_inbox_files(inbox)
+    if archive_to is not None:
+        archive(paths, inbox, archive_to)  # nothing lost: copies first, before any parsing
+    arrivals: list[Arrival] = []
+    reads: dict[str, ReadResult] = {}
+    for path in paths:
+        for arrival in arrivals_of(path, inbox, limits):
+            arrivals.append(arrival)
+            if arrival.kind == "workbook" and not arrival.issues:
+                reads[arrival.name] = read_workbook(arrival, year)
+            arrival.data = b""  # read once; do not keep every file in memory
         if on_file:
             on_file(path)
-    issues = [issue for read in reads for issue in read.issues]
+    _drop_identical_files(arrivals, reads)
+    issues = [i for a in arrivals for i in a.issues] + [i for r in reads.values() for i in r.issues]
+    sent_at = {a.name: a.sent for a in arrivals}
+    issues += supersede_resubmissions(list(reads.values()), sent_at)
     checked = {}
     for spec in forms.SHEETS:
-        checked[spec.name], sheet_issues = _check_sheet(reads, spec, year)
+        checked[spec.name], sheet_issues = _check_sheet(reads.values(), spec, year)
         issues += sheet_issues
     held = _held_back(checked, issues)
     held_counts = Counter(
@@ -95,7 +128,8 @@ def consolidate(inbox: Path, year: int, on_file: Callable[[Path], None] | None =
         by_file.setdefault(issue.file, []).append(issue)
     given = {name: Counter(rows["_file"]) for name, rows in accepted.items()}
     files = [
-        _account(read, by_file.get(read.file, []), given, held_counts[read.file]) for read in reads
+        _account(a, reads.get(a.name), by_file.get(a.name, []), given, held_counts[a.name])
+        for a in arrivals
     ]
     return RunResult(
         year=year,
@@ -104,6 +138,21 @@ def consolidate(inbox: Path, year: int, on_file: Callable[[Path], None] | None =
         files=files,
         issues=issues,
     )
+
+
+def _drop_identical_files(arrivals: list[Arrival], reads: dict[str, ReadResult]) -> None:
+    """The same bytes twice count once: the copy sent first is kept, the others reported."""
+    first_with: dict[str, str] = {}
+    for arrival in sorted(arrivals, key=lambda a: (a.sent or dt.datetime.min, a.name)):
+        if arrival.name not in reads:
+            continue
+        if arrival.sha256 in first_with:
+            del reads[arrival.name]
+            arrival.issues.append(
+                Issue(file=arrival.name, code="file-duplicate", detail=first_with[arrival.sha256])
+            )
+        else:
+            first_with[arrival.sha256] = arrival.name
 
 
 def _check_sheet(reads, spec: forms.SheetSpec, year: int) -> tuple[pd.DataFrame, list[Issue]]:
@@ -136,24 +185,36 @@ def _held_back(accepted: dict[str, pd.DataFrame], issues: list[Issue]) -> dict[s
     return held
 
 
-def _account(read: ReadResult, own: list[Issue], given: dict[str, Counter], held_back: int):
-    """Unreadable when nothing could be read; with errors when something was rejected."""
-    if not read.readable or any(i.code == "file-not-template" for i in own):
+def _account(arrival: Arrival, read: ReadResult | None, own: list[Issue], given, held_back: int):
+    """One intake line; the status follows the worst that happened to the file."""
+    codes = {i.code for i in own}
+    registrations = given[forms.REGISTRATION.name][arrival.name]
+    results = given[forms.RESULTS.name][arrival.name]
+    if "file-duplicate" in codes:
+        status = DUPLICATE
+    elif any(CATALOGUE[c].refuses_file for c in codes) or (read is not None and not read.readable):
         status = UNREADABLE
     elif any(i.severity is Severity.ERROR for i in own):
         status = HAS_ERRORS
+    elif "sheet-superseded" in codes and registrations + results == 0:
+        status = SUPERSEDED
     else:
         status = ACCEPTED  # warnings, if any, are in the reason
-    reason = own[0].message if own else ""
-    if len(own) > 1:
-        reason += f" (và {len(own) - 1} vấn đề khác)"
+    if own:
+        reason = own[0].message + (f" (và {len(own) - 1} vấn đề khác)" if len(own) > 1 else "")
+    elif arrival.kind == "container":
+        reason = f"Có {len(arrival.members)} tệp bên trong: {', '.join(arrival.members)}."
+    else:
+        reason = ""
     return FileAccount(
-        file=read.file,
-        sha256=read.sha256,
-        unit=read.unit,
+        file=arrival.name,
+        sha256=arrival.sha256,
+        unit=read.unit if read else "",
         status=status,
         reason=reason,
-        registrations=given[forms.REGISTRATION.name][read.file],
-        results=given[forms.RESULTS.name][read.file],
+        sender=arrival.sender,
+        sent=arrival.sent.strftime("%d/%m/%Y %H:%M") if arrival.sent else "",
+        registrations=registrations,
+        results=results,
         held_back=held_back,
     )

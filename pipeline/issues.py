@@ -16,6 +16,7 @@ class Problem:
     severity: Severity
     message: str  # may use {value}, {column}, {detail}
     hint: str
+    refuses_file: bool = False  # nothing in the file could be read: "không đọc được"
 
 
 # Stable codes: tests, --json and the error workbook all key on these.
@@ -25,11 +26,66 @@ CATALOGUE: dict[str, Problem] = {
         Severity.ERROR,
         "Không mở được tệp: {detail}",
         "Mở tệp bằng Excel, lưu lại dạng .xlsx rồi gửi lại.",
+        refuses_file=True,
     ),
     "file-not-template": Problem(
         Severity.ERROR,
         "Tệp không phải biểu mẫu của công cụ (không có trang “Đăng ký”/“Kết quả” đúng mẫu).",
         "Điền vào biểu mẫu Excel do văn phòng gửi, không tự lập bảng khác.",
+        refuses_file=True,
+    ),
+    "file-not-workbook": Problem(
+        Severity.ERROR,
+        "Không phải tệp Excel (.xlsx, .xls, .xlsm, .ods), thư điện tử (.eml) hay tệp nén (.zip).",
+        "Gửi lại biểu mẫu dạng tệp Excel.",
+        refuses_file=True,
+    ),
+    "file-password": Problem(
+        Severity.ERROR,
+        "Tệp đặt mật khẩu ({detail}), không mở được.",
+        "Bỏ mật khẩu (Excel: Tệp > Thông tin > Bảo vệ sổ làm việc) rồi gửi lại.",
+        refuses_file=True,
+    ),
+    "file-too-large": Problem(
+        Severity.ERROR,
+        "Tệp quá lớn ({value}), vượt giới hạn an toàn nên không mở.",
+        "Xoá các trang, hình ảnh thừa hoặc tách thành nhiều tệp rồi gửi lại.",
+        refuses_file=True,
+    ),
+    "file-duplicate": Problem(
+        Severity.WARNING,
+        "Trùng hoàn toàn với tệp {detail}; chỉ tính một lần.",
+        "Không cần gửi lại cùng một tệp.",
+    ),
+    "container-empty": Problem(
+        Severity.ERROR,
+        "Không có tệp Excel nào bên trong.",
+        "Đính kèm biểu mẫu Excel rồi gửi lại.",
+        refuses_file=True,
+    ),
+    "container-too-deep": Problem(
+        Severity.ERROR,
+        "Tệp nén lồng nhau quá nhiều lớp.",
+        "Gửi thẳng tệp Excel, không nén nhiều lần.",
+        refuses_file=True,
+    ),
+    "zip-too-many": Problem(
+        Severity.ERROR,
+        "Tệp nén chứa quá nhiều tệp ({value}).",
+        "Chỉ nén các biểu mẫu Excel cần gửi.",
+        refuses_file=True,
+    ),
+    "zip-too-large": Problem(
+        Severity.ERROR,
+        "Tệp nén giải ra quá lớn ({value}); có thể là tệp độc hại nên không mở.",
+        "Gửi thẳng các tệp Excel, không qua tệp nén.",
+        refuses_file=True,
+    ),
+    "zip-unsafe-path": Problem(
+        Severity.ERROR,
+        "Tệp nén có đường dẫn không an toàn “{value}”; không mở.",
+        "Nén lại chỉ các tệp Excel, không kèm thư mục cha.",
+        refuses_file=True,
     ),
     "file-template-changed": Problem(
         Severity.ERROR,
@@ -91,6 +147,11 @@ CATALOGUE: dict[str, Problem] = {
         Severity.ERROR,
         "Thời gian bắt đầu ({value}) sau năm tổng hợp {detail}.",
         "Mô hình đăng ký năm nào phải bắt đầu trong hoặc trước năm đó.",
+    ),
+    "sheet-superseded": Problem(
+        Severity.WARNING,
+        "Trang “{value}” đã được thay bằng tệp {detail} của cùng đơn vị, gửi sau.",
+        "Không cần sửa: văn phòng dùng bản gửi sau.",
     ),
     "duplicate-model": Problem(
         Severity.WARNING,

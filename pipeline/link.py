@@ -1,6 +1,8 @@
-"""Link stage: within this run's inbox, the same model from the same unit counts once."""
+"""Link stage: within this inbox, a model counts once and a resubmitted form replaces the old."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pandas as pd
 
@@ -41,3 +43,33 @@ def find_duplicates(rows: pd.DataFrame) -> tuple[pd.Series, list[Issue]]:
             )
         )
     return repeated.reindex(rows.index), issues
+
+
+def supersede_resubmissions(reads: list, sent_at: dict[str, dt.datetime | None]) -> list[Issue]:
+    """A unit's later file replaces its earlier one, form by form (sheet by sheet).
+
+    The later is the one sent later (the e-mail's date, else the file's time), then the one
+    whose name sorts last. The earlier file's rows of that sheet are dropped, with a warning
+    that names the file that replaced it. Files without a unit name are left alone.
+    """
+    issues = []
+    for sheet in {name for read in reads for name in read.rows}:
+        by_unit: dict[str, list] = {}
+        for read in reads:
+            if read.rows.get(sheet) and read.unit:
+                by_unit.setdefault(comparison_key(read.unit), []).append(read)
+        for group in by_unit.values():
+            group.sort(key=lambda r: (sent_at.get(r.file) or dt.datetime.min, r.file))
+            latest = group[-1]
+            for earlier in group[:-1]:
+                earlier.rows[sheet] = []
+                issues.append(
+                    Issue(
+                        file=earlier.file,
+                        sheet=sheet,
+                        code="sheet-superseded",
+                        value=sheet,
+                        detail=latest.file,
+                    )
+                )
+    return issues

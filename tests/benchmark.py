@@ -16,7 +16,7 @@ import pandas as pd
 
 from pipeline.config import load_config
 from pipeline.consolidate import consolidate
-from pipeline.ingest import find_inbox_files, read_inbox_file
+from pipeline.ingest import arrivals_of, find_inbox_files, read_workbook
 from pipeline.report import write_outputs
 from tests.conftest import SAMPLE
 
@@ -42,7 +42,9 @@ def main(n_files: int = 300) -> None:
         inbox = make_inbox(Path(tmp), n_files)
         files = find_inbox_files(inbox)
         naive = timed(lambda: [pd.read_excel(p, sheet_name=None, engine="openpyxl") for p in files])
-        ours = timed(lambda: [read_inbox_file(p, inbox, cfg.year) for p in files])
+        ours = timed(
+            lambda: [read_workbook(a, cfg.year) for p in files for a in arrivals_of(p, inbox)]
+        )
         result = None
 
         def run():

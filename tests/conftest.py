@@ -33,7 +33,7 @@ def pytest_addoption(parser):
 def sample_workspace(tmp_path) -> Path:
     """A private copy of the bundled sample, so a test can write its outbox."""
     target = tmp_path / "xa-dien-chau"
-    shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns("outbox"))
+    shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns("outbox", "luu_tru"))
     return target
 
 

@@ -26,6 +26,8 @@ def test_consolidate_on_the_sample(sample_workspace):
     assert run.returncode == 1, run.stderr  # the sample has a file with errors, on purpose
     assert "Đã đọc 18 tệp: 16 đã tiếp nhận, 1 có lỗi, 1 không đọc được." in run.stdout
     assert "Mô hình đăng ký được tổng hợp: 44; mô hình báo cáo kết quả: 43." in run.stdout
+    archived = sorted(p.name for p in (sample_workspace / "luu_tru").rglob("*.xlsx"))
+    assert archived == sorted(p.name for p in (sample_workspace / "inbox").iterdir())
     outbox = sample_workspace / "outbox" / "2026"
     assert sorted(p.name for p in outbox.iterdir()) == [
         "Phu_luc_1_dang_ky_2026.xlsx",
@@ -43,6 +45,8 @@ def test_json_summary_is_the_same_account(sample_workspace):
         "đã tiếp nhận": 16,
         "có lỗi": 1,
         "không đọc được": 1,
+        "trùng": 0,
+        "đã được thay thế": 0,
     }
     codes = sorted(i["code"] for i in summary["van_de"])
     assert codes == [

@@ -7,7 +7,7 @@ import datetime as dt
 from openpyxl import load_workbook
 
 from pipeline import forms
-from pipeline.ingest import PROVENANCE, read_inbox_file
+from pipeline.ingest import PROVENANCE, arrivals_of, read_workbook
 
 
 def test_round_trip_of_a_filled_template(tmp_path, blank_template, cfg):
@@ -32,7 +32,8 @@ def test_round_trip_of_a_filled_template(tmp_path, blank_template, cfg):
     }
     inbox = tmp_path / "inbox"
     fill_template(blank_template, inbox / "a.xlsx", "Chi bộ xóm Bắc Sơn", {"Đăng ký": [row]})
-    read = read_inbox_file(inbox / "a.xlsx", inbox, cfg.year)
+    (arrival,) = arrivals_of(inbox / "a.xlsx", inbox)
+    read = read_workbook(arrival, cfg.year)
     assert read.issues == [] and read.unit == "Chi bộ xóm Bắc Sơn"
     columns = [c.key for c in forms.REGISTRATION.columns] + list(PROVENANCE)
     (record,) = [dict(zip(columns, values, strict=True)) for values in read.rows["Đăng ký"]]

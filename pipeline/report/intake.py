@@ -16,9 +16,11 @@ ISSUES_SHEET = "Vấn đề"
 _FILE_COLUMNS = (
     ("STT", 6),
     ("Tệp", 34),
-    ("Đơn vị", 28),
-    ("Trạng thái", 15),
-    ("Lý do", 50),
+    ("Đơn vị", 24),
+    ("Người gửi", 22),
+    ("Thời gian gửi", 12),
+    ("Trạng thái", 13),
+    ("Lý do", 46),
     ("Số mô hình đăng ký", 11),
     ("Số mô hình kết quả", 11),
     ("Số dòng bị giữ lại", 11),
@@ -40,7 +42,18 @@ def write_intake(path: Path, result: RunResult, office_name: str) -> None:
     files = wb.active
     files.title = FILES_SHEET
     rows = [
-        (n, f.file, f.unit, f.status, f.reason, f.registrations, f.results, f.held_back)
+        (
+            n,
+            f.file,
+            f.unit,
+            f.sender,
+            f.sent,
+            f.status,
+            f.reason,
+            f.registrations,
+            f.results,
+            f.held_back,
+        )
         for n, f in enumerate(result.files, start=1)
     ]
     _table(files, office_name, f"DANH SÁCH TỆP TIẾP NHẬN NĂM {result.year}", _FILE_COLUMNS, rows)

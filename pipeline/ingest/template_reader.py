@@ -1,23 +1,19 @@
-"""Ingest stage: find the files in the inbox and read filled unit templates into raw rows."""
+"""Read a filled unit template (our own form) into raw rows with their provenance."""
 
 from __future__ import annotations
 
-import hashlib
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import python_calamine as calamine
 from openpyxl.utils.cell import coordinate_to_tuple
 
 from pipeline import forms
+from pipeline.ingest.arrivals import Arrival
 from pipeline.issues import Issue
 from pipeline.normalize import clean_text, comparison_key
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-# Files the operating system or Excel leaves in any folder; nobody sent them.
-SYSTEM_FILES = ("thumbs.db", "desktop.ini")
-SYSTEM_PREFIXES = (".", "~$")  # hidden files, Excel's lock files of open workbooks
 SHEET_NAMES = tuple(spec.name for spec in forms.SHEETS)
 PROVENANCE = ("_row", "_file", "_sheet", "unit")  # where each raw row came from
 
@@ -35,64 +31,44 @@ class ReadResult:
     readable: bool = True
 
 
-def find_inbox_files(inbox: Path) -> list[Path]:
-    """Every file in the inbox, in a stable order, less the system's own files."""
-    return sorted(
-        (p for p in inbox.rglob("*") if p.is_file() and not _ignored(p, inbox)),
-        key=lambda p: p.relative_to(inbox).as_posix(),
-    )
-
-
-def _ignored(path: Path, inbox: Path) -> bool:
-    parts = path.relative_to(inbox).parts
-    return path.name.lower() in SYSTEM_FILES or any(p.startswith(SYSTEM_PREFIXES) for p in parts)
-
-
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def read_inbox_file(path: Path, inbox: Path, year: int) -> ReadResult:
-    """Read one file; never raises for a bad file, it reports it instead."""
-    name = path.relative_to(inbox).as_posix()
-    result = ReadResult(file=name, sha256=file_hash(path))
-    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
-        return _unreadable(result, "không phải tệp Excel (.xlsx, .xls, .xlsm, .ods)")
+def read_workbook(arrival: Arrival, year: int) -> ReadResult:
+    """Read one workbook that arrived; never raises for a bad file, it reports it instead."""
+    result = ReadResult(file=arrival.name, sha256=arrival.sha256)
     wanted = {comparison_key(name) for name in (forms.META_SHEET, *SHEET_NAMES)}
     try:
-        book = calamine.CalamineWorkbook.from_path(str(path))
+        book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(arrival.data))
         sheets = {
             s: book.get_sheet_by_name(s).to_python(skip_empty_area=False)
             for s in book.sheet_names
             if comparison_key(s) in wanted  # parsing a sheet is most of the cost: only ours
         }
     except calamine.PasswordError:
-        return _unreadable(result, "tệp đặt mật khẩu")
+        result.readable = False
+        result.issues.append(Issue(file=result.file, code="file-password", detail="tệp Excel"))
+        return result
     except Exception:  # calamine raises several kinds for damaged files; all mean the same here
         return _unreadable(result, "tệp bị hỏng hoặc không đúng định dạng Excel")
     meta = _metadata(sheets.get(forms.META_SHEET, []))
     if meta.get("template") != forms.TEMPLATE_ID:
-        result.issues.append(Issue(file=name, code="file-not-template"))
+        result.issues.append(Issue(file=result.file, code="file-not-template"))
         return result
     if str(meta.get("year")) != str(year):
         result.issues.append(
-            Issue(file=name, code="file-wrong-year", value=str(meta.get("year")), detail=str(year))
+            Issue(
+                file=result.file,
+                code="file-wrong-year",
+                value=str(meta.get("year")),
+                detail=str(year),
+            )
         )
         return result
     by_key = {comparison_key(name): cells for name, cells in sheets.items()}
-    units = {
-        spec.name: _unit_name(spec, by_key.get(comparison_key(spec.name))) for spec in forms.SHEETS
-    }
+    units = {s.name: _unit_name(s, by_key.get(comparison_key(s.name))) for s in forms.SHEETS}
     # The unit is the same for the whole file: a name written on one sheet serves the others.
     result.unit = next((u for u in units.values() if u), "")
     for spec in forms.SHEETS:
-        _read_sheet(
-            result, spec, by_key.get(comparison_key(spec.name)), units[spec.name] or result.unit
-        )
+        cells = by_key.get(comparison_key(spec.name))
+        _read_sheet(result, spec, cells, units[spec.name] or result.unit)
     return result
 
 

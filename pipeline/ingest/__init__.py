@@ -1,0 +1,23 @@
+"""Ingest stage: find what arrived in the inbox, unpack it safely, and read the workbooks."""
+
+from pipeline.ingest.arrivals import (
+    DEFAULT_LIMITS,
+    Arrival,
+    Limits,
+    archive,
+    arrivals_of,
+    find_inbox_files,
+)
+from pipeline.ingest.template_reader import PROVENANCE, ReadResult, read_workbook
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "PROVENANCE",
+    "Arrival",
+    "Limits",
+    "ReadResult",
+    "archive",
+    "arrivals_of",
+    "find_inbox_files",
+    "read_workbook",
+]

@@ -1,0 +1,215 @@
+"""What arrived: inbox files, and the workbooks inside e-mails and zips, unpacked within bounds."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import email
+import email.policy
+import hashlib
+import io
+import shutil
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from pathlib import Path, PurePosixPath
+
+from pipeline.issues import Issue
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+CONTAINER_SUFFIXES = (".zip", ".eml")
+# Files the operating system or Excel leaves in any folder; nobody sent them.
+SYSTEM_FILES = ("thumbs.db", "desktop.ini")
+SYSTEM_PREFIXES = (".", "~$")  # hidden files, Excel's lock files of open workbooks
+_ZIP_UTF8_FLAG = 0x800
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds checked before anything is parsed, so no file can hang the run or fill memory."""
+
+    max_file_bytes: int = 50 * 2**20  # one file or member, as stored
+    max_unpacked_bytes: int = 300 * 2**20  # a zip's members, or a workbook's XML parts, together
+    max_members: int = 300  # files inside one zip
+    max_depth: int = 3  # an e-mail holding a zip holding a workbook is depth 2
+
+
+@dataclass
+class Arrival:
+    """One thing that arrived: a file of the inbox, or a member of an e-mail or zip in it."""
+
+    name: str  # "sub/a.xlsx", or "thu.eml/b.zip/c.xlsx" for a member
+    sha256: str
+    kind: str  # workbook | container | other
+    data: bytes = b""
+    parent: str = ""  # the container it came out of
+    sender: str = ""  # the e-mail's From, for every member of an e-mail
+    sent: dt.datetime | None = None  # the e-mail's Date, a zip entry's or a file's time
+    issues: list[Issue] = field(default_factory=list)  # why it was refused, if it was
+    members: list[str] = field(default_factory=list)  # for a container: what it held
+
+
+def find_inbox_files(inbox: Path) -> list[Path]:
+    """Every file in the inbox, in a stable order, less the system's own files."""
+    return sorted(
+        (p for p in inbox.rglob("*") if p.is_file() and not _ignored(p, inbox)),
+        key=lambda p: p.relative_to(inbox).as_posix(),
+    )
+
+
+def _ignored(path: Path, inbox: Path) -> bool:
+    parts = path.relative_to(inbox).parts
+    return path.name.lower() in SYSTEM_FILES or any(p.startswith(SYSTEM_PREFIXES) for p in parts)
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def arrivals_of(path: Path, inbox: Path, limits: Limits = DEFAULT_LIMITS) -> list[Arrival]:
+    """The file itself, then, for an e-mail or a zip, everything inside it (depth first)."""
+    name = path.relative_to(inbox).as_posix()
+    sent = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).replace(tzinfo=None)
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        return [_refused(name, "", "file-too-large", _mb(size), sent=sent)]
+    return _unpack(name, path.read_bytes(), "", "", sent, limits, depth=0)
+
+
+def archive(paths: list[Path], inbox: Path, folder: Path) -> None:
+    """Copy each inbox file, unchanged, to folder/<sha256>/<its name>, before anything else."""
+    for path in paths:
+        target = folder / _sha256_file(path) / path.name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+
+
+def _unpack(name, data, parent, sender, sent, limits, depth) -> list[Arrival]:
+    suffix = PurePosixPath(name).suffix.lower()
+    digest = hashlib.sha256(data).hexdigest()
+    if suffix in WORKBOOK_SUFFIXES:
+        arrival = Arrival(name, digest, "workbook", data, parent, sender, sent)
+        problem = _oversized_workbook(data, limits)
+        if problem:
+            arrival.issues.append(Issue(file=name, code="file-too-large", value=problem))
+        return [arrival]
+    if suffix not in CONTAINER_SUFFIXES:
+        return [_refused(name, parent, "file-not-workbook", digest=digest, sent=sent)]
+    container = Arrival(name, digest, "container", b"", parent, sender, sent)
+    if depth >= limits.max_depth:
+        container.issues.append(Issue(file=name, code="container-too-deep"))
+        return [container]
+    opened = _open_email if suffix == ".eml" else _open_zip
+    members, problem = opened(name, data, sender, sent, limits)
+    if problem:
+        container.issues.append(problem)
+        return [container]
+    if suffix == ".eml" and members:
+        container.sender, container.sent = members[0][2], members[0][3]
+    found = []
+    for member_name, member_data, member_sender, member_sent in members:
+        full = f"{name}/{member_name}"
+        container.members.append(member_name)
+        found += _unpack(full, member_data, name, member_sender, member_sent, limits, depth + 1)
+    if not found:
+        container.issues.append(Issue(file=name, code="container-empty"))
+    return [container, *found]
+
+
+def _open_zip(name, data, sender, sent, limits):
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        entries = [i for i in book.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return [], Issue(file=name, code="file-unreadable", detail="tệp nén bị hỏng")
+    if len(entries) > limits.max_members:
+        return [], Issue(file=name, code="zip-too-many", value=str(len(entries)))
+    total = sum(i.file_size for i in entries)
+    if total > limits.max_unpacked_bytes:
+        return [], Issue(file=name, code="zip-too-large", value=_mb(total))
+    members = []
+    for info in entries:
+        member = _zip_name(info)
+        if _escapes(member):
+            return [], Issue(file=name, code="zip-unsafe-path", value=member)
+        if info.flag_bits & 0x1:
+            return [], Issue(file=name, code="file-password", detail="tệp nén")
+        if _skipped(member):
+            continue
+        # zipfile stops at the declared size, so a lying header cannot inflate memory.
+        with book.open(info) as stream:
+            payload = stream.read(limits.max_file_bytes + 1)
+        if len(payload) > limits.max_file_bytes:
+            return [], Issue(file=name, code="zip-too-large", value=_mb(info.file_size))
+        members.append((member, payload, sender, dt.datetime(*info.date_time)))
+    return members, None
+
+
+def _open_email(name, data, sender, sent, limits):
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    sender = str(message.get("From", "") or "")
+    with contextlib.suppress(TypeError, ValueError):  # no usable Date: keep the file's time
+        sent = parsedate_to_datetime(str(message["Date"])).astimezone(dt.UTC).replace(tzinfo=None)
+    members = []
+    for part in message.iter_attachments():
+        filename = unicodedata.normalize("NFC", part.get_filename() or "")
+        payload = part.get_payload(decode=True) or b""
+        if filename and not _skipped(filename):
+            members.append((PurePosixPath(filename).name, payload, sender, sent))
+    return members, None
+
+
+def _zip_name(info: zipfile.ZipInfo) -> str:
+    """Windows zips store Vietnamese names as UTF-8 without saying so; Python reads cp437."""
+    name = info.filename
+    if not info.flag_bits & _ZIP_UTF8_FLAG:
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            name = name.encode("cp437").decode("utf-8")
+    return unicodedata.normalize("NFC", name.replace("\\", "/"))
+
+
+def _escapes(member: str) -> bool:
+    path = PurePosixPath(member)
+    return path.is_absolute() or ".." in path.parts or ":" in path.parts[0]
+
+
+def _skipped(member: str) -> bool:
+    """Members nobody meant to send: macOS resource forks, lock files, thumbnails."""
+    parts = PurePosixPath(member).parts
+    return (
+        "__MACOSX" in parts
+        or PurePosixPath(member).name.lower() in SYSTEM_FILES
+        or any(p.startswith(SYSTEM_PREFIXES) for p in parts)
+    )
+
+
+def _oversized_workbook(data: bytes, limits: Limits) -> str:
+    """A .xlsx/.xlsm/.ods is a zip: refuse one whose sheets unpack to more than the bound."""
+    if len(data) > limits.max_file_bytes:
+        return _mb(len(data))
+    if not data.startswith(b"PK"):
+        return ""
+    try:
+        total = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return ""  # damaged: the reader says so in its own words
+    return _mb(total) if total > limits.max_unpacked_bytes else ""
+
+
+def _refused(name, parent, code, value="", digest="", sent=None) -> Arrival:
+    arrival = Arrival(name, digest, "other", b"", parent, sent=sent)
+    arrival.issues.append(Issue(file=name, code=code, value=value))
+    return arrival
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:,.0f} MB".replace(",", ".")
