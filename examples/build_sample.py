@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
 from pipeline.config import load_config  # noqa: E402
+from pipeline.normalize import ascii_slug  # noqa: E402
 from pipeline.report.template import fill_template, template_path, write_template  # noqa: E402
 
 WORKSPACE = ROOT / "xa-dien-chau"
@@ -647,13 +648,7 @@ def result(model: tuple) -> dict:
 
 
 def file_name(unit: str) -> str:
-    from pipeline.normalize import comparison_key
-
-    plain = comparison_key(unit).replace("đ", "d")
-    import unicodedata
-
-    plain = "".join(c for c in unicodedata.normalize("NFD", plain) if c.isascii())
-    return "_".join(plain.split()) + ".xlsx"
+    return ascii_slug(unit) + ".xlsx"
 
 
 def main(inbox: Path = WORKSPACE / "inbox") -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -58,6 +58,8 @@ class RunResult:
     results: pd.DataFrame  # accepted, normalized rows of every "Kết quả" sheet
     files: list[FileAccount]
     issues: list[Issue]
+    # The bytes of each readable form that had problems, to send back marked up.
+    returned: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -95,12 +97,14 @@ def consolidate(
         archive(paths, inbox, archive_to)  # nothing lost: copies first, before any parsing
     arrivals: list[Arrival] = []
     reads: dict[str, ReadResult] = {}
+    data: dict[str, bytes] = {}
     for path in paths:
         for arrival in arrivals_of(path, inbox, limits):
             arrivals.append(arrival)
             if arrival.kind == "workbook" and not arrival.issues:
                 reads[arrival.name] = read_workbook(arrival, year)
-            arrival.data = b""  # read once; do not keep every file in memory
+                data[arrival.name] = arrival.data  # kept until we know who gets it back
+            arrival.data = b""
         if on_file:
             on_file(path)
     _drop_identical_files(arrivals, reads)
@@ -131,13 +135,23 @@ def consolidate(
         _account(a, reads.get(a.name), by_file.get(a.name, []), given, held_counts[a.name])
         for a in arrivals
     ]
+    returned = {
+        name: data[name]
+        for name, read in reads.items()
+        if read.readable and by_file.get(name) and not _refused(by_file[name])
+    }
     return RunResult(
         year=year,
         registrations=accepted[forms.REGISTRATION.name],
         results=accepted[forms.RESULTS.name],
         files=files,
         issues=issues,
+        returned=returned,
     )
+
+
+def _refused(issues: list[Issue]) -> bool:
+    return any(CATALOGUE[i.code].refuses_file for i in issues)
 
 
 def _drop_identical_files(arrivals: list[Arrival], reads: dict[str, ReadResult]) -> None:

@@ -52,6 +52,13 @@ def comparison_key(value: object) -> str:
     return _OLD_TONE.sub(lambda m: _TONE_PAIRS[m.group(1)], text).strip()
 
 
+def ascii_slug(value: object) -> str:
+    """A file name that any Windows, zip or e-mail client keeps: ASCII words joined by "_"."""
+    plain = comparison_key(value).replace("đ", "d")
+    plain = "".join(c for c in unicodedata.normalize("NFD", plain) if c.isascii())
+    return "_".join("".join(c if c.isalnum() else " " for c in plain).split())[:60] or "don_vi"
+
+
 def sort_key(value: object) -> tuple:
     """Order Vietnamese text as a Vietnamese reader expects (a < ă < â < b … d < đ)."""
     nfd = unicodedata.normalize("NFD", clean_text(value).casefold())

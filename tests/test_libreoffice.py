@@ -134,3 +134,12 @@ def test_template_dropdowns_survive_a_save_in_libreoffice(blank_template, tmp_pa
     }
     assert set(lists.values()) <= set(saved.defined_names)
     assert saved["Đăng ký"].protection.sheet
+
+
+@needs_office
+def test_error_workbook_opens_and_prints_its_problems(outputs):
+    _, paths, workdir = outputs
+    (returned,) = sorted(paths["tra_lai"].glob("*.xlsx"))
+    text = squeezed_text(to_pdf(returned, workdir))
+    assert re.sub(r"\s+", "", "CÁC VẤN ĐỀ CẦN SỬA TRONG BIỂU MẪU CỦA CHI BỘ XÓM NAM THỊNH") in text
+    assert re.sub(r"\s+", "", "“hai” không phải số nguyên dương.") in text

@@ -26,7 +26,8 @@ def _dump_sheet(ws) -> dict:
                 bordered += 1
             if not cell.protection.locked:
                 unlocked += 1
-            if cell.value is None:
+            marked = cell.comment is not None or cell.fill.fill_type == "solid"
+            if cell.value is None and not marked:
                 continue
             cells[cell.coordinate] = _dump_cell(cell)
     setup = ws.page_setup
@@ -71,7 +72,12 @@ def _dump_cell(cell) -> list:
     if not isinstance(value, str | int | float | bool):
         value = str(value)
     font_text = f"{font.name} {font.sz:g} {style}"
-    return [value, cell.data_type, font_text, cell.alignment.horizontal, _border(cell)]
+    dumped = [value, cell.data_type, font_text, cell.alignment.horizontal, _border(cell)]
+    if cell.fill.fill_type == "solid":
+        dumped.append(f"fill {cell.fill.fgColor.rgb}")
+    if cell.comment is not None:
+        dumped.append(f"comment {cell.comment.text}")
+    return dumped
 
 
 def _border(cell) -> str:

@@ -8,6 +8,7 @@ from pipeline.config import Config
 from pipeline.consolidate import RunResult
 from pipeline.report.intake import write_intake
 from pipeline.report.phu_luc import write_phu_luc_1, write_phu_luc_4
+from pipeline.report.returns import write_returns
 
 OUTPUT_NAMES = {
     "phu_luc_1": "Phu_luc_1_dang_ky_{year}.xlsx",
@@ -16,11 +17,18 @@ OUTPUT_NAMES = {
 }
 
 
+RETURNS_FOLDER = "tra_lai"  # error workbooks to e-mail back, one per unit with problems
+
+
 def write_outputs(result: RunResult, cfg: Config, outbox: Path) -> dict[str, Path]:
-    """Write the annexes and the intake workbook for the year into outbox/<year>/."""
+    """Write the annexes, the intake workbook and the error workbooks into outbox/<year>/."""
     folder = outbox / str(cfg.year)
     paths = {key: folder / name.format(year=cfg.year) for key, name in OUTPUT_NAMES.items()}
     write_phu_luc_1(paths["phu_luc_1"], result.registrations, cfg)
     write_phu_luc_4(paths["phu_luc_4"], result.results, cfg)
-    write_intake(paths["tiep_nhan"], result, cfg.office_name)
-    return paths
+    returns = folder / RETURNS_FOLDER
+    for stale in returns.glob("*_can_sua.xlsx"):  # a unit that fixed its file gets nothing back
+        stale.unlink()
+    returned = write_returns(result, returns, cfg.office_name)
+    write_intake(paths["tiep_nhan"], result, cfg.office_name, returned)
+    return paths | {"tra_lai": returns} if returned else paths

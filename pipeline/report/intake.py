@@ -8,10 +8,12 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from pipeline.consolidate import RunResult
+from pipeline.issues import Severity
 from pipeline.report.styles import box_range, merge, put, set_print_setup, wrapped_height
 
 FILES_SHEET = "Tiếp nhận"
 ISSUES_SHEET = "Vấn đề"
+UNITS_SHEET = "Đơn vị cần sửa"
 
 _FILE_COLUMNS = (
     ("STT", 6),
@@ -37,7 +39,21 @@ _ISSUE_COLUMNS = (
 )
 
 
-def write_intake(path: Path, result: RunResult, office_name: str) -> None:
+_UNIT_COLUMNS = (
+    ("STT", 6),
+    ("Đơn vị", 30),
+    ("Tệp", 34),
+    ("Người gửi", 26),
+    ("Trạng thái", 14),
+    ("Số lỗi", 8),
+    ("Số cảnh báo", 10),
+    ("Tệp trả lại", 34),
+)
+
+
+def write_intake(
+    path: Path, result: RunResult, office_name: str, returned: dict[str, Path] | None = None
+) -> None:
     wb = Workbook()
     files = wb.active
     files.title = FILES_SHEET
@@ -64,8 +80,35 @@ def write_intake(path: Path, result: RunResult, office_name: str) -> None:
     ]
     title = f"CÁC VẤN ĐỀ CẦN ĐƠN VỊ SỬA, NĂM {result.year}"
     _table(problems, office_name, title, _ISSUE_COLUMNS, rows)
+    units = wb.create_sheet(UNITS_SHEET)
+    title = f"DANH SÁCH ĐƠN VỊ CẦN SỬA, GỬI LẠI BIỂU MẪU, NĂM {result.year}"
+    _table(units, office_name, title, _UNIT_COLUMNS, _units_to_contact(result, returned or {}))
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+
+
+def _units_to_contact(result: RunResult, returned: dict[str, Path]) -> list[tuple]:
+    """Files whose sender has something to fix (errors, or a form that could not be read)."""
+    rows = []
+    for account in result.files:
+        own = [i for i in result.issues if i.file == account.file]
+        errors = sum(i.severity is Severity.ERROR for i in own)
+        if not errors:
+            continue
+        back = returned[account.file].name if account.file in returned else ""
+        rows.append(
+            (
+                len(rows) + 1,
+                account.unit,
+                account.file,
+                account.sender,
+                account.status,
+                errors,
+                len(own) - errors,
+                back,
+            )
+        )
+    return rows
 
 
 def _table(ws, office_name: str, title: str, columns, rows) -> None:

@@ -1,0 +1,113 @@
+"""Error workbooks sent back to units: their own file, bad cells marked, problems listed first."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path, PurePosixPath
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
+
+from pipeline import forms
+from pipeline.consolidate import RunResult
+from pipeline.issues import Issue, Severity
+from pipeline.normalize import ascii_slug, comparison_key
+from pipeline.report.styles import put, set_print_setup, wrapped_height
+
+PROBLEMS_SHEET = "Cần sửa"
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")  # Excel's own "bad" red
+WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")  # and its "neutral" yellow
+EDITABLE = (".xlsx", ".xlsm")  # openpyxl edits these; others get the list of problems only
+_COLUMNS = (("STT", 6), ("Trang", 12), ("Dòng", 7), ("Cột", 24), ("Vấn đề", 50), ("Cách sửa", 44))
+
+
+def write_returns(result: RunResult, folder: Path, office_name: str) -> dict[str, Path]:
+    """One workbook per file with problems, named after its unit; returns file -> path."""
+    written = {}
+    units = {f.file: f.unit for f in result.files}
+    for file, data in sorted(result.returned.items()):
+        issues = [i for i in result.issues if i.file == file]
+        path = folder / f"{ascii_slug(units.get(file) or PurePosixPath(file).stem)}_can_sua.xlsx"
+        if path in written.values():  # two files of one unit: keep both apart
+            path = path.with_stem(f"{path.stem}_{len(written) + 1}")
+        book = _marked_copy(data, issues, office_name) if file.lower().endswith(EDITABLE) else None
+        book = book or Workbook()
+        _problems_sheet(book, file, units.get(file, ""), issues, office_name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        book.save(path)
+        written[file] = path
+    return written
+
+
+def _marked_copy(data: bytes, issues: list[Issue], office_name: str):
+    book = load_workbook(io.BytesIO(data))  # never keep_vba: macros do not travel back
+    sheets = {comparison_key(name): book[name] for name in book.sheetnames}
+    for issue in issues:
+        spec = next((s for s in forms.SHEETS if s.name == issue.sheet), None)
+        sheet = sheets.get(comparison_key(issue.sheet))
+        cell = _cell_of(issue, spec)
+        if sheet is None or cell is None:
+            continue
+        target = sheet[cell]
+        target.fill = ERROR_FILL if issue.severity is Severity.ERROR else WARNING_FILL
+        text = f"{issue.message}\n{issue.hint}"
+        if target.comment:  # several problems in one cell: say them all
+            text = f"{target.comment.text}\n\n{text}"
+        target.comment = Comment(text, office_name, width=320, height=140)
+    return book
+
+
+def _cell_of(issue: Issue, spec: forms.SheetSpec | None) -> str | None:
+    if spec is None:
+        return None
+    if issue.code == "file-no-unit":
+        return spec.unit_cell
+    headers = [c.header for c in spec.columns]
+    if issue.row is None or issue.column not in headers:
+        return None
+    return f"{get_column_letter(headers.index(issue.column) + 1)}{issue.row}"
+
+
+def _problems_sheet(book, file: str, unit: str, issues: list[Issue], office_name: str) -> None:
+    ws = book.create_sheet(PROBLEMS_SHEET, 0)
+    if "Sheet" in book.sheetnames and len(book.sheetnames) > 1 and not book["Sheet"]["A1"].value:
+        del book["Sheet"]  # the blank sheet of a new workbook
+    book.active = 0
+    for sheet in book.worksheets:
+        sheet.sheet_view.tabSelected = sheet is ws
+    last = len(_COLUMNS)
+    put(ws, 1, 1, office_name, bold=True, wrap=False)
+    put(
+        ws,
+        2,
+        1,
+        f"CÁC VẤN ĐỀ CẦN SỬA TRONG BIỂU MẪU CỦA {unit.upper() or 'ĐƠN VỊ'}",
+        bold=True,
+        size=14,
+        align="center",
+    )
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
+    put(
+        ws,
+        3,
+        1,
+        f"Tệp: {file}. Các ô có vấn đề được tô màu và có ghi chú; sửa xong, lưu và gửi lại cả tệp.",
+        italic=True,
+    )
+    ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=last)
+    ws.row_dimensions[2].height = 36
+    ws.row_dimensions[3].height = 33
+    for col, (header, width) in enumerate(_COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+        put(ws, 5, col, header, bold=True, align="center", border=True)
+    for n, issue in enumerate(issues, start=1):
+        values = (n, issue.sheet, issue.row or "", issue.column, issue.message, issue.hint)
+        for col, value in enumerate(values, start=1):
+            put(ws, 5 + n, col, value, border=True, align="center" if col in (1, 3) else "left")
+        ws.row_dimensions[5 + n].height = wrapped_height(
+            [(str(v), w) for v, (_, w) in zip(values, _COLUMNS, strict=True)]
+        )
+    ws.protection.sheet = False
+    set_print_setup(ws, "5:5")
