@@ -118,6 +118,11 @@ CATALOGUE: dict[str, Problem] = {
         "“{value}” không có trong danh mục “{column}”.",
         "Chọn một giá trị trong danh sách thả xuống của cột “{column}”.",
     ),
+    "field-other": Problem(
+        Severity.WARNING,
+        "Lĩnh vực “{value}” không có trong danh mục; đã xếp vào “Khác: {value}”.",
+        "Nếu mô hình thuộc một lĩnh vực chính, chọn lại trong danh sách thả xuống.",
+    ),
     "not-whole-number": Problem(
         Severity.ERROR,
         "“{value}” không phải số nguyên dương.",

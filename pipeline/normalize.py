@@ -8,6 +8,7 @@ import unicodedata
 
 import pandas as pd
 
+from pipeline import vocab
 from pipeline.forms import CHOICE_LISTS, SheetSpec
 from pipeline.issues import Issue
 
@@ -144,6 +145,9 @@ def normalize_rows(
         values = raw[column.key]
         if column.kind == "text":
             out[column.key] = values.map(clean_text)
+        elif column.key == "field":
+            out["field"], out["field_other"], other = _fields(raw, values, column.header)
+            problems += other
         elif column.kind == "choice":
             out[column.key] = values.map(
                 lambda v, n=column.choices: match_choice(n, v) or clean_text(v)
@@ -158,6 +162,36 @@ def normalize_rows(
             out[column.key] = pd.to_datetime(parsed.astype(object), errors="coerce")
     out["name_key"] = out["name"].map(comparison_key)
     return out, problems
+
+
+def _fields(raw, values, header: str) -> tuple[pd.Series, pd.Series, list[Issue]]:
+    """Canonical field codes; a field outside the list is "Khác" and keeps the unit's words."""
+    codes, others, issues = [], [], []
+    prefix = comparison_key(vocab.OTHER_FIELD_PREFIX).rstrip(": ")
+    for i, value in values.items():
+        text = clean_text(value)
+        code = match_choice("field", text)
+        other = ""
+        if code is None and text:
+            key = comparison_key(text)
+            if key.startswith(prefix):  # "Khác: Bảo vệ môi trường" is what the unit meant
+                other = text[len(prefix) :].lstrip(" :-").strip()
+            else:
+                other = text
+                issues.append(
+                    Issue(
+                        file=raw.at[i, "_file"],
+                        sheet=raw.at[i, "_sheet"],
+                        row=int(raw.at[i, "_row"]),
+                        column=header,
+                        code="field-other",
+                        value=text,
+                    )
+                )
+            code = "KHAC"
+        codes.append(code or "")
+        others.append(other)
+    return pd.Series(codes, index=values.index), pd.Series(others, index=values.index), issues
 
 
 def _unparsed(raw, values, parsed, header: str, code: str, detail: str = "") -> list[Issue]:

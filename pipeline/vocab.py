@@ -111,3 +111,38 @@ LEVEL_SYNONYMS = {
     "HUYEN": ("huyện", "cấp huyện"),
     "TINH": ("tỉnh", "cấp tỉnh"),
 }
+
+# Headers of the seed annexes as units type them, by the column they mean. A header matches when
+# its comparison key contains one of the phrases; the first column that matches wins, so the
+# longer, more specific phrases come first ("tóm tắt quy mô, kết quả" before "quy mô").
+ANNEX_HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("stt", ("stt", "số tt", "số thứ tự")),
+    ("name", ("tên mô hình", "mô hình")),
+    ("count", ("số lượng", "sl")),
+    ("place", ("địa điểm", "nơi thực hiện", "nơi xây dựng")),
+    ("lead", ("chủ trì", "đơn vị chủ trì")),
+    ("field", ("lĩnh vực", "lãnh vực")),
+    ("results", ("kết quả", "tóm tắt")),
+    ("scale", ("quy mô",)),
+    ("subject", ("chủ thể",)),
+    ("kind", ("trong đó", "xây dựng mới/duy trì", "phân loại")),
+)
+# The split columns under "Chủ thể" and "Trong đó": their sub-headers, by the value they mark.
+ANNEX_SUBHEADERS: dict[str, tuple[str, ...]] = {
+    "TAP_THE": ("tập thể",),
+    "CA_NHAN": ("cá nhân",),
+    "MOI": ("xd mới", "xây dựng mới", "mới"),
+    "DUY_TRI": ("duy trì",),
+}
+# Rows of an annex that are not models: matched on the comparison key of the name column.
+ANNEX_TOTAL_ROW = ("tổng số", "tổng cộng", "cộng")
+ANNEX_FOOTER_START = ("tổng số mô hình theo lĩnh vực", "tổng số tập thể", "ghi chú")
+# Section rows "I" and "II" of Phụ lục 1, by the words their titles use.
+ANNEX_SECTIONS = {"DUY_TRI": ("duy trì", "tiếp tục"), "MOI": ("mới", "đăng ký mới")}
+ANNEX_TITLES = {"REGISTRATION": ("đăng ký",), "RESULTS": ("kết quả", "báo cáo")}
+
+# Marks that mean "ticked" in an X column.
+TICKS = ("x", "✓", "✔", "v", "có", "1", "+")
+
+# A field that matches no entry keeps the unit's words behind this prefix, as "Khác: …".
+OTHER_FIELD_PREFIX = "Khác: "

@@ -61,7 +61,7 @@ def test_each_broken_rule_points_at_its_cell():
     ]
     assert check(rows) == [
         [7, "Tên mô hình", "required"],
-        [8, "Lĩnh vực", "not-in-list"],
+        [8, "Lĩnh vực", "field-other"],
         [9, "Họ và tên (nếu chủ thể là cá nhân)", "person-required"],
         [10, "Số lượng", "not-whole-number"],
         [11, "Số lượng", "not-whole-number"],
@@ -89,6 +89,23 @@ def test_results_sheet_rules():
 
 
 def test_messages_are_vietnamese_with_the_units_own_words():
-    (issue,) = issues_of([GOOD | {"field": "Giáo dục"}])
-    assert issue.message == "“Giáo dục” không có trong danh mục “Lĩnh vực”."
+    (issue,) = issues_of([GOOD | {"subject": "Tập thể lớn"}])
+    assert issue.message == "“Tập thể lớn” không có trong danh mục “Chủ thể (Tập thể/Cá nhân)”."
     assert "danh sách thả xuống" in issue.hint
+
+
+def test_a_field_outside_the_list_is_other_and_keeps_the_units_words():
+    spec = forms.REGISTRATION
+    rows = [GOOD | {"field": "Khác: Bảo vệ môi trường"}, GOOD | {"field": "Giáo dục"}]
+    typed, issues = normalize_rows(raw_frame(rows, spec), spec, 2026)
+    assert typed[["field", "field_other"]].values.tolist() == [
+        ["KHAC", "Bảo vệ môi trường"],
+        ["KHAC", "Giáo dục"],
+    ]
+    assert [(i.row, i.code, i.message) for i in issues] == [
+        (
+            8,
+            "field-other",
+            "Lĩnh vực “Giáo dục” không có trong danh mục; đã xếp vào “Khác: Giáo dục”.",
+        )
+    ]

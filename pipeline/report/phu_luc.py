@@ -166,7 +166,7 @@ def lines_phu_luc_1(rows: pd.DataFrame, year: int) -> list[Line]:
         for number, (unit, group) in enumerate(units_in_order(part), start=1):
             lines.append(Line("unit", (number, unit, _count(group), *blank, "", "")))
             for _, row in model_order(group).iterrows():
-                field = vocab.FIELD_BY_CODE[row["field"]].label
+                field = _field_label(row)
                 cells = (
                     "-",
                     _model_label(row),
@@ -190,7 +190,7 @@ def lines_phu_luc_4(rows: pd.DataFrame, year: int) -> list[Line]:
     for number, (unit, group) in enumerate(units_in_order(rows), start=1):
         lines.append(Line("unit", (number, unit, _count(group), *blank, "", "", "", "")))
         for _, row in model_order(group, new_first=True).iterrows():
-            field = vocab.FIELD_BY_CODE[row["field"]].label
+            field = _field_label(row)
             status_marks = (
                 MARK if row["status"] == "MOI" else "",
                 MARK if row["status"] == "DUY_TRI" else "",
@@ -208,6 +208,15 @@ def lines_phu_luc_4(rows: pd.DataFrame, year: int) -> list[Line]:
             )
             lines.append(Line("model", cells))
     return lines
+
+
+def _field_label(row) -> str:
+    other = row.get("field_other", "")
+    return (
+        f"{vocab.OTHER_FIELD_PREFIX}{other}"
+        if row["field"] == "KHAC" and other
+        else (vocab.FIELD_BY_CODE[row["field"]].label)
+    )
 
 
 def _int(value) -> int:
