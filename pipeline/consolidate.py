@@ -58,8 +58,10 @@ class RunResult:
     results: pd.DataFrame  # accepted, normalized rows of every "Kết quả" sheet
     files: list[FileAccount]
     issues: list[Issue]
-    # The bytes of each readable form that had problems, to send back marked up.
+    # The bytes of each readable form that had problems, to send back marked up, and where its
+    # columns are (sheet -> column key -> index).
     returned: dict[str, bytes] = field(default_factory=dict)
+    layouts: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -147,6 +149,7 @@ def consolidate(
         files=files,
         issues=issues,
         returned=returned,
+        layouts={name: reads[name].layout for name in returned},
     )
 
 

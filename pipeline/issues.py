@@ -28,10 +28,11 @@ CATALOGUE: dict[str, Problem] = {
         "Mở tệp bằng Excel, lưu lại dạng .xlsx rồi gửi lại.",
         refuses_file=True,
     ),
-    "file-not-template": Problem(
+    "file-no-table": Problem(
         Severity.ERROR,
-        "Tệp không phải biểu mẫu của công cụ (không có trang “Đăng ký”/“Kết quả” đúng mẫu).",
-        "Điền vào biểu mẫu Excel do văn phòng gửi, không tự lập bảng khác.",
+        "Không tìm thấy bảng đăng ký hay kết quả mô hình (biểu mẫu của văn phòng, Phụ lục 1 "
+        "hoặc Phụ lục 4) trong tệp.",
+        "Điền vào biểu mẫu Excel do văn phòng gửi, hoặc theo đúng mẫu Phụ lục 1, Phụ lục 4.",
         refuses_file=True,
     ),
     "file-not-workbook": Problem(

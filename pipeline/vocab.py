@@ -116,7 +116,7 @@ LEVEL_SYNONYMS = {
 # its comparison key contains one of the phrases; the first column that matches wins, so the
 # longer, more specific phrases come first ("tóm tắt quy mô, kết quả" before "quy mô").
 ANNEX_HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("stt", ("stt", "số tt", "số thứ tự")),
+    ("stt", ("stt", "tt", "số tt", "số thứ tự")),
     ("name", ("tên mô hình", "mô hình")),
     ("count", ("số lượng", "sl")),
     ("place", ("địa điểm", "nơi thực hiện", "nơi xây dựng")),

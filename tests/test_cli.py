@@ -53,7 +53,7 @@ def test_json_summary_is_the_same_account(sample_workspace):
     assert codes == [
         "duplicate-model",
         "field-other",
-        "file-not-template",
+        "file-no-table",
         "not-whole-number",
         "person-required",
         "required",

@@ -143,3 +143,43 @@ def test_error_workbook_opens_and_prints_its_problems(outputs):
     text = squeezed_text(to_pdf(returned, workdir))
     assert re.sub(r"\s+", "", "CÁC VẤN ĐỀ CẦN SỬA TRONG BIỂU MẪU CỦA CHI BỘ XÓM NAM THỊNH") in text
     assert re.sub(r"\s+", "", "“hai” không phải số nguyên dương.") in text
+
+
+@needs_office
+@pytest.mark.parametrize("suffix", ["xls", "ods"])
+def test_legacy_and_open_formats_read_like_xlsx(tmp_path, cfg, blank_template, suffix):
+    """The same forms saved by real spreadsheet software as .xls and .ods give the same rows."""
+    from pipeline.report.template import fill_template
+    from tests.fixtures.build_annexes import build_annexes
+    from tests.fixtures.build_inbox import MODEL
+
+    source = tmp_path / "source"
+    build_annexes(source)
+    fill_template(blank_template, source / "bieu_mau.xlsx", "Chi bộ thôn 1", {"Đăng ký": [MODEL]})
+    originals = [source / "bieu_mau.xlsx", source / "pl1_dang_uy_xa.xlsx"]
+    converted = tmp_path / "inbox"
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(
+        [
+            SOFFICE,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={profile}",
+            "--convert-to",
+            suffix,
+            "--outdir",
+            str(converted),
+            *map(str, originals),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    (tmp_path / "xlsx").mkdir()
+    for path in originals:
+        shutil.copy(path, tmp_path / "xlsx" / path.name)
+    columns = ["unit", "name", "field", "subject", "count", "place", "status"]
+    expected = consolidate(tmp_path / "xlsx", cfg.year).registrations[columns]
+    actual = consolidate(converted, cfg.year).registrations[columns]
+    assert len(expected) == 4
+    assert actual.astype(object).values.tolist() == expected.astype(object).values.tolist()

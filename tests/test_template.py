@@ -43,6 +43,7 @@ def test_round_trip_of_a_filled_template(tmp_path, blank_template, cfg):
         "start": dt.date(2026, 3, 15),
         "_row": 7,
         "_file": "a.xlsx",
+        "_form": "bieu_mau",
         "_sheet": "Đăng ký",
         "unit": "Chi bộ xóm Bắc Sơn",
     }

@@ -8,7 +8,7 @@ from pipeline.ingest.arrivals import (
     arrivals_of,
     find_inbox_files,
 )
-from pipeline.ingest.template_reader import PROVENANCE, ReadResult, read_workbook
+from pipeline.ingest.workbook_reader import PROVENANCE, ReadResult, read_workbook
 
 __all__ = [
     "DEFAULT_LIMITS",

@@ -32,7 +32,9 @@ def write_returns(result: RunResult, folder: Path, office_name: str) -> dict[str
         path = folder / f"{ascii_slug(units.get(file) or PurePosixPath(file).stem)}_can_sua.xlsx"
         if path in written.values():  # two files of one unit: keep both apart
             path = path.with_stem(f"{path.stem}_{len(written) + 1}")
-        book = _marked_copy(data, issues, office_name) if file.lower().endswith(EDITABLE) else None
+        layout = result.layouts.get(file, {})
+        editable = file.lower().endswith(EDITABLE)
+        book = _marked_copy(data, issues, layout, office_name) if editable else None
         book = book or Workbook()
         _problems_sheet(book, file, units.get(file, ""), issues, office_name)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,13 +43,12 @@ def write_returns(result: RunResult, folder: Path, office_name: str) -> dict[str
     return written
 
 
-def _marked_copy(data: bytes, issues: list[Issue], office_name: str):
+def _marked_copy(data: bytes, issues: list[Issue], layout, office_name: str):
     book = load_workbook(io.BytesIO(data))  # never keep_vba: macros do not travel back
     sheets = {comparison_key(name): book[name] for name in book.sheetnames}
     for issue in issues:
-        spec = next((s for s in forms.SHEETS if s.name == issue.sheet), None)
         sheet = sheets.get(comparison_key(issue.sheet))
-        cell = _cell_of(issue, spec)
+        cell = _cell_of(issue, layout.get(issue.sheet, {}))
         if sheet is None or cell is None:
             continue
         target = sheet[cell]
@@ -59,15 +60,18 @@ def _marked_copy(data: bytes, issues: list[Issue], office_name: str):
     return book
 
 
-def _cell_of(issue: Issue, spec: forms.SheetSpec | None) -> str | None:
-    if spec is None:
-        return None
-    if issue.code == "file-no-unit":
+# Issues name a column by its header in our template; the layout says where it is in this file.
+_KEY_OF_HEADER = {c.header: c.key for spec in forms.SHEETS for c in spec.columns}
+
+
+def _cell_of(issue: Issue, layout: dict[str, int]) -> str | None:
+    spec = next((s for s in forms.SHEETS if s.name == issue.sheet), None)
+    if issue.code == "file-no-unit" and spec is not None:
         return spec.unit_cell
-    headers = [c.header for c in spec.columns]
-    if issue.row is None or issue.column not in headers:
+    column = layout.get(_KEY_OF_HEADER.get(issue.column, ""))
+    if issue.row is None or column is None:
         return None
-    return f"{get_column_letter(headers.index(issue.column) + 1)}{issue.row}"
+    return f"{get_column_letter(column + 1)}{issue.row}"
 
 
 def _problems_sheet(book, file: str, unit: str, issues: list[Issue], office_name: str) -> None:

@@ -1,4 +1,4 @@
-"""Read a filled unit template (our own form) into raw rows with their provenance."""
+"""Read one workbook: our own template, or the seed's annexes typed by hand, into raw rows."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ import python_calamine as calamine
 from openpyxl.utils.cell import coordinate_to_tuple
 
 from pipeline import forms
+from pipeline.ingest.annex_reader import annex_rows, find_table
 from pipeline.ingest.arrivals import Arrival
 from pipeline.issues import Issue
 from pipeline.normalize import clean_text, comparison_key
 
 SHEET_NAMES = tuple(spec.name for spec in forms.SHEETS)
-PROVENANCE = ("_row", "_file", "_sheet", "unit")  # where each raw row came from
+# Where each raw row came from; _form is "bieu_mau" (our template) or "phu_luc" (typed by hand).
+PROVENANCE = ("_row", "_file", "_sheet", "unit", "_form")
 
 
 @dataclass
@@ -29,18 +31,23 @@ class ReadResult:
     rows: dict[str, list[list]] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     readable: bool = True
+    # sheet name -> column key (or mark) -> 0-based column, to point at cells in the unit's file
+    layout: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def read_workbook(arrival: Arrival, year: int) -> ReadResult:
     """Read one workbook that arrived; never raises for a bad file, it reports it instead."""
     result = ReadResult(file=arrival.name, sha256=arrival.sha256)
-    wanted = {comparison_key(name) for name in (forms.META_SHEET, *SHEET_NAMES)}
     try:
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(arrival.data))
+        meta = _metadata(_sheet(book, forms.META_SHEET) or [])
+        ours = meta.get("template") == forms.TEMPLATE_ID
+        # Parsing a sheet is most of the cost: from our template, only the sheets we read.
+        wanted = {comparison_key(n) for n in SHEET_NAMES} if ours else None
         sheets = {
-            s: book.get_sheet_by_name(s).to_python(skip_empty_area=False)
-            for s in book.sheet_names
-            if comparison_key(s) in wanted  # parsing a sheet is most of the cost: only ours
+            name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in book.sheet_names
+            if wanted is None or comparison_key(name) in wanted
         }
     except calamine.PasswordError:
         result.readable = False
@@ -48,19 +55,11 @@ def read_workbook(arrival: Arrival, year: int) -> ReadResult:
         return result
     except Exception:  # calamine raises several kinds for damaged files; all mean the same here
         return _unreadable(result, "tệp bị hỏng hoặc không đúng định dạng Excel")
-    meta = _metadata(sheets.get(forms.META_SHEET, []))
-    if meta.get("template") != forms.TEMPLATE_ID:
-        result.issues.append(Issue(file=result.file, code="file-not-template"))
+    if not ours:
+        _read_annexes(result, sheets, year)
         return result
     if str(meta.get("year")) != str(year):
-        result.issues.append(
-            Issue(
-                file=result.file,
-                code="file-wrong-year",
-                value=str(meta.get("year")),
-                detail=str(year),
-            )
-        )
+        result.issues.append(_wrong_year(result.file, meta.get("year"), year))
         return result
     by_key = {comparison_key(name): cells for name, cells in sheets.items()}
     units = {s.name: _unit_name(s, by_key.get(comparison_key(s.name))) for s in forms.SHEETS}
@@ -70,6 +69,32 @@ def read_workbook(arrival: Arrival, year: int) -> ReadResult:
         cells = by_key.get(comparison_key(spec.name))
         _read_sheet(result, spec, cells, units[spec.name] or result.unit)
     return result
+
+
+def _read_annexes(result: ReadResult, sheets: dict[str, list[list]], year: int) -> None:
+    """Every sheet that holds a Phụ lục 1 or 4 table gives its rows; the others are ignored."""
+    for name, cells in sheets.items():
+        table = find_table(name, cells)
+        if table is None:
+            continue
+        if table.year is not None and table.year != year:
+            result.issues.append(_wrong_year(result.file, table.year, year, sheet=name))
+            continue
+        rows = list(annex_rows(table, cells, result.file))
+        result.rows.setdefault(table.spec.name, []).extend(rows)
+        result.layout[name] = table.columns | table.marks
+        result.unit = result.unit or table.owner or next((r[-2] for r in rows if r[-2]), "")
+    if not result.layout and not result.issues:
+        result.issues.append(Issue(file=result.file, code="file-no-table"))
+
+
+def _wrong_year(file: str, found, year: int, sheet: str = "") -> Issue:
+    return Issue(file=file, sheet=sheet, code="file-wrong-year", value=str(found), detail=str(year))
+
+
+def _sheet(book, name: str) -> list[list] | None:
+    match = next((n for n in book.sheet_names if comparison_key(n) == comparison_key(name)), None)
+    return book.get_sheet_by_name(match).to_python(skip_empty_area=False) if match else None
 
 
 def _unreadable(result: ReadResult, reason: str) -> ReadResult:
@@ -104,7 +129,10 @@ def _read_sheet(result: ReadResult, spec: forms.SheetSpec, cells: list[list] | N
         result.issues.append(
             Issue(file=result.file, sheet=spec.name, code="file-no-unit", detail=spec.name)
         )
-    result.rows[spec.name] = [[*values, result.file, spec.name, unit] for values in records]
+    result.rows[spec.name] = [
+        [*values, result.file, spec.name, unit, "bieu_mau"] for values in records
+    ]
+    result.layout[spec.name] = {c.key: i for i, c in enumerate(spec.columns)}
 
 
 def _headers_match(spec: forms.SheetSpec, cells: list[list]) -> bool:

@@ -1,0 +1,205 @@
+"""Read the seed's Phụ lục 1 / Phụ lục 4 as units type them: find the table by its words.
+
+Nothing here trusts positions. The header row is the first row, within the first rows of a sheet,
+that names both the STT and the model-name columns; columns are mapped by their header text
+(vocab.ANNEX_HEADERS), the split "Chủ thể" / "Trong đó" columns by the row below. The body is
+read by its structure: "I"/"II" open a section, "1", "2"… name a unit, "-" rows are its models;
+"Tổng số" is skipped and the footer ("*", "Ghi chú") ends the table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pipeline import forms, vocab
+from pipeline.normalize import clean_text, comparison_key
+
+SCAN_ROWS = 40  # where a header may sit: below titles, blank rows and the office's name
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
+_NUMBER = re.compile(r"^\d{1,3}\.?$")
+_COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
+_MODEL_MARKS = ("-", "–", "—", "+", "•", "*-", "")
+_LEADING_DASH = re.compile(r"^[-–—+•]\s*")
+
+
+@dataclass(frozen=True)
+class AnnexTable:
+    """Where the table of one sheet is, and what each of its columns holds."""
+
+    sheet: str
+    spec: forms.SheetSpec  # REGISTRATION for a Phụ lục 1, RESULTS for a Phụ lục 4
+    first_body_row: int  # 0-based
+    columns: dict[str, int]  # column key -> 0-based index
+    marks: dict[str, int]  # TAP_THE / CA_NHAN / MOI / DUY_TRI -> index of its X column
+    owner: str  # the office or unit named top-left, for models listed without a unit row
+    year: int | None  # the year of the title, "… NĂM 2026"
+
+
+def find_table(sheet: str, cells: list[list]) -> AnnexTable | None:
+    for r in range(min(SCAN_ROWS, len(cells))):
+        columns = _header_columns(cells[r])
+        if "name" in columns and ("stt" in columns or "field" in columns) and len(columns) >= 3:
+            below = cells[r + 1] if r + 1 < len(cells) else []
+            # "Chủ thể" and "Tập thể" share a column (a merged group over its split columns).
+            single = {v for k, v in columns.items() if k not in ("subject", "kind")}
+            marks = _marks(below, single) or _marks(cells[r], single)
+            body = r + 1 + (1 if _marks(below, single) else 0)
+            if body < len(cells) and _is_column_numbers(cells[body]):
+                body += 1
+            return AnnexTable(
+                sheet,
+                _form(cells[:r], columns, marks),
+                body,
+                columns,
+                marks,
+                _owner(cells[:r]),
+                _year(cells[:r]),
+            )
+    return None
+
+
+def annex_rows(table: AnnexTable, cells: list[list], file: str) -> Iterator[list]:
+    """Raw rows in the template's column order, then the provenance, as the template reader."""
+    section, unit = "", ""
+    width = len(table.spec.columns)
+    for index in range(table.first_body_row, len(cells)):
+        row = cells[index]
+        stt = clean_text(_at(row, table.columns.get("stt")))
+        name = clean_text(_at(row, table.columns["name"]))
+        stt_key, name_key = comparison_key(stt), comparison_key(name)
+        if not stt and not name:
+            continue
+        if (
+            stt_key.startswith("ghi chú")
+            or name_key.startswith(vocab.ANNEX_FOOTER_START)
+            or (stt_key == "*")
+        ):
+            break
+        if name_key in vocab.ANNEX_TOTAL_ROW or stt_key in vocab.ANNEX_TOTAL_ROW:
+            continue
+        if stt_key in _ROMAN:
+            section, unit = _section(name_key, _ROMAN[stt_key]), ""
+            continue
+        has_data = _has_model_data(table, row)
+        if _NUMBER.match(stt) and not has_data:
+            unit = name
+            continue
+        if (stt_key not in _MODEL_MARKS and not _NUMBER.match(stt)) or not name:
+            continue
+        values = _model_values(table, row, section) | {"stt": stt, "name": _strip_dash(name)}
+        raw = [values.get(c.key, "") for c in table.spec.columns]
+        assert len(raw) == width
+        yield [*raw, index + 1, file, table.sheet, unit or table.owner, "phu_luc"]
+
+
+def _header_columns(row: list) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for col, value in enumerate(row):
+        key = comparison_key(value)
+        if not key:
+            continue
+        for column, phrases in vocab.ANNEX_HEADERS:
+            if column not in found and any(_matches(key, p) for p in phrases):
+                found[column] = col
+                break
+    return found
+
+
+def _matches(key: str, phrase: str) -> bool:
+    # Short phrases ("stt", "sl") must be the whole header; longer ones may sit inside it.
+    return key == phrase or (len(phrase) > 3 and phrase in key)
+
+
+def _marks(row: list, taken: set[int]) -> dict[str, int]:
+    marks: dict[str, int] = {}
+    for col, value in enumerate(row):
+        key = comparison_key(value)
+        if not key or col in taken:
+            continue
+        for mark, phrases in vocab.ANNEX_SUBHEADERS.items():
+            if mark not in marks and any(key == p or (len(p) > 4 and p in key) for p in phrases):
+                marks[mark] = col
+                break
+    return marks
+
+
+def _is_column_numbers(row: list) -> bool:
+    numbered = [v for v in row if clean_text(v)]
+    return len(numbered) >= 3 and all(_COLUMN_NUMBER.match(clean_text(v)) for v in numbered)
+
+
+def _form(above: list[list], columns: dict[str, int], marks: dict[str, int]) -> forms.SheetSpec:
+    if "results" in columns or "MOI" in marks or "DUY_TRI" in marks:
+        return forms.RESULTS
+    title = " ".join(comparison_key(v) for row in above for v in row)
+    if any(w in title for w in vocab.ANNEX_TITLES["RESULTS"]) and "scale" not in columns:
+        return forms.RESULTS
+    return forms.REGISTRATION
+
+
+def _owner(above: list[list]) -> str:
+    """The name top-left ("TÊN ĐƠN VỊ…"), unless it is the annex label or the title."""
+    for row in above[:4]:
+        text = clean_text(row[0] if row else "")
+        key = comparison_key(text)
+        if text and not key.startswith(("phụ lục", "biểu", "đảng cộng sản", "tên đơn vị")):
+            return text
+    return ""
+
+
+def _year(above: list[list]) -> int | None:
+    for row in above:
+        for value in row:
+            found = re.search(r"năm\s+(\d{4})", comparison_key(value))
+            if found:
+                return int(found[1])
+    return None
+
+
+def _section(name_key: str, numeral: int) -> str:
+    for status, words in vocab.ANNEX_SECTIONS.items():
+        if any(w in name_key for w in words):
+            return status
+    return "DUY_TRI" if numeral == 1 else "MOI"
+
+
+def _has_model_data(table: AnnexTable, row: list) -> bool:
+    keys = ("field", "place", "lead", "scale", "results", "subject")
+    if any(clean_text(_at(row, table.columns.get(k))) for k in keys):
+        return True
+    return any(_ticked(_at(row, col)) for col in table.marks.values())
+
+
+def _model_values(table: AnnexTable, row: list, section: str) -> dict[str, object]:
+    def cell(key: str) -> object:
+        return _at(row, table.columns.get(key))
+
+    values = {key: cell(key) for key in ("count", "place", "lead", "field", "scale", "results")}
+    values["subject"] = _marked(table, row, vocab.SUBJECTS) or cell("subject")
+    if table.spec is forms.RESULTS:
+        values["status"] = _marked(table, row, vocab.RESULT_STATUSES) or cell("kind")
+    else:
+        values["status"] = vocab.STATUSES.get(section, "")
+    return values
+
+
+def _marked(table: AnnexTable, row: list, labels: dict[str, str]) -> str | None:
+    """The label of the one ticked X column of a group; "" when none or both are ticked."""
+    if not any(code in table.marks for code in labels):
+        return None  # no split columns: the value is typed in the group's own column
+    ticked = [code for code in labels if _ticked(_at(row, table.marks.get(code)))]
+    return labels[ticked[0]] if len(ticked) == 1 else ""
+
+
+def _ticked(value: object) -> bool:
+    return comparison_key(value) in vocab.TICKS
+
+
+def _strip_dash(name: str) -> str:
+    return _LEADING_DASH.sub("", name)
+
+
+def _at(row: list, col: int | None) -> object:
+    return row[col] if col is not None and col < len(row) else ""

@@ -1,0 +1,191 @@
+"""Hand-typed Phụ lục 1 and Phụ lục 4: tables found by their words, exactly the records typed."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+
+from pipeline.config import load_config
+from pipeline.consolidate import ACCEPTED, HAS_ERRORS, consolidate
+from pipeline.report import write_outputs
+from tests.conftest import SAMPLE
+from tests.fixtures.build_annexes import build_annexes
+
+REGISTRATION = [
+    "_file",
+    "_row",
+    "unit",
+    "name",
+    "field",
+    "field_other",
+    "subject",
+    "count",
+    "place",
+    "lead",
+    "scale",
+    "status",
+]
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory):
+    box = tmp_path_factory.mktemp("annexes") / "inbox"
+    build_annexes(box)
+    return box
+
+
+@pytest.fixture(scope="module")
+def result(inbox, cfg):
+    return consolidate(inbox, cfg.year)
+
+
+def records(frame, columns, file):
+    return frame.loc[frame["_file"] == file, columns[1:]].astype(object).values.tolist()
+
+
+def test_each_file_status(result):
+    assert {
+        f.file: (f.unit, f.status, f.registrations, f.results, f.held_back) for f in result.files
+    } == {
+        "pl1_dang_uy_xa.xlsx": ("ĐẢNG ỦY XÃ DIỄN CHÂU", ACCEPTED, 3, 0, 0),
+        "pl1_go_tay.xlsx": ("Hội Liên hiệp Phụ nữ xã", HAS_ERRORS, 3, 0, 1),
+        "pl4_ket_qua.xlsx": ("HỘI CỰU CHIẾN BINH XÃ", ACCEPTED, 0, 2, 0),
+        "pl1_chi_bo_khong_dong_don_vi.xlsx": ("CHI BỘ XÓM ĐÔNG LỘC", ACCEPTED, 2, 0, 0),
+        "pl1_nam_truoc.xlsx": ("", HAS_ERRORS, 0, 0, 0),
+    }
+    assert [(i.file, i.sheet, i.row, i.column, i.code) for i in result.issues] == [
+        ("pl1_go_tay.xlsx", "Sheet1", 14, "Chủ thể (Tập thể/Cá nhân)", "required"),
+        ("pl1_go_tay.xlsx", "Sheet1", 14, "Lĩnh vực", "field-other"),
+        ("pl1_nam_truoc.xlsx", "Phụ lục 1", None, "", "file-wrong-year"),
+    ]
+
+
+def test_the_seed_layout_with_sections_units_and_footer(result):
+    assert records(result.registrations, REGISTRATION, "pl1_dang_uy_xa.xlsx") == [
+        [
+            11,
+            "Chi bộ xóm Bắc Sơn",
+            "Tuyến đường hoa",
+            "NTM",
+            "",
+            "TAP_THE",
+            1,
+            "Xóm Bắc Sơn",
+            "Chi bộ",
+            "1,2 km",
+            "DUY_TRI",
+        ],
+        [
+            14,
+            "Hội Nông dân xã",
+            "Tổ hợp tác trồng rau an toàn",
+            "KT",
+            "",
+            "TAP_THE",
+            1,
+            "Xóm Đông Lộc",
+            "HND",
+            "5 ha",
+            "MOI",
+        ],
+        [
+            16,
+            "Công an xã",
+            "Công an xã đồng hành cùng người dân làm căn cước (đ/c Trần Văn Hùng)",
+            "QPAN",
+            "",
+            "CA_NHAN",
+            1,
+            "Trụ sở Công an xã",
+            "Công an xã",
+            "2.300 lượt",
+            "MOI",
+        ],
+    ]
+
+
+def test_a_messy_hand_typed_table(result):
+    """Renamed sheet, blank rows, columns moved, extra column, NFD, abbreviations, ✓, "02"."""
+    assert records(result.registrations, REGISTRATION, "pl1_go_tay.xlsx") == [
+        [
+            8,
+            "Hội Liên hiệp Phụ nữ xã",
+            "Hũ gạo tình thương",
+            "VHXH",
+            "",
+            "TAP_THE",
+            2,
+            "12 chi hội",
+            "HPN",
+            "12 hũ",
+            "DUY_TRI",
+        ],
+        [
+            10,
+            "Hội Liên hiệp Phụ nữ xã",
+            "Mẹ đỡ đầu trẻ mồ côi",
+            "VHXH",
+            "",
+            "CA_NHAN",
+            1,
+            "Xóm Bắc Sơn",
+            "HPN",
+            "4 trẻ",
+            "DUY_TRI",
+        ],
+        [
+            13,
+            "Đoàn Thanh niên xã",
+            "Thắp sáng đường quê",
+            "KT",
+            "",
+            "TAP_THE",
+            1,
+            "Xóm Trung Hải",
+            "ĐTN",
+            "3 km",
+            "MOI",
+        ],
+    ]
+
+
+def test_models_without_unit_rows_belong_to_the_unit_named_top_left(result):
+    rows = records(result.registrations, REGISTRATION, "pl1_chi_bo_khong_dong_don_vi.xlsx")
+    assert [(r[1], r[2], r[-1]) for r in rows] == [
+        ("CHI BỘ XÓM ĐÔNG LỘC", "Phân loại rác thải tại nguồn", "DUY_TRI"),
+        ("CHI BỘ XÓM ĐÔNG LỘC", "Đảng viên gương mẫu nơi cư trú", "MOI"),
+    ]
+
+
+def test_phu_luc_4_marks_give_new_or_maintained(result):
+    columns = ["_file", "_row", "unit", "name", "field", "subject", "results", "status"]
+    assert records(result.results, columns, "pl4_ket_qua.xlsx") == [
+        [
+            10,
+            "Hội Cựu chiến binh xã",
+            "Cựu chiến binh giúp nhau làm kinh tế",
+            "KT",
+            "TAP_THE",
+            "Giúp 8 hộ thoát nghèo",
+            "DUY_TRI",
+        ],
+        [
+            11,
+            "Hội Cựu chiến binh xã",
+            "Cựu chiến binh tham gia hòa giải ở cơ sở",
+            "QPAN",
+            "TAP_THE",
+            "Hòa giải thành 21 vụ",
+            "MOI",
+        ],
+    ]
+
+
+def test_the_returned_copy_marks_the_cell_in_the_units_own_layout(result, tmp_path):
+    cfg = load_config(SAMPLE / "dvk.toml")
+    paths = write_outputs(result, cfg, tmp_path / "outbox")
+    returned = {p.name for p in paths["tra_lai"].iterdir()}
+    assert returned == {"hoi_lien_hiep_phu_nu_xa_can_sua.xlsx", "pl1_nam_truoc_can_sua.xlsx"}
+    sheet = load_workbook(paths["tra_lai"] / "hoi_lien_hiep_phu_nu_xa_can_sua.xlsx")["Sheet1"]
+    assert sheet["H14"].fill.fgColor.rgb.endswith("FFC7CE")  # "Chủ thể" of row 14: no mark
+    assert sheet["C14"].comment.text.startswith("Lĩnh vực “Môi trường” không có trong danh mục")
