@@ -154,6 +154,11 @@ CATALOGUE: dict[str, Problem] = {
         "Thời gian bắt đầu ({value}) sau năm tổng hợp {detail}.",
         "Mô hình đăng ký năm nào phải bắt đầu trong hoặc trước năm đó.",
     ),
+    "formula-in-text": Problem(
+        Severity.WARNING,
+        "Ô có công thức; đã dùng giá trị hiển thị “{value}”.",
+        "Ghi nội dung trực tiếp vào ô, không dùng công thức.",
+    ),
     "sheet-superseded": Problem(
         Severity.WARNING,
         "Trang “{value}” đã được thay bằng tệp {detail} của cùng đơn vị, gửi sau.",

@@ -189,3 +189,34 @@ def test_the_returned_copy_marks_the_cell_in_the_units_own_layout(result, tmp_pa
     sheet = load_workbook(paths["tra_lai"] / "hoi_lien_hiep_phu_nu_xa_can_sua.xlsx")["Sheet1"]
     assert sheet["H14"].fill.fgColor.rgb.endswith("FFC7CE")  # "Chủ thể" of row 14: no mark
     assert sheet["C14"].comment.text.startswith("Lĩnh vực “Môi trường” không có trong danh mục")
+
+
+def test_our_own_annexes_read_back_as_the_same_models(tmp_path, cfg):
+    """A lower office's consolidated Phụ lục (this tool's output) is read like a unit's."""
+    sample = consolidate(SAMPLE / "inbox", cfg.year)
+    paths = write_outputs(sample, cfg, tmp_path / "outbox")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for key in ("phu_luc_1", "phu_luc_4"):
+        (inbox / paths[key].name).write_bytes(paths[key].read_bytes())
+    again = consolidate(inbox, cfg.year)
+    assert again.issues == []
+
+    def models(frame, extra):
+        rows = frame.assign(
+            label=[
+                f"{r['name']} ({r['person']}{', ' + r['position'] if r.get('position') else ''})"
+                if r["subject"] == "CA_NHAN" and r.get("person")
+                else r["name"]
+                for _, r in frame.iterrows()
+            ]
+        )
+        columns = ["unit", "label", "field", "subject", "count", "place", "lead", *extra]
+        return sorted(rows[columns].astype(str).values.tolist())
+
+    assert models(again.registrations, ["scale", "status"]) == models(
+        sample.registrations, ["scale", "status"]
+    )
+    assert models(again.results, ["results", "status"]) == models(
+        sample.results, ["results", "status"]
+    )

@@ -55,6 +55,8 @@ EXPECTED = {
         0,
         1,
     ),
+    "formula.xlsx": (ACCEPTED, "Ô có công thức; đã dùng giá trị hiển thị “Thôn 3”.", 2, 1, 0),
+    "empty.xlsx": (UNREADABLE, "Không mở được tệp: tệp rỗng (0 byte)", 0, 0, 0),
     "broken.xlsx": (
         UNREADABLE,
         "Không mở được tệp: tệp bị hỏng hoặc không đúng định dạng Excel",
@@ -125,6 +127,18 @@ def test_exactly_the_good_records_are_read(result):
     assert records == [
         ["changed.xlsx", 7, "Hội Phụ nữ", "Rau an toàn", "KT", *tail],
         ["errors.xlsx", 7, "Hội Nông dân", "Rau an toàn", "KT", *tail],
+        [
+            "formula.xlsx",
+            7,
+            "Chi bộ thôn 3",
+            "Tuyến đường hoa",
+            "KT",
+            "TAP_THE",
+            1,
+            "Thôn 3",
+            "MOI",
+        ],
+        ["formula.xlsx", 8, "Chi bộ thôn 3", "=SUM(A1:A3) là tên", "VHXH", *tail],
         ["good.xlsx", 7, "Chi bộ thôn 1", "Tuyến đường hoa", "KT", *tail],
         ["good.xlsx", 8, "Chi bộ thôn 1", "=SUM(A1:A3) là tên", "VHXH", *tail],
         [
@@ -141,7 +155,8 @@ def test_exactly_the_good_records_are_read(result):
     ]
     results = result.results[["_file", "unit", "name", "results", "status", "self_assessment"]]
     assert results.values.tolist() == [
-        ["good.xlsx", "Chi bộ thôn 1", "Tuyến đường hoa", "Trồng 800 m hoa", "MOI", "VUOT"]
+        ["formula.xlsx", "Chi bộ thôn 3", "Tuyến đường hoa", "Trồng 800 m hoa", "MOI", "VUOT"],
+        ["good.xlsx", "Chi bộ thôn 1", "Tuyến đường hoa", "Trồng 800 m hoa", "MOI", "VUOT"],
     ]
 
 

@@ -1,0 +1,56 @@
+"""Which cells of an .xlsx/.xlsm hold a formula: calamine gives only their cached values."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from posixpath import join, normpath
+
+from openpyxl.utils.cell import coordinate_to_tuple
+
+_SHEET = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+_REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
+_REL_REVERSED = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
+# A cell element (not self-closing) whose content, before its end or the next cell, has <f>.
+_FORMULA_CELL = re.compile(
+    rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*?(?<!/)>(?:(?!</c>|<c\b).)*?<f[\s>/]', re.S
+)
+_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'"}
+
+
+def formula_cells(data: bytes) -> dict[str, set[tuple[int, int]]]:
+    """Sheet name -> {(row, column)}, 0-based, of every cell with a formula; {} if not OOXML."""
+    if not data.startswith(b"PK"):
+        return {}
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        workbook = book.read("xl/workbook.xml")
+        rels = book.read("xl/_rels/workbook.xml.rels")
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return {}
+    targets = {rid: target for rid, target in _REL.findall(rels)}
+    targets |= {rid: target for target, rid in _REL_REVERSED.findall(rels)}
+    found = {}
+    for name, rid in _SHEET.findall(workbook):
+        target = targets.get(rid, b"").decode()
+        path = target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
+        try:
+            xml = book.read(path)
+        except KeyError:
+            continue
+        cells = {_position(ref.decode()) for ref in _FORMULA_CELL.findall(xml)}
+        if cells:
+            found[_unescape(name.decode("utf-8"))] = cells
+    return found
+
+
+def _position(ref: str) -> tuple[int, int]:
+    row, col = coordinate_to_tuple(ref)
+    return row - 1, col - 1
+
+
+def _unescape(text: str) -> str:
+    for entity, char in _ENTITIES.items():
+        text = text.replace(entity, char)
+    return text
