@@ -134,3 +134,33 @@ def test_vietnamese_alphabetical_order():
         "Hội Phụ nữ",
         "Ủy ban",
     ]
+
+
+# Each word in the spellings a keyboard may produce: old/new tone placement, NFC/NFD, case.
+WORDS = [
+    ("hoá", "hóa"),
+    ("thuỷ", "thủy"),
+    ("uỷ", "ủy"),
+    ("khoẻ", "khỏe"),
+    ("hoà", "hòa"),
+    ("đường", "đường"),
+    ("Đông", "ĐÔNG"),
+    ("Dong", "dong"),
+    ("thôn", "THÔN"),
+    ("“", '"'),
+    ("”", '"'),
+    ("-", "–"),
+]
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(WORDS), st.booleans(), st.booleans()), max_size=12),
+    st.sampled_from([" ", "  ", "\t", " \u00a0"]),
+)
+def test_spellings_of_the_same_words_share_one_key(words, space):
+    first = " ".join(pair[0] for pair, _, _ in words)
+    second = space.join(
+        unicodedata.normalize("NFD" if nfd else "NFC", pair[1] if other else pair[0])
+        for pair, other, nfd in words
+    )
+    assert comparison_key(first) == comparison_key(second)
