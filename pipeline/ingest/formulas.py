@@ -16,12 +16,13 @@ _REL_REVERSED = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^
 _FORMULA_CELL = re.compile(
     rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*?(?<!/)>(?:(?!</c>|<c\b).)*?<f[\s>/]', re.S
 )
+_ANY_FORMULA = re.compile(rb"<f[\s>/]")  # not <formula1> of a validation
 _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'"}
 
 
-def formula_cells(data: bytes) -> dict[str, set[tuple[int, int]]]:
-    """Sheet name -> {(row, column)}, 0-based, of every cell with a formula; {} if not OOXML."""
-    if not data.startswith(b"PK"):
+def formula_cells(data: bytes, sheets: set[str]) -> dict[str, set[tuple[int, int]]]:
+    """Sheet name -> {(row, column)}, 0-based, of the cells with a formula in those sheets."""
+    if not sheets or not data.startswith(b"PK"):
         return {}
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
@@ -33,12 +34,16 @@ def formula_cells(data: bytes) -> dict[str, set[tuple[int, int]]]:
     targets |= {rid: target for target, rid in _REL_REVERSED.findall(rels)}
     found = {}
     for name, rid in _SHEET.findall(workbook):
+        if _unescape(name.decode("utf-8")) not in sheets:
+            continue  # decompressing a sheet costs as much as reading it
         target = targets.get(rid, b"").decode()
         path = target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
         try:
             xml = book.read(path)
         except KeyError:
             continue
+        if not _ANY_FORMULA.search(xml):
+            continue  # most forms have no formula: skip the slower scan
         cells = {_position(ref.decode()) for ref in _FORMULA_CELL.findall(xml)}
         if cells:
             found[_unescape(name.decode("utf-8"))] = cells

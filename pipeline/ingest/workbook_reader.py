@@ -58,9 +58,9 @@ def read_workbook(arrival: Arrival, year: int) -> ReadResult:
         return result
     except Exception:  # calamine raises several kinds for damaged files; all mean the same here
         return _unreadable(result, "tệp bị hỏng hoặc không đúng định dạng Excel")
-    formulas = formula_cells(arrival.data)
     if not ours:
-        _read_annexes(result, sheets, year, formulas)
+        _read_annexes(result, sheets, year)
+        _flag_formulas(result, arrival.data)
         return result
     if str(meta.get("year")) != str(year):
         result.issues.append(_wrong_year(result.file, meta.get("year"), year))
@@ -72,12 +72,11 @@ def read_workbook(arrival: Arrival, year: int) -> ReadResult:
     for spec in forms.SHEETS:
         cells = by_key.get(comparison_key(spec.name))
         _read_sheet(result, spec, cells, units[spec.name] or result.unit)
-        sheet = next((n for n in formulas if comparison_key(n) == comparison_key(spec.name)), "")
-        _flag_formulas(result, spec, spec.name, formulas.get(sheet, set()))
+    _flag_formulas(result, arrival.data)
     return result
 
 
-def _read_annexes(result: ReadResult, sheets: dict[str, list[list]], year: int, formulas) -> None:
+def _read_annexes(result: ReadResult, sheets: dict[str, list[list]], year: int) -> None:
     """Every sheet that holds a Phụ lục 1 or 4 table gives its rows; the others are ignored."""
     for name, cells in sheets.items():
         table = find_table(name, cells)
@@ -89,34 +88,35 @@ def _read_annexes(result: ReadResult, sheets: dict[str, list[list]], year: int, 
         rows = list(annex_rows(table, cells, result.file))
         result.rows.setdefault(table.spec.name, []).extend(rows)
         result.layout[name] = table.columns | table.marks
-        _flag_formulas(result, table.spec, name, formulas.get(name, set()), rows)
         result.unit = result.unit or table.owner or next((r[-2] for r in rows if r[-2]), "")
     if not result.layout and not result.issues:
         result.issues.append(Issue(file=result.file, code="file-no-table"))
 
 
-def _flag_formulas(result, spec, sheet: str, formulas: set, rows: list[list] | None = None):
+def _flag_formulas(result: ReadResult, data: bytes) -> None:
     """A formula where text belongs: its shown value is used, and the unit is told."""
+    rows = [row for sheet_rows in result.rows.values() for row in sheet_rows]
+    formulas = formula_cells(data, {row[-3] for row in rows})  # only sheets that gave rows
     if not formulas:
         return
-    layout = result.layout.get(sheet, {})
-    width = len(spec.columns)
-    texts = [c for c in spec.columns if c.kind == "text" and c.key != "stt" and c.key in layout]
-    for row in rows if rows is not None else result.rows.get(spec.name, []):
-        excel_row = row[width]
-        for column in texts:
-            if (excel_row - 1, layout[column.key]) in formulas:
-                value = clean_text(row[spec.columns.index(column)])
-                result.issues.append(
-                    Issue(
-                        file=result.file,
-                        sheet=sheet,
-                        row=excel_row,
-                        column=column.header,
-                        code="formula-in-text",
-                        value=value,
+    for spec in forms.SHEETS:
+        texts = [(i, c) for i, c in enumerate(spec.columns) if c.kind == "text" and c.key != "stt"]
+        width = len(spec.columns)
+        for row in result.rows.get(spec.name, []):
+            excel_row, sheet = row[width], row[width + 2]
+            layout, cells = result.layout.get(sheet, {}), formulas.get(sheet, set())
+            for i, column in texts:
+                if column.key in layout and (excel_row - 1, layout[column.key]) in cells:
+                    result.issues.append(
+                        Issue(
+                            file=result.file,
+                            sheet=sheet,
+                            row=excel_row,
+                            column=column.header,
+                            code="formula-in-text",
+                            value=clean_text(row[i]),
+                        )
                     )
-                )
 
 
 def _wrong_year(file: str, found, year: int, sheet: str = "") -> Issue:
