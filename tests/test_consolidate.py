@@ -57,6 +57,8 @@ EXPECTED = {
     ),
     "formula.xlsx": (ACCEPTED, "Ô có công thức; đã dùng giá trị hiển thị “Thôn 3”.", 2, 1, 0),
     "empty.xlsx": (UNREADABLE, "Không mở được tệp: tệp rỗng (0 byte)", 0, 0, 0),
+    "mat_khau.xlsx": (UNREADABLE, "Tệp đặt mật khẩu (tệp Excel), không mở được.", 0, 0, 0),
+    "macro.xlsm": (ACCEPTED, "", 1, 0, 0),
     "broken.xlsx": (
         UNREADABLE,
         "Không mở được tệp: tệp bị hỏng hoặc không đúng định dạng Excel",
@@ -149,6 +151,7 @@ def test_exactly_the_good_records_are_read(result):
             "KT",
             *tail,
         ],
+        ["macro.xlsm", 7, "Hội Nông dân thôn 4", "Tuyến đường hoa", "KT", *tail],
         [DTN_2, 7, "Đoàn Thanh niên", "Tuyến đường hoa", "KT", *tail],
         [DTN_2, 8, "Đoàn Thanh niên", "Thắp sáng đường quê", "KT", *tail],
         ["twice.xlsx", 7, "Chi hội Phụ nữ thôn 2", "Bữa cơm nghĩa tình", "KT", *tail],

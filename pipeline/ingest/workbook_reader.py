@@ -57,6 +57,10 @@ def read_workbook(arrival: Arrival, year: int) -> ReadResult:
         result.issues.append(Issue(file=result.file, code="file-password", detail="tệp Excel"))
         return result
     except Exception:  # calamine raises several kinds for damaged files; all mean the same here
+        if _encrypted_ooxml(arrival.data):
+            result.readable = False
+            result.issues.append(Issue(file=result.file, code="file-password", detail="tệp Excel"))
+            return result
         return _unreadable(result, "tệp bị hỏng hoặc không đúng định dạng Excel")
     if not ours:
         _read_annexes(result, sheets, year)
@@ -117,6 +121,16 @@ def _flag_formulas(result: ReadResult, data: bytes) -> None:
                             value=clean_text(row[i]),
                         )
                     )
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+
+
+def _encrypted_ooxml(data: bytes) -> bool:
+    """Excel saves a password-protected .xlsx as an OLE box with an EncryptionInfo stream;
+    calamine only says it cannot tell the format."""
+    return data.startswith(_OLE_MAGIC) and _ENCRYPTION_INFO in data[:65536]
 
 
 def _wrong_year(file: str, found, year: int, sheet: str = "") -> Issue:
