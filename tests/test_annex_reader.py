@@ -52,6 +52,7 @@ def test_each_file_status(result):
         "pl4_ket_qua.xlsx": ("HỘI CỰU CHIẾN BINH XÃ", ACCEPTED, 0, 2, 0),
         "pl1_chi_bo_khong_dong_don_vi.xlsx": ("CHI BỘ XÓM ĐÔNG LỘC", ACCEPTED, 2, 0, 0),
         "pl1_nam_truoc.xlsx": ("", HAS_ERRORS, 0, 0, 0),
+        "pl1_pl4_mot_tep.xlsx": ("HỘI PHỤ NỮ THÔN 5", ACCEPTED, 1, 1, 0),
     }
     assert [(i.file, i.sheet, i.row, i.column, i.code) for i in result.issues] == [
         ("pl1_go_tay.xlsx", "Sheet1", 14, "Chủ thể (Tập thể/Cá nhân)", "required"),
@@ -220,3 +221,15 @@ def test_our_own_annexes_read_back_as_the_same_models(tmp_path, cfg):
     assert models(again.results, ["results", "status"]) == models(
         sample.results, ["results", "status"]
     )
+
+
+def test_both_annexes_in_one_workbook_and_a_sheet_of_notes(result):
+    file = "pl1_pl4_mot_tep.xlsx"
+    registrations = result.registrations[result.registrations["_file"] == file]
+    results = result.results[result.results["_file"] == file]
+    assert registrations[["_sheet", "_row", "unit", "name", "field", "status"]].values.tolist() == [
+        ["PL1", 9, "HỘI PHỤ NỮ THÔN 5", "Nhà sạch, vườn đẹp", "NTM", "MOI"]
+    ]
+    assert results[["_sheet", "_row", "name", "results", "status"]].values.tolist() == [
+        ["PL4", 7, "Nhà sạch, vườn đẹp", "38 hộ đạt", "MOI"]
+    ]
