@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from email.message import EmailMessage
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -18,6 +19,7 @@ sys.path.insert(0, str(ROOT.parent))
 from pipeline.config import load_config  # noqa: E402
 from pipeline.normalize import ascii_slug  # noqa: E402
 from pipeline.report.template import fill_template, template_path, write_template  # noqa: E402
+from tests.fixtures.build_annexes import P1_HEAD, P1_MERGES, P1_TITLE, write_sheets  # noqa: E402
 
 WORKSPACE = ROOT / "xa-dien-chau"
 KT, VH, QP, XD, NTM = (
@@ -29,6 +31,7 @@ KT, VH, QP, XD, NTM = (
 )
 TT, CN = "Tập thể", "Cá nhân"
 OLD, NEW = "Duy trì từ năm trước", "Đăng ký mới"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # unit -> models: (name, field, subject, person, place, lead, scale, status, result, self)
 UNITS: dict[str, list[tuple]] = {
@@ -651,10 +654,65 @@ def file_name(unit: str) -> str:
     return ascii_slug(unit) + ".xlsx"
 
 
+def hand_typed_email(inbox: Path, year: int) -> None:
+    """Hội Người cao tuổi typed the seed's Phụ lục 1 themselves and e-mailed it."""
+    rows = [
+        ["HỘI NGƯỜI CAO TUỔI XÃ", "", "", "", "", "", "", "", "Phụ lục 1"],
+        [],
+        [P1_TITLE.format(year=year)],
+        [],
+        *P1_HEAD,
+        ["", "Tổng số", 2, "", "", "", "", 2, ""],
+        ["I", f"Mô hình tiếp tục duy trì từ năm {year - 1}", 1, "", "", "", "", "", ""],
+        [
+            "-",
+            "Câu lạc bộ liên thế hệ tự giúp nhau",
+            1,
+            "Xóm Bắc Sơn",
+            "Hội NCT",
+            "VHXH",
+            "35 hội viên",
+            "x",
+            "",
+        ],
+        ["II", f"Mô hình đăng ký mới năm {year}", 1, "", "", "", "", "", ""],
+        [
+            "-",
+            "Người cao tuổi gương mẫu giữ gìn an ninh xóm",
+            1,
+            "Xóm Yên Lý",
+            "Hội NCT",
+            "QP-AN",
+            "4 tổ",
+            "x",
+            "",
+        ],
+        [],
+        ["*", "Tổng số mô hình theo lĩnh vực:"],
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        workbook = Path(tmp) / "pl1.xlsx"
+        write_sheets(workbook, [("Sheet1", rows, P1_MERGES)])
+        message = EmailMessage()
+        message["From"] = "Hội Người cao tuổi xã <hoinguoicaotuoi.dienchau@example.vn>"
+        message["To"] = "banxaydungdang.dienchau@example.vn"
+        message["Subject"] = "Đăng ký mô hình Dân vận khéo năm 2026"
+        message["Date"] = "Mon, 02 Mar 2026 09:15:00 +0700"
+        message.set_content("Kính gửi Ban Xây dựng Đảng, Hội gửi Phụ lục 1 đăng ký mô hình.")
+        maintype, subtype = XLSX.split("/")
+        message.add_attachment(
+            workbook.read_bytes(),
+            maintype=maintype,
+            subtype=subtype,
+            filename="Phụ lục 1 Hội NCT.xlsx",
+        )
+        (inbox / "thu_hoi_nguoi_cao_tuoi.eml").write_bytes(bytes(message))
+
+
 def main(inbox: Path = WORKSPACE / "inbox") -> None:
     cfg = load_config(WORKSPACE / "dvk.toml")
     inbox.mkdir(parents=True, exist_ok=True)
-    for old in inbox.glob("*.xlsx"):
+    for old in [*inbox.glob("*.xlsx"), *inbox.glob("*.eml")]:
         old.unlink()
     with tempfile.TemporaryDirectory() as tmp:
         template = template_path(Path(tmp), cfg.year)
@@ -668,11 +726,12 @@ def main(inbox: Path = WORKSPACE / "inbox") -> None:
         fill_template(
             template, inbox / file_name(FAULTY_UNIT), FAULTY_UNIT, {"Đăng ký": FAULTY_ROWS}
         )
-    # Someone forwarded last year's list typed by hand: not a form this tool reads yet.
+    hand_typed_email(inbox, cfg.year)
+    # Someone forwarded a list that is neither the form nor an annex: nothing to read in it.
     wb = Workbook()
     wb.active["A1"] = "Danh sách mô hình năm 2025"
     wb.save(inbox / "danh_sach_mo_hinh_2025.xlsx")
-    print(f"{len(list(inbox.glob('*.xlsx')))} tệp trong {inbox}")
+    print(f"{len(list(inbox.iterdir()))} tệp trong {inbox}")
 
 
 if __name__ == "__main__":

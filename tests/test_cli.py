@@ -24,9 +24,9 @@ def dvk(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 def test_consolidate_on_the_sample(sample_workspace):
     run = dvk("consolidate", "--workspace", str(sample_workspace))
     assert run.returncode == 1, run.stderr  # the sample has a file with errors, on purpose
-    assert "Đã đọc 18 tệp: 16 đã tiếp nhận, 1 có lỗi, 1 không đọc được." in run.stdout
-    assert "Mô hình đăng ký được tổng hợp: 45; mô hình báo cáo kết quả: 43." in run.stdout
-    archived = sorted(p.name for p in (sample_workspace / "luu_tru").rglob("*.xlsx"))
+    assert "Đã đọc 20 tệp: 18 đã tiếp nhận, 1 có lỗi, 1 không đọc được." in run.stdout
+    assert "Mô hình đăng ký được tổng hợp: 47; mô hình báo cáo kết quả: 43." in run.stdout
+    archived = sorted(p.name for p in (sample_workspace / "luu_tru").rglob("*") if p.is_file())
     assert archived == sorted(p.name for p in (sample_workspace / "inbox").iterdir())
     outbox = sample_workspace / "outbox" / "2026"
     assert sorted(p.name for p in outbox.iterdir()) == [
@@ -41,9 +41,9 @@ def test_json_summary_is_the_same_account(sample_workspace):
     run = dvk("consolidate", "-w", str(sample_workspace), "--json")
     summary = json.loads(run.stdout)
     assert run.returncode == 1
-    assert summary["so_tep"] == 18 and summary["so_mo_hinh_dang_ky"] == 45
+    assert summary["so_tep"] == 20 and summary["so_mo_hinh_dang_ky"] == 47
     assert summary["so_tep_theo_trang_thai"] == {
-        "đã tiếp nhận": 16,
+        "đã tiếp nhận": 18,
         "có lỗi": 1,
         "không đọc được": 1,
         "trùng": 0,
@@ -144,4 +144,4 @@ def test_output_redirected_to_a_file_is_utf8(sample_workspace, tmp_path):
             env={"PYTHONIOENCODING": "latin-1", "PATH": ""},
             timeout=120,
         )
-    assert "Đã đọc 18 tệp" in log.read_text(encoding="utf-8")
+    assert "Đã đọc 20 tệp" in log.read_text(encoding="utf-8")
