@@ -155,9 +155,9 @@ CATALOGUE: dict[str, Problem] = {
         "Mô hình đăng ký năm nào phải bắt đầu trong hoặc trước năm đó.",
     ),
     "formula-in-text": Problem(
-        Severity.WARNING,
-        "Ô có công thức; đã dùng giá trị hiển thị “{value}”.",
-        "Ghi nội dung trực tiếp vào ô, không dùng công thức.",
+        Severity.ERROR,
+        "Ô có công thức thay cho chữ (đang hiển thị “{value}”); dòng này chưa được tổng hợp.",
+        "Gõ trực tiếp nội dung vào ô (hoặc Sao chép rồi Dán giá trị) và gửi lại.",
     ),
     "sheet-superseded": Problem(
         Severity.WARNING,

@@ -8,12 +8,15 @@ import email
 import email.policy
 import hashlib
 import io
+import re
 import shutil
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path, PurePosixPath
+
+from openpyxl.utils.cell import column_index_from_string
 
 from pipeline.issues import Issue
 
@@ -32,6 +35,7 @@ class Limits:
     max_file_bytes: int = 50 * 2**20  # one file or member, as stored
     max_unpacked_bytes: int = 300 * 2**20  # a zip's members, or a workbook's XML parts, together
     max_members: int = 300  # files inside one zip
+    max_cells: int = 2_000_000  # cells a sheet declares (its <dimension>), before it is parsed
     max_depth: int = 3  # an e-mail holding a zip holding a workbook is depth 2
 
 
@@ -191,10 +195,30 @@ def _oversized_workbook(data: bytes, limits: Limits) -> str:
     if not data.startswith(b"PK"):
         return ""
     try:
-        total = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return ""  # damaged: the reader says so in its own words
-    return _mb(total) if total > limits.max_unpacked_bytes else ""
+        book = zipfile.ZipFile(io.BytesIO(data))
+        total = sum(i.file_size for i in book.infolist())
+        if total > limits.max_unpacked_bytes:
+            return _mb(total)
+        cells = max((_declared_cells(book, i) for i in book.infolist()), default=0)
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
+        return ""  # damaged or encrypted: the reader says so in its own words
+    return f"{cells:,} ô".replace(",", ".") if cells > limits.max_cells else ""
+
+
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+(\d+):([A-Z]+)(\d+)"')
+
+
+def _declared_cells(book: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """The cells a worksheet says it spans, read from its first bytes only."""
+    if not info.filename.startswith("xl/worksheets/"):
+        return 0
+    with book.open(info) as stream:
+        head = stream.read(4096)
+    found = _DIMENSION.search(head)
+    if not found:
+        return 0
+    first_row, last_col, last_row = int(found[1]), found[2].decode(), int(found[3])
+    return (last_row - first_row + 1) * column_index_from_string(last_col)
 
 
 def _refused(name, parent, code, value="", digest="", sent=None) -> Arrival:
