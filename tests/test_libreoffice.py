@@ -22,25 +22,21 @@ needs_office = pytest.mark.skipif(
 )
 
 
-def to_pdf(path: Path, workdir: Path) -> Path:
+def convert(paths: list[Path], to: str, outdir: Path, workdir: Path) -> None:
+    """LibreOffice headless, with a profile of its own, saves `paths` as `to` into outdir."""
     assert SOFFICE, "LibreOffice must be installed in CI"
     profile = (workdir / "lo-profile").as_uri()
+    command = [SOFFICE, "--headless", "--norestore", f"-env:UserInstallation={profile}"]
     subprocess.run(
-        [
-            SOFFICE,
-            "--headless",
-            "--norestore",
-            f"-env:UserInstallation={profile}",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(workdir),
-            str(path),
-        ],
+        [*command, "--convert-to", to, "--outdir", str(outdir), *map(str, paths)],
         check=True,
         capture_output=True,
         timeout=180,
     )
+
+
+def to_pdf(path: Path, workdir: Path) -> Path:
+    convert([path], "pdf", workdir, workdir)
     pdf = workdir / (path.stem + ".pdf")
     assert pdf.exists(), f"LibreOffice did not convert {path.name}"
     return pdf
@@ -104,23 +100,7 @@ def test_intake_workbook_and_template_open(outputs, blank_template):
 def test_template_dropdowns_survive_a_save_in_libreoffice(blank_template, tmp_path):
     from openpyxl import load_workbook
 
-    profile = (tmp_path / "lo-profile").as_uri()
-    subprocess.run(
-        [
-            SOFFICE,
-            "--headless",
-            "--norestore",
-            f"-env:UserInstallation={profile}",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(tmp_path / "saved"),
-            str(blank_template),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    convert([blank_template], "xlsx", tmp_path / "saved", tmp_path)
     saved = load_workbook(tmp_path / "saved" / blank_template.name)
     ws = saved["Đăng ký"]
     lists = {
@@ -158,23 +138,7 @@ def test_legacy_and_open_formats_read_like_xlsx(tmp_path, cfg, blank_template, s
     fill_template(blank_template, source / "bieu_mau.xlsx", "Chi bộ thôn 1", {"Đăng ký": [MODEL]})
     originals = [source / "bieu_mau.xlsx", source / "pl1_dang_uy_xa.xlsx"]
     converted = tmp_path / "inbox"
-    profile = (tmp_path / "lo-profile").as_uri()
-    subprocess.run(
-        [
-            SOFFICE,
-            "--headless",
-            "--norestore",
-            f"-env:UserInstallation={profile}",
-            "--convert-to",
-            suffix,
-            "--outdir",
-            str(converted),
-            *map(str, originals),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    convert(originals, suffix, converted, tmp_path)
     (tmp_path / "xlsx").mkdir()
     for path in originals:
         shutil.copy(path, tmp_path / "xlsx" / path.name)
