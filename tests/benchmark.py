@@ -22,7 +22,11 @@ from tests.conftest import SAMPLE
 
 
 def make_inbox(folder: Path, n_files: int) -> Path:
-    sources = [p for p in find_inbox_files(SAMPLE / "inbox") if "danh_sach" not in p.name]
+    sources = [
+        p
+        for p in find_inbox_files(SAMPLE / "inbox")
+        if p.suffix == ".xlsx" and "danh_sach" not in p.name
+    ]
     inbox = folder / "inbox"
     inbox.mkdir()
     for i in range(n_files):
