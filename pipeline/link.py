@@ -50,14 +50,17 @@ def supersede_resubmissions(reads: list, sent_at: dict[str, dt.datetime | None])
 
     The later is the one sent later (the e-mail's date, else the file's time), then the one
     whose name sorts last. The earlier file's rows of that sheet are dropped, with a warning
-    that names the file that replaced it. Files without a unit name are left alone.
+    that names the file that replaced it. Rows without a unit name are left alone.
     """
     issues = []
     for sheet in {name for read in reads for name in read.rows}:
-        by_unit: dict[str, list] = {}
+        by_unit: dict[frozenset, list] = {}
         for read in reads:
-            if read.rows.get(sheet) and read.unit:
-                by_unit.setdefault(comparison_key(read.unit), []).append(read)
+            # The units its rows belong to: a file listing several units (a lower office's
+            # annex) only replaces a file that lists the very same units.
+            units = frozenset(comparison_key(row[-2]) for row in read.rows.get(sheet, []))
+            if units and "" not in units:
+                by_unit.setdefault(units, []).append(read)
         for group in by_unit.values():
             group.sort(key=lambda r: (sent_at.get(r.file) or dt.datetime.min, r.file))
             latest = group[-1]

@@ -233,3 +233,31 @@ def test_both_annexes_in_one_workbook_and_a_sheet_of_notes(result):
     assert results[["_sheet", "_row", "name", "results", "status"]].values.tolist() == [
         ["PL4", 7, "Nhà sạch, vườn đẹp", "38 hộ đạt", "MOI"]
     ]
+
+
+def test_two_units_under_the_same_parent_never_replace_each_other(tmp_path, cfg):
+    """Heading: the parent on line 1, the unit on line 2. Two such units are two units."""
+    from tests.fixtures.build_annexes import P1_HEAD, P1_TITLE, write_sheets
+
+    for unit, model in (
+        ("CHI BỘ XÓM BẮC SƠN", "Tuyến đường hoa"),
+        ("CHI BỘ XÓM ĐÔNG LỘC", "Phân loại rác thải tại nguồn"),
+    ):
+        rows = [
+            ["ĐẢNG BỘ XÃ DIỄN CHÂU"],
+            [unit],
+            ["*"],
+            [P1_TITLE.format(year=cfg.year)],
+            [],
+            *P1_HEAD,
+            ["II", f"Mô hình đăng ký mới năm {cfg.year}", 1, "", "", "", "", "", ""],
+            ["-", model, 1, "Xóm", "Chi bộ", "Kinh tế", "1 km", "X", ""],
+        ]
+        (tmp_path / "inbox").mkdir(exist_ok=True)
+        write_sheets(tmp_path / "inbox" / f"{model}.xlsx", [("Sheet1", rows, [])])
+    result = consolidate(tmp_path / "inbox", cfg.year)
+    assert result.issues == []
+    assert sorted(result.registrations[["unit", "name"]].values.tolist()) == [
+        ["CHI BỘ XÓM BẮC SƠN", "Tuyến đường hoa"],
+        ["CHI BỘ XÓM ĐÔNG LỘC", "Phân loại rác thải tại nguồn"],
+    ]

@@ -139,14 +139,33 @@ def _form(above: list[list], columns: dict[str, int], marks: dict[str, int]) -> 
     return forms.REGISTRATION
 
 
+# Heading lines that are not a unit's name: labels, titles, numbers, addressees.
+_NOT_A_NAME = (
+    "phụ lục",
+    "biểu",
+    "bảng",
+    "danh sách",
+    "báo cáo",
+    "đảng cộng sản",
+    "tên đơn vị",
+    "số",
+    "*",
+    "kính gửi",
+    "(",
+)
+
+
 def _owner(above: list[list]) -> str:
-    """The name top-left ("TÊN ĐƠN VỊ…"), unless it is the annex label or the title."""
-    for row in above[:4]:
+    """The unit named top-left. Official headings put the parent first and the issuing unit
+    under it ("ĐẢNG BỘ XÃ …" / "CHI BỘ …"), so the last name line before the title wins."""
+    names = []
+    for row in above:
         text = clean_text(row[0] if row else "")
         key = comparison_key(text)
-        if text and not key.startswith(("phụ lục", "biểu", "đảng cộng sản", "tên đơn vị")):
-            return text
-    return ""
+        if not text or key.startswith(_NOT_A_NAME) or ("ngày" in key and "tháng" in key):
+            continue
+        names.append(text)
+    return names[-1] if names else ""
 
 
 def _year(above: list[list]) -> int | None:
