@@ -159,6 +159,11 @@ CATALOGUE: dict[str, Problem] = {
         "Ô có công thức thay cho chữ (đang hiển thị “{value}”); dòng này chưa được tổng hợp.",
         "Gõ trực tiếp nội dung vào ô (hoặc Sao chép rồi Dán giá trị) và gửi lại.",
     ),
+    "annex-unit-without-models": Problem(
+        Severity.WARNING,
+        "Dòng “{value}” được hiểu là tên đơn vị, nhưng bên dưới không có mô hình nào.",
+        "Nếu đây là một mô hình, ghi dấu “-” ở cột STT và điền lĩnh vực, địa điểm, chủ thể.",
+    ),
     "sheet-superseded": Problem(
         Severity.WARNING,
         "Trang “{value}” đã được thay bằng tệp {detail} của cùng đơn vị, gửi sau.",

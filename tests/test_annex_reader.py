@@ -261,3 +261,28 @@ def test_two_units_under_the_same_parent_never_replace_each_other(tmp_path, cfg)
         ["CHI BỘ XÓM BẮC SƠN", "Tuyến đường hoa"],
         ["CHI BỘ XÓM ĐÔNG LỘC", "Phân loại rác thải tại nguồn"],
     ]
+
+
+def test_a_numbered_row_with_no_models_under_it_is_reported(tmp_path, cfg):
+    from tests.fixtures.build_annexes import P1_HEAD, P1_TITLE, write_sheets
+
+    rows = [
+        ["CHI BỘ XÓM YÊN LÝ"],
+        [P1_TITLE.format(year=cfg.year)],
+        *P1_HEAD,
+        ["II", f"Mô hình đăng ký mới năm {cfg.year}", "", "", "", "", "", "", ""],
+        [1, "Chi bộ xóm Yên Lý", "", "", "", "", "", "", ""],
+        ["-", "Bữa cơm nghĩa tình", 1, "Xóm Yên Lý", "Chi bộ", "VHXH", "30 suất", "X", ""],
+        [2, "Trồng cây xanh", 1, "", "", "", "", "", ""],
+    ]  # a model numbered like a unit
+    (tmp_path / "inbox").mkdir()
+    write_sheets(tmp_path / "inbox" / "a.xlsx", [("Sheet1", rows, [])])
+    result = consolidate(tmp_path / "inbox", cfg.year)
+    assert result.registrations["name"].tolist() == ["Bữa cơm nghĩa tình"]
+    assert [(i.row, i.code, i.message) for i in result.issues] == [
+        (
+            9,
+            "annex-unit-without-models",
+            "Dòng “Trồng cây xanh” được hiểu là tên đơn vị, nhưng bên dưới không có mô hình nào.",
+        ),
+    ]

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipeline import forms, vocab
+from pipeline.issues import Issue
 from pipeline.normalize import clean_text, comparison_key
 
 SCAN_ROWS = 40  # where a header may sit: below titles, blank rows and the office's name
@@ -60,8 +61,37 @@ def find_table(sheet: str, cells: list[list]) -> AnnexTable | None:
     return None
 
 
-def annex_rows(table: AnnexTable, cells: list[list], file: str) -> Iterator[list]:
-    """Raw rows in the template's column order, then the provenance, as the template reader."""
+def annex_rows(table: AnnexTable, cells: list[list], file: str) -> tuple[list[list], list[Issue]]:
+    """Raw rows in the template's column order, then the provenance, as the template reader;
+    and a warning for every unit row with no model under it, so that nothing goes unseen."""
+    rows, issues = [], []
+    empty_unit: tuple[int, str] | None = None  # the last unit row, until a model follows it
+    for row in _walk(table, cells, file):
+        if row[0] == "unit":
+            if empty_unit:
+                issues.append(_lonely_unit(file, table.sheet, *empty_unit))
+            empty_unit = row[1:]
+        else:
+            empty_unit = None
+            rows.append(row[1])
+    if empty_unit:
+        issues.append(_lonely_unit(file, table.sheet, *empty_unit))
+    return rows, issues
+
+
+def _lonely_unit(file: str, sheet: str, excel_row: int, name: str) -> Issue:
+    return Issue(
+        file=file,
+        sheet=sheet,
+        row=excel_row,
+        column="Tên mô hình",
+        code="annex-unit-without-models",
+        value=name,
+    )
+
+
+def _walk(table: AnnexTable, cells: list[list], file: str) -> Iterator[tuple]:
+    """("unit", excel row, name) for each unit row and ("model", raw row) for each model."""
     section, unit = "", ""
     width = len(table.spec.columns)
     for index in range(table.first_body_row, len(cells)):
@@ -85,13 +115,14 @@ def annex_rows(table: AnnexTable, cells: list[list], file: str) -> Iterator[list
         has_data = _has_model_data(table, row)
         if _NUMBER.match(stt) and not has_data:
             unit = name
+            yield ("unit", index + 1, name)
             continue
         if (stt_key not in _MODEL_MARKS and not _NUMBER.match(stt)) or not name:
             continue
         values = _model_values(table, row, section) | {"stt": stt, "name": _strip_dash(name)}
         raw = [values.get(c.key, "") for c in table.spec.columns]
         assert len(raw) == width
-        yield [*raw, index + 1, file, table.sheet, unit or table.owner, "phu_luc"]
+        yield ("model", [*raw, index + 1, file, table.sheet, unit or table.owner, "phu_luc"])
 
 
 def _header_columns(row: list) -> dict[str, int]:

@@ -89,7 +89,8 @@ def _read_annexes(result: ReadResult, sheets: dict[str, list[list]], year: int) 
         if table.year is not None and table.year != year:
             result.issues.append(_wrong_year(result.file, table.year, year, sheet=name))
             continue
-        rows = list(annex_rows(table, cells, result.file))
+        rows, lonely = annex_rows(table, cells, result.file)
+        result.issues += lonely
         result.rows.setdefault(table.spec.name, []).extend(rows)
         result.layout[name] = table.columns | table.marks
         result.unit = result.unit or table.owner or next((r[-2] for r in rows if r[-2]), "")
