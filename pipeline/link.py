@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from pipeline.ingest.workbook_reader import ReadResult, provenance
 from pipeline.issues import Issue
 from pipeline.normalize import comparison_key
 
@@ -45,7 +46,9 @@ def find_duplicates(rows: pd.DataFrame) -> tuple[pd.Series, list[Issue]]:
     return repeated.reindex(rows.index), issues
 
 
-def supersede_resubmissions(reads: list, sent_at: dict[str, dt.datetime | None]) -> list[Issue]:
+def supersede_resubmissions(
+    reads: list[ReadResult], sent_at: dict[str, dt.datetime | None]
+) -> list[Issue]:
     """A unit's later file replaces its earlier one, form by form (sheet by sheet).
 
     The later is the one sent later (the e-mail's date, else the file's time), then the one
@@ -58,7 +61,8 @@ def supersede_resubmissions(reads: list, sent_at: dict[str, dt.datetime | None])
         for read in reads:
             # The units its rows belong to: a file listing several units (a lower office's
             # annex) only replaces a file that lists the very same units.
-            units = frozenset(comparison_key(row[-2]) for row in read.rows.get(sheet, []))
+            rows = read.rows.get(sheet, [])
+            units = frozenset(comparison_key(provenance(row, "unit")) for row in rows)
             if units and "" not in units:
                 by_unit.setdefault(units, []).append(read)
         for group in by_unit.values():

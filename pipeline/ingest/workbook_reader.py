@@ -19,6 +19,12 @@ from pipeline.normalize import clean_text, comparison_key
 SHEET_NAMES = tuple(spec.name for spec in forms.SHEETS)
 # Where each raw row came from; _form is "bieu_mau" (our template) or "phu_luc" (typed by hand).
 PROVENANCE = ("_row", "_file", "_sheet", "unit", "_form")
+_FROM_END = {name: i - len(PROVENANCE) for i, name in enumerate(PROVENANCE)}
+
+
+def provenance(row: list, name: str) -> object:
+    """One provenance value of a raw row ("_row", "_sheet", "unit"…), which ends every row."""
+    return row[_FROM_END[name]]
 
 
 @dataclass
@@ -52,12 +58,8 @@ def read_workbook(arrival: Arrival, year: int) -> ReadResult:
             for name in book.sheet_names
             if wanted is None or comparison_key(name) in wanted
         }
-    except calamine.PasswordError:
-        result.readable = False
-        result.issues.append(Issue(file=result.file, code="file-password", detail="tệp Excel"))
-        return result
-    except Exception:  # calamine raises several kinds for damaged files; all mean the same here
-        if _encrypted_ooxml(arrival.data):
+    except Exception as error:  # calamine raises several kinds for damaged files
+        if isinstance(error, calamine.PasswordError) or _encrypted_ooxml(arrival.data):
             result.readable = False
             result.issues.append(Issue(file=result.file, code="file-password", detail="tệp Excel"))
             return result
@@ -93,22 +95,23 @@ def _read_annexes(result: ReadResult, sheets: dict[str, list[list]], year: int) 
         result.issues += lonely
         result.rows.setdefault(table.spec.name, []).extend(rows)
         result.layout[name] = table.columns | table.marks
-        result.unit = result.unit or table.owner or next((r[-2] for r in rows if r[-2]), "")
+        units = (provenance(r, "unit") for r in rows)
+        result.unit = result.unit or table.owner or next((u for u in units if u), "")
     if not result.layout and not result.issues:
         result.issues.append(Issue(file=result.file, code="file-no-table"))
 
 
 def _flag_formulas(result: ReadResult, data: bytes) -> None:
-    """A formula where text belongs: its shown value is used, and the unit is told."""
+    """A formula where text belongs is an error at its cell: the unit should type the value."""
     rows = [row for sheet_rows in result.rows.values() for row in sheet_rows]
-    formulas = formula_cells(data, {row[-3] for row in rows})  # only sheets that gave rows
+    sheets = {provenance(row, "_sheet") for row in rows}  # only the sheets that gave rows
+    formulas = formula_cells(data, sheets)
     if not formulas:
         return
     for spec in forms.SHEETS:
         texts = [(i, c) for i, c in enumerate(spec.columns) if c.kind == "text" and c.key != "stt"]
-        width = len(spec.columns)
         for row in result.rows.get(spec.name, []):
-            excel_row, sheet = row[width], row[width + 2]
+            excel_row, sheet = provenance(row, "_row"), provenance(row, "_sheet")
             layout, cells = result.layout.get(sheet, {}), formulas.get(sheet, set())
             for i, column in texts:
                 if column.key in layout and (excel_row - 1, layout[column.key]) in cells:
