@@ -93,7 +93,6 @@ def _lonely_unit(file: str, sheet: str, excel_row: int, name: str) -> Issue:
 def _walk(table: AnnexTable, cells: list[list], file: str) -> Iterator[tuple]:
     """("unit", excel row, name) for each unit row and ("model", raw row) for each model."""
     section, unit = "", ""
-    width = len(table.spec.columns)
     for index in range(table.first_body_row, len(cells)):
         row = cells[index]
         stt = clean_text(_at(row, table.columns.get("stt")))
@@ -121,7 +120,6 @@ def _walk(table: AnnexTable, cells: list[list], file: str) -> Iterator[tuple]:
             continue
         values = _model_values(table, row, section) | {"stt": stt, "name": _strip_dash(name)}
         raw = [values.get(c.key, "") for c in table.spec.columns]
-        assert len(raw) == width
         yield ("model", [*raw, index + 1, file, table.sheet, unit or table.owner, "phu_luc"])
 
 
