@@ -97,37 +97,15 @@ def consolidate(
     paths = find_inbox_files(inbox)
     if archive_to is not None:
         archive(paths, inbox, archive_to)  # nothing lost: copies first, before any parsing
-    arrivals: list[Arrival] = []
-    reads: dict[str, ReadResult] = {}
-    data: dict[str, bytes] = {}
-    for path in paths:
-        for arrival in arrivals_of(path, inbox, limits):
-            arrivals.append(arrival)
-            if arrival.kind == "workbook" and not arrival.issues:
-                reads[arrival.name] = read_workbook(arrival, year)
-                data[arrival.name] = arrival.data  # kept until we know who gets it back
-            arrival.data = b""
-        if on_file:
-            on_file(path)
+    arrivals, reads, data = _read_all(paths, inbox, year, limits, on_file)
     _drop_identical_files(arrivals, reads)
     issues = [i for a in arrivals for i in a.issues] + [i for r in reads.values() for i in r.issues]
-    sent_at = {a.name: a.sent for a in arrivals}
-    issues += supersede_resubmissions(list(reads.values()), sent_at)
+    issues += supersede_resubmissions(list(reads.values()), {a.name: a.sent for a in arrivals})
     checked = {}
     for spec in forms.SHEETS:
         checked[spec.name], sheet_issues = _check_sheet(reads.values(), spec, year)
         issues += sheet_issues
-    held = _held_back(checked, issues)
-    held_counts = Counter(
-        file for name, rows in checked.items() for file in rows.loc[held[name], "_file"]
-    )
-    accepted = {}
-    for name, rows in checked.items():
-        # Duplicates are looked for among good rows only, so a rejected row never hides a good one.
-        good = rows[~held[name]]
-        duplicate, duplicate_issues = find_duplicates(good)
-        issues += duplicate_issues
-        accepted[name] = good[~duplicate].reset_index(drop=True)
+    accepted, held_counts = _accept(checked, issues)
     issues.sort(key=sort_key)
     by_file: dict[str, list[Issue]] = {}
     for issue in issues:
@@ -151,6 +129,42 @@ def consolidate(
         returned=returned,
         layouts={name: reads[name].layout for name in returned},
     )
+
+
+def _read_all(paths, inbox, year, limits, on_file):
+    """Every arrival, the reading of each workbook, and the bytes of each (to send back)."""
+    arrivals: list[Arrival] = []
+    reads: dict[str, ReadResult] = {}
+    data: dict[str, bytes] = {}
+    for path in paths:
+        for arrival in arrivals_of(path, inbox, limits):
+            arrivals.append(arrival)
+            if arrival.kind == "workbook" and not arrival.issues:
+                reads[arrival.name] = read_workbook(arrival, year)
+                data[arrival.name] = arrival.data
+            arrival.data = b""
+        if on_file:
+            on_file(path)
+    return arrivals, reads, data
+
+
+def _accept(checked: dict[str, pd.DataFrame], issues: list[Issue]):
+    """The rows kept, per sheet, and how many rows of each file were held back.
+
+    Appends to `issues` the duplicates found among the rows kept.
+    """
+    held = _held_back(checked, issues)
+    held_counts = Counter(
+        file for name, rows in checked.items() for file in rows.loc[held[name], "_file"]
+    )
+    accepted = {}
+    for name, rows in checked.items():
+        # Duplicates are looked for among good rows only, so a rejected row never hides a good one.
+        good = rows[~held[name]]
+        duplicate, duplicate_issues = find_duplicates(good)
+        issues += duplicate_issues
+        accepted[name] = good[~duplicate].reset_index(drop=True)
+    return accepted, held_counts
 
 
 def _refused(issues: list[Issue]) -> bool:
