@@ -146,3 +146,50 @@ TICKS = ("x", "✓", "✔", "v", "có", "1", "+")
 
 # A field that matches no entry keeps the unit's words behind this prefix, as "Khác: …".
 OTHER_FIELD_PREFIX = "Khác: "
+
+# Linking a model to itself across years (link.py). Units retype names: these say what to
+# ignore and what to expand before two names are compared.
+NAME_PREFIXES = ("mô hình dân vận khéo", "mô hình điểm", "mô hình", "dân vận khéo")
+NAME_ABBREVIATIONS = {
+    "atgt": "an toàn giao thông",
+    "antt": "an ninh trật tự",
+    "bhyt": "bảo hiểm y tế",
+    "ccb": "cựu chiến binh",
+    "đtn": "đoàn thanh niên",
+    "hnd": "hội nông dân",
+    "hpn": "hội phụ nữ",
+    "kdc": "khu dân cư",
+    "mttq": "mặt trận tổ quốc",
+    "ntm": "nông thôn mới",
+    "pccc": "phòng cháy chữa cháy",
+    "tdp": "tổ dân phố",
+}
+# Words that name a place when they end a model's name ("… thôn 3", "… xóm Đông"): two names
+# that end in different places are different models.
+PLACE_MARKERS = (
+    "tổ dân phố",
+    "khu phố",
+    "thôn",
+    "xóm",
+    "bản",
+    "tổ",
+    "khu",
+    "ấp",
+    "làng",
+    "xã",
+    "phường",
+)
+# Phrases that start with a place marker but are ordinary words, not places.
+NOT_PLACES = (
+    "xã hội",
+    "thôn mới",
+    "tổ quốc",
+    "tổ chức",
+    "tổ hợp",
+    "khu vực",
+    "bản sắc",
+    "bản thân",
+    "bản lĩnh",
+    "làng nghề",
+    "xã viên",
+)
