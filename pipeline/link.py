@@ -23,9 +23,9 @@ def find_duplicates(rows: pd.DataFrame) -> tuple[pd.Series, list[Issue]]:
     """
     if rows.empty:
         return pd.Series(False, index=rows.index, dtype=bool), []
-    keys = pd.DataFrame(
-        {"unit": rows["unit"].map(comparison_key), "name": rows["name_key"]}, index=rows.index
-    )
+    # By core: "Mô hình “Tuyến đường hoa”" is "Tuyến đường hoa"; "… thôn 3" is not "… thôn 5".
+    names = rows["name"].map(lambda name: "|".join(name_core(name)))
+    keys = pd.DataFrame({"unit": rows["unit"].map(comparison_key), "name": names}, index=rows.index)
     ordered = rows.sort_values(["_file", "_row"], kind="stable").index
     keys = keys.loc[ordered]
     repeated = keys.duplicated(keep="first")

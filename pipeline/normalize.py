@@ -160,7 +160,6 @@ def normalize_rows(
             parsed = values.map(lambda v, k=column.key: parse_date(v, end_of_period=k == "end"))
             problems += _unparsed(raw, values, parsed, column.header, "not-a-date", str(year))
             out[column.key] = pd.to_datetime(parsed.astype(object), errors="coerce")
-    out["name_key"] = out["name"].map(comparison_key)
     return out, problems
 
 
