@@ -96,7 +96,7 @@ def consolidate(
     """Read everything that arrived in the inbox and keep the rows that pass every rule."""
     paths = find_inbox_files(inbox)
     if archive_to is not None:
-        archive(paths, inbox, archive_to)  # nothing lost: copies first, before any parsing
+        archive(paths, archive_to)  # nothing lost: copies first, before any parsing
     arrivals, reads, data = _read_all(paths, inbox, year, limits, on_file)
     _drop_identical_files(arrivals, reads)
     issues = [i for a in arrivals for i in a.issues] + [i for r in reads.values() for i in r.issues]

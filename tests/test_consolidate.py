@@ -133,6 +133,9 @@ def test_email_sender_and_date_are_recorded(result):
     account = next(f for f in result.files if f.file == DTN_2)
     assert account.sender == "Đoàn Thanh niên xã <doanthanhnien@example.vn>"
     assert account.sent == "03/03/2026 08:00"
+    # An e-mail that came without its attachment: the office needs to know whom to ask.
+    empty = next(f for f in result.files if f.file == "thu_trong.eml")
+    assert (empty.sender, empty.sent) == (account.sender, "01/03/2026 08:00")
 
 
 def test_exactly_the_good_records_are_read(result):

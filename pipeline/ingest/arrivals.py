@@ -80,7 +80,7 @@ def arrivals_of(path: Path, inbox: Path, limits: Limits = DEFAULT_LIMITS) -> lis
     return _unpack(name, path.read_bytes(), "", "", sent, limits, depth=0)
 
 
-def archive(paths: list[Path], inbox: Path, folder: Path) -> None:
+def archive(paths: list[Path], folder: Path) -> None:
     """Copy each inbox file, unchanged, to folder/<sha256>/<its name>, before anything else."""
     for path in paths:
         target = folder / _sha256_file(path) / path.name
@@ -105,12 +105,10 @@ def _unpack(name, data, parent, sender, sent, limits, depth) -> list[Arrival]:
         container.issues.append(Issue(file=name, code="container-too-deep"))
         return [container]
     opened = _open_email if suffix == ".eml" else _open_zip
-    members, problem = opened(name, data, sender, sent, limits)
+    members, problem, container.sender, container.sent = opened(name, data, sender, sent, limits)
     if problem:
         container.issues.append(problem)
         return [container]
-    if suffix == ".eml" and members:
-        container.sender, container.sent = members[0][2], members[0][3]
     found = []
     for member_name, member_data, member_sender, member_sent in members:
         full = f"{name}/{member_name}"
@@ -126,28 +124,36 @@ def _open_zip(name, data, sender, sent, limits):
         book = zipfile.ZipFile(io.BytesIO(data))
         entries = [i for i in book.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, OSError, ValueError):
-        return [], Issue(file=name, code="file-unreadable", detail="tệp nén bị hỏng")
-    if len(entries) > limits.max_members:
-        return [], Issue(file=name, code="zip-too-many", value=str(len(entries)))
+        return [], Issue(file=name, code="file-unreadable", detail="tệp nén bị hỏng"), sender, sent
+    refused = None
     total = sum(i.file_size for i in entries)
-    if total > limits.max_unpacked_bytes:
-        return [], Issue(file=name, code="zip-too-large", value=_mb(total))
+    if len(entries) > limits.max_members:
+        refused = Issue(file=name, code="zip-too-many", value=str(len(entries)))
+    elif total > limits.max_unpacked_bytes:
+        refused = Issue(file=name, code="zip-too-large", value=_mb(total))
+    if refused:
+        return [], refused, sender, sent
     members = []
     for info in entries:
         member = _zip_name(info)
         if _escapes(member):
-            return [], Issue(file=name, code="zip-unsafe-path", value=member)
+            return [], Issue(file=name, code="zip-unsafe-path", value=member), sender, sent
         if info.flag_bits & 0x1:
-            return [], Issue(file=name, code="file-password", detail="tệp nén")
+            return [], Issue(file=name, code="file-password", detail="tệp nén"), sender, sent
         if _skipped(member):
             continue
         # zipfile stops at the declared size, so a lying header cannot inflate memory.
         with book.open(info) as stream:
             payload = stream.read(limits.max_file_bytes + 1)
         if len(payload) > limits.max_file_bytes:
-            return [], Issue(file=name, code="zip-too-large", value=_mb(info.file_size))
+            return (
+                [],
+                Issue(file=name, code="zip-too-large", value=_mb(info.file_size)),
+                sender,
+                sent,
+            )
         members.append((member, payload, sender, dt.datetime(*info.date_time)))
-    return members, None
+    return members, None, sender, sent
 
 
 def _open_email(name, data, sender, sent, limits):
@@ -161,7 +167,7 @@ def _open_email(name, data, sender, sent, limits):
         payload = part.get_payload(decode=True) or b""
         if filename and not _skipped(filename):
             members.append((PurePosixPath(filename).name, payload, sender, sent))
-    return members, None
+    return members, None, sender, sent
 
 
 def _zip_name(info: zipfile.ZipInfo) -> str:
