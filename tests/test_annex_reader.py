@@ -286,3 +286,16 @@ def test_a_numbered_row_with_no_models_under_it_is_reported(tmp_path, cfg):
             "Dòng “Trồng cây xanh” được hiểu là tên đơn vị, nhưng bên dưới không có mô hình nào.",
         ),
     ]
+
+
+def test_a_file_openpyxl_cannot_open_still_gets_its_list_of_problems(result, tmp_path, monkeypatch):
+    from pipeline.report import returns
+
+    def refuse(*_args, **_kwargs):
+        raise KeyError("openpyxl is stricter than calamine")
+
+    monkeypatch.setattr(returns, "load_workbook", refuse)
+    written = returns.write_returns(result, tmp_path, "BAN XÂY DỰNG ĐẢNG")
+    book = load_workbook(written["pl1_go_tay.xlsx"])
+    assert book.sheetnames == ["Cần sửa"]
+    assert book["Cần sửa"]["E6"].value == "Thiếu “Chủ thể (Tập thể/Cá nhân)”."

@@ -44,7 +44,10 @@ def write_returns(result: RunResult, folder: Path, office_name: str) -> dict[str
 
 
 def _marked_copy(data: bytes, issues: list[Issue], layout, office_name: str):
-    book = load_workbook(io.BytesIO(data))  # never keep_vba: macros do not travel back
+    try:
+        book = load_workbook(io.BytesIO(data))  # never keep_vba: macros do not travel back
+    except Exception:  # openpyxl is stricter than calamine: send the list of problems alone
+        return None
     sheets = {comparison_key(name): book[name] for name in book.sheetnames}
     for issue in issues:
         sheet = sheets.get(comparison_key(issue.sheet))
