@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 from typing import ClassVar
@@ -234,6 +235,17 @@ def run() -> None:
     except click.Abort:
         click.echo("Đã dừng.", err=True)
         sys.exit(1)
+    except Exception as error:  # a fault of the tool itself: say so plainly, exit 3
+        if os.environ.get("DVK_DEBUG"):
+            raise
+        click.secho(
+            f"Lỗi: công cụ gặp sự cố và đã dừng ({type(error).__name__}: {error}). Tệp trong "
+            "inbox không bị thay đổi. Chạy lại với DVK_DEBUG=1 và gửi toàn bộ thông báo cho "
+            "người phụ trách kỹ thuật.",
+            err=True,
+            fg="red",
+        )
+        sys.exit(EXIT_FATAL)
     sys.exit(code or 0)
 
 

@@ -145,3 +145,22 @@ def test_output_redirected_to_a_file_is_utf8(sample_workspace, tmp_path):
             timeout=120,
         )
     assert "Đã đọc 20 tệp" in log.read_text(encoding="utf-8")
+
+
+def test_a_fault_of_the_tool_itself_exits_three_in_vietnamese(
+    sample_workspace, monkeypatch, capsys
+):
+    import pytest
+
+    from pipeline import cli
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(cli, "consolidate", broken)
+    monkeypatch.setattr(sys, "argv", ["dvk", "consolidate", "-w", str(sample_workspace)])
+    monkeypatch.delenv("DVK_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exit:
+        cli.run()
+    assert exit.value.code == 3
+    assert "Lỗi: công cụ gặp sự cố và đã dừng (RuntimeError: bug)" in capsys.readouterr().err
