@@ -6,18 +6,22 @@ models that communes publish; people's names are invented.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import tempfile
+import unicodedata
 from email.message import EmailMessage
 from pathlib import Path
 
+import pandas as pd
 from openpyxl import Workbook
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
 from pipeline.config import load_config  # noqa: E402
-from pipeline.normalize import ascii_slug  # noqa: E402
+from pipeline.normalize import ascii_slug, match_choice  # noqa: E402
+from pipeline.report.phu_luc import write_phu_luc_1, write_phu_luc_4  # noqa: E402
 from pipeline.report.template import fill_template, template_path, write_template  # noqa: E402
 from tests.fixtures.build_annexes import P1_HEAD, P1_MERGES, P1_TITLE, write_sheets  # noqa: E402
 
@@ -615,6 +619,152 @@ FAULTY_ROWS = [
 ]
 
 
+# Last year (2025), as the commune's own consolidated Phụ lục 1 and 4 recorded it. Units retype
+# their continuing models' names this year; two units ticked the wrong box; two xóm merged.
+RETYPED_2025 = {
+    "Camera an ninh khu dân cư": "Mô hình “Camera an ninh”",
+    "Trạm Y tế thân thiện, vì người bệnh": "Trạm Y tế thân thiện",
+    "Nuôi heo đất giúp bạn đến trường": "Nuôi lợn đất giúp bạn đến trường",
+    "Tổ hợp tác trồng rau an toàn": "Tổ hợp tác rau an toàn",
+    "Cơ giới hóa đồng bộ trên cánh đồng lớn": "CƠ GIỚI HÓA TRÊN CÁNH ĐỒNG LỚN",
+    "Cổng trường an toàn giao thông": "Cổng trường ATGT",
+    "Phụ nữ tiết kiệm giúp nhau phát triển kinh tế": unicodedata.normalize(
+        "NFD", "Phụ nữ tiết kiệm giúp nhau phát triển kinh tế"
+    ),
+    "Khu dân cư văn hóa, đoàn kết": "Khu dân cư “văn hoá, đoàn kết”",
+}
+# Ticked "Duy trì" in 2026 but not in last year's annex: it belongs under "đăng ký mới".
+NOT_IN_2025 = {"Dân vận khéo trong tuyển quân"}
+# (unit as written in 2025, name, field, subject, place, lead, scale, reported in 2025)
+ONLY_2025 = [
+    # ticked "Đăng ký mới" in 2026, but it was registered in 2025: it continues
+    (
+        "Chi bộ Công an xã",
+        "Tổ tự quản an ninh trật tự xóm",
+        QP,
+        TT,
+        "12 xóm",
+        "Công an xã",
+        "12 tổ",
+        True,
+    ),
+    # close to this year's "Dịch vụ bao tiêu lúa giống", not close enough: a person decides
+    (
+        "Chi bộ Hợp tác xã Dịch vụ nông nghiệp",
+        "Bao tiêu lúa giống cho hội viên",
+        KT,
+        TT,
+        "Toàn xã",
+        "Ban quản trị HTX",
+        "80 hộ",
+        True,
+    ),
+    # not continued in 2026
+    (
+        "Chi bộ Quân sự xã",
+        "Dân quân tự vệ giúp dân sửa nhà",
+        QP,
+        TT,
+        "Toàn xã",
+        "Ban CHQS xã",
+        "6 nhà",
+        True,
+    ),
+    ("Hội Nông dân xã", "Cánh đồng mẫu lớn", KT, TT, "Xóm Đông Lộc", "Hội Nông dân", "30 ha", True),
+    (
+        "Đoàn Thanh niên xã",
+        "Tuổi trẻ chung tay xây dựng nông thôn mới",
+        NTM,
+        TT,
+        "Toàn xã",
+        "Đoàn Thanh niên",
+        "12 chi đoàn",
+        False,
+    ),
+    # xóm Bắc Sơn 1 and 2 merged into xóm Bắc Sơn (declared in dvk.toml, [doi_ten_don_vi])
+    ("Chi bộ xóm Bắc Sơn 1", "Tuyến đường hoa", NTM, TT, "Xóm Bắc Sơn 1", "Chi bộ", "1,2 km", True),
+    (
+        "Chi bộ xóm Bắc Sơn 2",
+        "Vườn cây nghĩa tình",
+        VH,
+        TT,
+        "Xóm Bắc Sơn 2",
+        "Chi bộ",
+        "20 hộ",
+        True,
+    ),
+    (
+        "Chi bộ xóm Nam Thịnh",
+        "Làng quê đáng sống",
+        NTM,
+        TT,
+        "Xóm Nam Thịnh",
+        "Chi bộ",
+        "150 hộ",
+        True,
+    ),
+    (
+        "Hội Người cao tuổi xã",
+        "CLB liên thế hệ tự giúp nhau",
+        VH,
+        TT,
+        "Xóm Bắc Sơn",
+        "Hội NCT",
+        "35 hội viên",
+        True,
+    ),
+]
+MERGED_UNITS = {"Chi bộ xóm Bắc Sơn": ("Chi bộ xóm Bắc Sơn 1", "Chi bộ xóm Bắc Sơn 2")}
+
+
+def models_2025() -> pd.DataFrame:
+    """Last year's models, as normalized rows (codes, not labels) for the annex writers."""
+    rows = []
+    for unit, models in UNITS.items():
+        for model in models:
+            name, field, subject, person, place, lead, scale, status, outcome, _ = model
+            if status != OLD or name in NOT_IN_2025 or unit in MERGED_UNITS:
+                continue
+            rows.append(
+                (
+                    unit,
+                    RETYPED_2025.get(name, name),
+                    field,
+                    subject,
+                    person,
+                    place,
+                    lead,
+                    scale,
+                    outcome,
+                )
+            )
+    for unit, name, field, subject, place, lead, scale, reported in ONLY_2025:
+        rows.append((unit, name, field, subject, "", place, lead, scale, "Đạt" if reported else ""))
+    frame = pd.DataFrame(
+        rows,
+        columns=["unit", "name", "field", "subject", "person", "place", "lead", "scale", "results"],
+    )
+    frame["field"] = frame["field"].map(lambda v: match_choice("field", v))
+    frame["subject"] = frame["subject"].map(lambda v: match_choice("subject", v))
+    frame["field_other"] = ""
+    frame["position"] = ""
+    frame["count"] = 1
+    # Every other model was itself continuing from 2024, as a commune's list would have it.
+    frame["status"] = ["DUY_TRI" if i % 2 else "MOI" for i in range(len(frame))]
+    return frame
+
+
+def last_year_annexes(folder: Path) -> None:
+    """The 2025 Phụ lục 1 and 4, written by this tool, for `dvk history import`."""
+    cfg = dataclasses.replace(load_config(WORKSPACE / "dvk.toml"), year=2025)
+    models = models_2025()
+    folder.mkdir(parents=True, exist_ok=True)
+    write_phu_luc_1(folder / "Phu_luc_1_dang_ky_2025.xlsx", models, cfg)
+    reported = models[models["results"] != ""].copy()
+    reported["results"] = reported["results"].where(reported["results"] != "Đạt", "Duy trì tốt")
+    write_phu_luc_4(folder / "Phu_luc_4_ket_qua_2025.xlsx", reported, cfg)
+
+
 def registration(model: tuple) -> dict:
     name, field, subject, person, place, lead, scale, status, *_ = model
     return dict(
@@ -727,6 +877,7 @@ def main(inbox: Path = WORKSPACE / "inbox") -> None:
             template, inbox / file_name(FAULTY_UNIT), FAULTY_UNIT, {"Đăng ký": FAULTY_ROWS}
         )
     hand_typed_email(inbox, cfg.year)
+    last_year_annexes(WORKSPACE / "nam_truoc")
     # Someone forwarded a list that is neither the form nor an annex: nothing to read in it.
     wb = Workbook()
     wb.active["A1"] = "Danh sách mô hình năm 2025"

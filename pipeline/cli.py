@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import ClassVar
 
 import click
 
-from pipeline.config import ConfigError, Workspace, load_config, write_default_config
-from pipeline.consolidate import ACCEPTED, HAS_ERRORS, STATUSES, UNREADABLE, consolidate
+from pipeline import forms
+from pipeline.config import Config, ConfigError, Workspace, load_config, write_default_config
+from pipeline.consolidate import (
+    ACCEPTED,
+    HAS_ERRORS,
+    STATUSES,
+    UNREADABLE,
+    RunResult,
+    consolidate,
+    read_history,
+)
 from pipeline.excel import ExcelUnavailable, open_in_excel
 from pipeline.ingest import find_inbox_files
+from pipeline.ingest.decisions import read_decisions
+from pipeline.link import History, unit_key
+from pipeline.registry import FileRecord, RegistryError, load_history, open_registry, record_year
 from pipeline.report import write_outputs
 from pipeline.report.template import template_path, write_template
 
@@ -127,9 +141,16 @@ def templates(workspace: Path) -> None:
 @main.command(name="consolidate", options_metavar="[TÙY_CHỌN]")
 @_help_option
 @workspace_option
+@click.option(
+    "--year",
+    type=int,
+    default=None,
+    metavar="NĂM",
+    help="Năm tổng hợp (mặc định: mục nam trong dvk.toml).",
+)
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (cho máy đọc).")
 @click.option("--open", "open_excel", is_flag=True, help="Mở Phụ lục 1 và Phụ lục 4 bằng Excel.")
-def consolidate_command(workspace: Path, as_json: bool, open_excel: bool) -> None:
+def consolidate_command(workspace: Path, year: int | None, as_json: bool, open_excel: bool) -> None:
     """Đọc mọi tệp trong inbox/, kiểm tra và lập Phụ lục 1, Phụ lục 4 vào outbox/.
 
     Mã thoát: 0 mọi tệp hợp lệ; 1 đã tổng hợp nhưng có tệp lỗi; 2 sai cú pháp lệnh;
@@ -138,9 +159,13 @@ def consolidate_command(workspace: Path, as_json: bool, open_excel: bool) -> Non
     Ví dụ: dvk consolidate -w D:\\DanVanKheo
     """
     ws = Workspace(workspace)
-    cfg = _config(ws)
+    cfg = _config(ws, year)
     if not ws.inbox.is_dir():
         raise Fatal(f"Không thấy thư mục {ws.inbox}. Chạy “dvk init” trước.")
+    conn = _registry(ws)
+    review = ws.outbox / str(cfg.year) / forms.REVIEW_FILENAME.format(year=cfg.year)
+    answers, answer_issues = read_decisions(review)
+    history = _history(conn, cfg).with_decisions(answers)
     total = len(find_inbox_files(ws.inbox))
     with click.progressbar(
         length=total, label="Đang đọc tệp", file=sys.stderr, show_pos=True
@@ -150,8 +175,13 @@ def consolidate_command(workspace: Path, as_json: bool, open_excel: bool) -> Non
             cfg.year,
             on_file=lambda _path: bar.update(1),
             archive_to=ws.archive / dt.date.today().isoformat(),
+            history=history,
+            rules=cfg.link_rules,
         )
+    result.issues += answer_issues
     paths = _guard_write(lambda: write_outputs(result, cfg, ws.outbox), ws.outbox)
+    # Last, and all at once: a run that did not get this far leaves the registry untouched.
+    _record(conn, ws, result, "tong_hop", answers)
     summary = result.summary() | {"tep_ket_qua": {k: str(p) for k, p in paths.items()}}
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
@@ -163,6 +193,83 @@ def consolidate_command(workspace: Path, as_json: bool, open_excel: bool) -> Non
         except ExcelUnavailable as e:
             click.secho(f"Không mở được Excel: {e}", fg="yellow", err=True)
     sys.exit(result.exit_code)
+
+
+@main.group(options_metavar="[TÙY_CHỌN]", subcommand_metavar="LỆNH [THAM_SỐ]...")
+@_help_option
+def history() -> None:
+    """Dữ liệu các năm trước (sổ theo dõi mô hình dvk.sqlite trong thư mục làm việc)."""
+
+
+@history.command(name="import", options_metavar="[TÙY_CHỌN]")
+@_help_option
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="TỆP...",
+)
+@click.option("--year", type=int, required=True, metavar="NĂM", help="Năm của các tệp, ví dụ 2025.")
+@workspace_option
+def history_import(files: tuple[Path, ...], year: int, workspace: Path) -> None:
+    """Nạp Phụ lục 1 hoặc Phụ lục 4 đã tổng hợp của năm trước vào sổ theo dõi.
+
+    Dùng để nhận biết mô hình nào năm nay là mô hình cũ tiếp tục duy trì. Nạp lại cùng một
+    tệp không làm trùng dữ liệu.
+
+    Ví dụ: dvk history import Phu_luc_1_2025.xlsx --year 2025 -w D:\\DanVanKheo
+    """
+    ws = Workspace(workspace)
+    cfg = _config(ws, year)
+    conn = _registry(ws)
+    result = read_history(list(files), year, _history(conn, cfg), cfg.link_rules)
+    _record(conn, ws, result, "lich_su", {}, replace=False)
+    click.echo(
+        f"Đã nạp vào sổ theo dõi năm {year}: {len(result.registrations)} mô hình đăng ký, "
+        f"{len(result.results)} mô hình báo cáo kết quả, từ {len(result.files)} tệp."
+    )
+    for account in result.files:
+        if account.status == UNREADABLE or not account.registrations + account.results:
+            click.secho(f"  - {account.file}: không nạp được. {account.reason}", fg="yellow")
+    if result.issues:
+        click.echo(f"Lưu ý: {len(result.issues)} dòng thiếu hoặc sai thông tin (vẫn được nạp):")
+        _print_issues([i.to_dict() for i in result.issues], limit=10)
+    sys.exit(result.exit_code)
+
+
+def _history(conn: sqlite3.Connection, cfg: Config) -> History:
+    renames = {unit_key(old): unit_key(new) for old, new in cfg.unit_renames}
+    return load_history(conn, cfg.year, renames)
+
+
+def _registry(ws: Workspace) -> sqlite3.Connection:
+    try:
+        return open_registry(ws.registry)
+    except RegistryError as e:
+        raise Fatal(str(e)) from e
+
+
+def _record(conn, ws: Workspace, result: RunResult, source: str, answers, replace=True) -> None:
+    files = [FileRecord(f.sha256, f.file, f.unit, f.status, f.sender, f.sent) for f in result.files]
+    try:
+        record_year(
+            conn,
+            result.year,
+            source,
+            registrations=result.registrations,
+            results=result.results,
+            files=files,
+            decisions=answers,
+            replace=replace,
+        )
+    except sqlite3.Error as e:
+        raise Fatal(
+            f"Không ghi được sổ theo dõi {ws.registry.name} ({e}); sổ vẫn giữ như trước lần chạy "
+            "này. Đóng các chương trình đang mở tệp đó rồi chạy lại."
+        ) from e
+    finally:
+        conn.close()
 
 
 def _print_summary(summary: dict, paths: dict[str, Path]) -> None:
@@ -178,18 +285,7 @@ def _print_summary(summary: dict, paths: dict[str, Path]) -> None:
         click.secho(
             f"Có {summary['so_loi']} lỗi và {summary['so_canh_bao']} cảnh báo:", fg="yellow"
         )
-        for issue in summary["van_de"][:15]:
-            where = ", ".join(
-                str(part)
-                for part in (
-                    issue["file"],
-                    issue["sheet"],
-                    f"dòng {issue['row']}" if issue["row"] else "",
-                    issue["column"],
-                )
-                if part
-            )
-            click.echo(f"  - [{issue['severity']}] {where}: {issue['message']}")
+        _print_issues(summary["van_de"], limit=15)
         if len(summary["van_de"]) > 15:
             click.echo(f"  … xem đủ {len(summary['van_de'])} vấn đề trong {paths['tiep_nhan']}")
     click.echo("Kết quả:")
@@ -197,11 +293,27 @@ def _print_summary(summary: dict, paths: dict[str, Path]) -> None:
         click.echo(f"  {path}")
 
 
-def _config(ws: Workspace):
+def _print_issues(issues: list[dict], limit: int) -> None:
+    for issue in issues[:limit]:
+        where = ", ".join(
+            str(part)
+            for part in (
+                issue["file"],
+                issue["sheet"],
+                f"dòng {issue['row']}" if issue["row"] else "",
+                issue["column"],
+            )
+            if part
+        )
+        click.echo(f"  - [{issue['severity']}] {where}: {issue['message']}")
+
+
+def _config(ws: Workspace, year: int | None = None) -> Config:
     try:
-        return load_config(ws.config_path)
+        cfg = load_config(ws.config_path)
     except ConfigError as e:
         raise Fatal(str(e)) from e
+    return dataclasses.replace(cfg, year=year) if year else cfg
 
 
 def _guard_write(write, where: Path):
@@ -261,5 +373,5 @@ def _usage_problem(error: click.UsageError) -> str:
     if isinstance(error, click.BadParameter) and error.param is not None:
         return f"giá trị của {_param_name(error.param)} không hợp lệ."
     if error.message.startswith("No such command"):
-        return "không có lệnh này (các lệnh: init, templates, consolidate)."
+        return "không có lệnh này (các lệnh: init, templates, consolidate, history)."
     return "gõ lệnh chưa đúng cú pháp."

@@ -8,12 +8,16 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.link import DEFAULT_RULES, LinkRules
+
 CONFIG_NAME = "dvk.toml"
 # Every key the config may hold, so that a misspelt one is reported instead of ignored.
 KNOWN_KEYS = {
     "van_phong": {"cap_tren", "ten", "dia_danh"},
     "dot_tong_hop": {"nam", "han_dang_ky", "han_bao_cao"},
     "ky_ten": {"thay_mat", "chuc_vu", "ho_ten", "ngay_ky"},
+    "lien_ket_nam_truoc": {"lien_ket_tu", "xem_xet_tu"},
+    "doi_ten_don_vi": None,  # any key: a unit's former name
 }
 
 
@@ -33,6 +37,9 @@ class Config:
     signer_title: str  # "PHÓ BÍ THƯ"
     signer_name: str
     sign_date: dt.date | None  # None leaves "ngày … tháng … năm" to be filled by hand
+    link_rules: LinkRules = DEFAULT_RULES
+    # (former name, name now) of units renamed or merged, as the office declared them
+    unit_renames: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,11 @@ class Workspace:
     def archive(self) -> Path:
         """luu_tru/<date>/<sha256>/<file>: every file as it arrived, kept before any reading."""
         return self.root / "luu_tru"
+
+    @property
+    def registry(self) -> Path:
+        """The SQLite registry of units, models and years (see pipeline/registry.py)."""
+        return self.root / "dvk.sqlite"
 
     @property
     def templates(self) -> Path:
@@ -85,6 +97,16 @@ chuc_vu = "PHÓ BÍ THƯ"
 ho_ten = ""
 # Ngày ký (năm-tháng-ngày). Để trống "" thì in "ngày … tháng … năm" để ghi tay.
 ngay_ky = ""
+
+[lien_ket_nam_truoc]
+# Điểm giống nhau giữa tên mô hình năm nay và năm trước (0-100). Từ lien_ket_tu trở lên:
+# là mô hình cũ; từ xem_xet_tu đến dưới lien_ket_tu: đưa vào tệp Can_xem_xet để người quyết định.
+lien_ket_tu = 90
+xem_xet_tu = 75
+
+[doi_ten_don_vi]
+# Đơn vị đã đổi tên hoặc sáp nhập: "tên cũ" = "tên mới", mỗi tên cũ một dòng. Ví dụ:
+# "Chi bộ xóm 3" = "Chi bộ xóm Đông"
 """
 
 
@@ -125,6 +147,8 @@ def load_config(path: Path) -> Config:
     if not str(office.get("ten", "")).strip():
         raise ConfigError("Mục [van_phong] ten (tên đơn vị tổng hợp) không được để trống.")
     return Config(
+        link_rules=_link_rules(data.get("lien_ket_nam_truoc", {})),
+        unit_renames=_renames(data.get("doi_ten_don_vi", {})),
         office_name=str(office.get("ten", "")).strip(),
         parent_name=str(office.get("cap_tren", "")).strip(),
         place=str(office.get("dia_danh", "")).strip(),
@@ -138,11 +162,34 @@ def load_config(path: Path) -> Config:
     )
 
 
+def _link_rules(table: dict) -> LinkRules:
+    link_at, review_at = table.get("lien_ket_tu", 90), table.get("xem_xet_tu", 75)
+    numbers = all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in (link_at, review_at)
+    )
+    if not numbers or not 0 <= review_at <= link_at <= 100:
+        raise ConfigError(
+            "Mục [lien_ket_nam_truoc]: lien_ket_tu và xem_xet_tu là số từ 0 đến 100, "
+            f"xem_xet_tu không lớn hơn lien_ket_tu (đang là {link_at!r} và {review_at!r})."
+        )
+    return LinkRules(link_at=float(link_at), review_at=float(review_at))
+
+
+def _renames(table: dict) -> tuple[tuple[str, str], ...]:
+    bad = [k for k, v in table.items() if not isinstance(v, str) or not v.strip()]
+    if bad:
+        raise ConfigError(
+            f"Mục [doi_ten_don_vi]: “{bad[0]}” phải gán bằng tên mới trong ngoặc kép, "
+            'ví dụ "Chi bộ xóm 3" = "Chi bộ xóm Đông".'
+        )
+    return tuple((str(k).strip(), v.strip()) for k, v in table.items())
+
+
 def _check_keys(data: dict, name: str) -> None:
     unknown = [f"[{t}]" for t in data if t not in KNOWN_KEYS] + [
         f"[{t}] {k}"
         for t, keys in KNOWN_KEYS.items()
-        if isinstance(data.get(t), dict)
+        if isinstance(data.get(t), dict) and keys is not None
         for k in data[t]
         if k not in keys
     ]

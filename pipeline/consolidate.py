@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import forms
+from pipeline import forms, vocab
 from pipeline.ingest import (
     DEFAULT_LIMITS,
     PROVENANCE,
@@ -23,7 +23,15 @@ from pipeline.ingest import (
     read_workbook,
 )
 from pipeline.issues import CATALOGUE, Issue, Severity, sort_key
-from pipeline.link import find_duplicates, supersede_resubmissions
+from pipeline.link import (
+    DEFAULT_RULES,
+    REVIEW,
+    History,
+    LinkRules,
+    find_duplicates,
+    link_years,
+    supersede_resubmissions,
+)
 from pipeline.normalize import normalize_rows
 from pipeline.validate import validate_rows
 
@@ -62,6 +70,8 @@ class RunResult:
     # columns are (sheet -> column key -> index).
     returned: dict[str, bytes] = field(default_factory=dict)
     layouts: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    # What the registry knew of earlier years; empty when it knows nothing.
+    history: History | None = None
 
     @property
     def exit_code(self) -> int:
@@ -92,8 +102,16 @@ def consolidate(
     *,
     limits: Limits = DEFAULT_LIMITS,
     archive_to: Path | None = None,
+    history: History | None = None,
+    rules: LinkRules = DEFAULT_RULES,
 ) -> RunResult:
-    """Read everything that arrived in the inbox and keep the rows that pass every rule."""
+    """Read everything that arrived in the inbox and keep the rows that pass every rule.
+
+    With the registry's `history`, each accepted model is linked to earlier years and put in
+    the section the evidence gives (see link.link_years); rows gain model_id, link, score,
+    candidates, match and status_ticked.
+    """
+    history = history if history is not None else History.empty(year)
     paths = find_inbox_files(inbox)
     if archive_to is not None:
         archive(paths, archive_to)  # nothing lost: copies first, before any parsing
@@ -106,6 +124,9 @@ def consolidate(
         checked[spec.name], sheet_issues = _check_sheet(reads.values(), spec, year)
         issues += sheet_issues
     accepted, held_counts = _accept(checked, issues)
+    for spec in forms.SHEETS:
+        accepted[spec.name], link_issues = _link_years(accepted[spec.name], spec, history, rules)
+        issues += link_issues
     issues.sort(key=sort_key)
     by_file: dict[str, list[Issue]] = {}
     for issue in issues:
@@ -118,7 +139,7 @@ def consolidate(
     returned = {
         name: data[name]
         for name, read in reads.items()
-        if read.readable and by_file.get(name) and not _refused(by_file[name])
+        if read.readable and _for_unit(by_file.get(name, [])) and not _refused(by_file[name])
     }
     return RunResult(
         year=year,
@@ -128,6 +149,51 @@ def consolidate(
         issues=issues,
         returned=returned,
         layouts={name: reads[name].layout for name in returned},
+        history=history,
+    )
+
+
+def read_history(
+    paths: list[Path], year: int, history: History, rules: LinkRules = DEFAULT_RULES
+) -> RunResult:
+    """An earlier year's consolidated Phụ lục 1 / 4 (or unit forms), as the registry keeps it.
+
+    Leniently: a record of what was, not a submission to check, so every row with a unit and
+    a name is kept and its problems are only reported. Sections are kept as the file gives
+    them; rows are linked to years before `year` only to find the same model's id.
+    """
+    arrivals: list[Arrival] = []
+    reads: dict[str, ReadResult] = {}
+    for path in paths:
+        for arrival in arrivals_of(path, path.parent):
+            arrivals.append(arrival)
+            if arrival.kind == "workbook" and not arrival.issues:
+                reads[arrival.name] = read_workbook(arrival, year)
+            arrival.data = b""
+    _drop_identical_files(arrivals, reads)
+    issues = [i for a in arrivals for i in a.issues] + [i for r in reads.values() for i in r.issues]
+    kept = {}
+    for spec in forms.SHEETS:
+        rows, sheet_issues = _check_sheet(reads.values(), spec, year)
+        rows = rows[rows["name"].ne("") & rows["unit"].ne("")]
+        duplicate, duplicate_issues = find_duplicates(rows)
+        rows = rows[~duplicate].reset_index(drop=True)
+        links = link_years(rows, history, rules)
+        kept[spec.name] = pd.concat([rows, links.drop(columns=["status"])], axis=1)
+        issues += sheet_issues + duplicate_issues
+    issues.sort(key=sort_key)
+    given = {name: Counter(rows["_file"]) for name, rows in kept.items()}
+    by_file: dict[str, list[Issue]] = {}
+    for issue in issues:
+        by_file.setdefault(issue.file, []).append(issue)
+    files = [_account(a, reads.get(a.name), by_file.get(a.name, []), given, 0) for a in arrivals]
+    return RunResult(
+        year=year,
+        registrations=kept[forms.REGISTRATION.name],
+        results=kept[forms.RESULTS.name],
+        files=files,
+        issues=issues,
+        history=history,
     )
 
 
@@ -165,6 +231,48 @@ def _accept(checked: dict[str, pd.DataFrame], issues: list[Issue]):
         issues += duplicate_issues
         accepted[name] = good[~duplicate].reset_index(drop=True)
     return accepted, held_counts
+
+
+def _link_years(rows: pd.DataFrame, spec: forms.SheetSpec, history: History, rules: LinkRules):
+    """Rows with their links to earlier years, and every disagreement with the unit's tick."""
+    links = link_years(rows, history, rules)
+    linked = pd.concat([rows.drop(columns="status"), links], axis=1)
+    labels = vocab.STATUSES if spec is forms.REGISTRATION else vocab.RESULT_STATUSES
+    years = ", ".join(map(str, history.years)) or "không có"
+    issues = []
+    for row in linked.to_dict("records"):
+        if row["link"] == REVIEW:
+            code, detail = (
+                "model-needs-review",
+                (
+                    f"gần giống “{row['match']}”"
+                    if row["match"]
+                    else "đơn vị chưa có ở các năm trước"
+                ),
+            )
+        elif row["status"] == row["status_ticked"] or not row["status_ticked"]:
+            continue
+        elif row["status"] == "MOI":
+            code, detail = "status-not-continuing", f"năm {years}"
+        else:
+            code, detail = "status-continuing", row["match"] or "theo quyết định của văn phòng"
+        issues.append(
+            Issue(
+                file=row["_file"],
+                sheet=row["_sheet"],
+                row=int(row["_row"]),
+                column=spec.header("status"),
+                code=code,
+                value=labels.get(row["status_ticked"], ""),
+                detail=detail,
+            )
+        )
+    return linked, issues
+
+
+def _for_unit(issues: list[Issue]) -> bool:
+    """Whether any of a file's problems is for its unit to fix (not the office's to decide)."""
+    return any(not CATALOGUE[i.code].for_office for i in issues)
 
 
 def _refused(issues: list[Issue]) -> bool:

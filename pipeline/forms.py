@@ -130,3 +130,11 @@ INSTRUCTIONS = (
     "8. Không thêm, xoá, đổi tên cột hay trang tính. Lưu tệp dạng .xlsx và gửi lại qua "
     "thư điện tử.",
 )
+
+
+# The review workbook staff edit: uncertain links, answered "Có"/"Không" in one column, read back
+# on the next run by the keys in its last (hidden) columns.
+REVIEW_FILENAME = "Can_xem_xet_{year}.xlsx"
+REVIEW_SHEET = "Cần xem xét"
+REVIEW_ANSWER = "Là mô hình cũ (Có/Không)"
+REVIEW_KEYS = ("Mã đơn vị", "Mã mô hình", "Mã mô hình năm trước")

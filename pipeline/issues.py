@@ -17,6 +17,7 @@ class Problem:
     message: str  # may use {value}, {column}, {detail}
     hint: str
     refuses_file: bool = False  # nothing in the file could be read: "không đọc được"
+    for_office: bool = False  # the office's to settle: not marked in the file sent back
 
 
 # Stable codes: tests, --json and the error workbook all key on these.
@@ -168,6 +169,31 @@ CATALOGUE: dict[str, Problem] = {
         Severity.WARNING,
         "Trang “{value}” đã được thay bằng tệp {detail} của cùng đơn vị, gửi sau.",
         "Không cần sửa: văn phòng dùng bản gửi sau.",
+    ),
+    "status-not-continuing": Problem(
+        Severity.WARNING,
+        "Đơn vị ghi “{value}”, nhưng dữ liệu các năm trước ({detail}) không có mô hình này; "
+        "đã xếp vào mô hình đăng ký mới.",
+        "Mô hình chưa có ở năm trước thì chọn “Đăng ký mới” (hoặc “Xây dựng mới”).",
+    ),
+    "status-continuing": Problem(
+        Severity.WARNING,
+        "Đơn vị ghi “{value}”, nhưng đây là mô hình đã có ở năm trước (“{detail}”); đã xếp "
+        "vào mô hình tiếp tục duy trì.",
+        "Mô hình đã có từ năm trước thì chọn “Duy trì”.",
+    ),
+    "model-needs-review": Problem(
+        Severity.WARNING,
+        "Chưa chắc là mô hình cũ hay mới ({detail}); tạm xếp theo đơn vị ghi “{value}”.",
+        "Ghi “Có” hoặc “Không” ở cột “Là mô hình cũ” trong tệp Can_xem_xet rồi chạy lại "
+        "dvk consolidate.",
+        for_office=True,
+    ),
+    "review-answer-unclear": Problem(
+        Severity.WARNING,
+        "Cột “Là mô hình cũ” ghi “{value}”, không hiểu là Có hay Không; chưa dùng.",
+        "Chọn “Có” hoặc “Không” trong danh sách thả xuống.",
+        for_office=True,
     ),
     "duplicate-model": Problem(
         Severity.WARNING,

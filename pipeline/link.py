@@ -1,10 +1,10 @@
-"""Link stage: within this inbox, a model counts once and a resubmitted form replaces the old."""
+"""Link stage: a model counts once in the inbox, and is linked to itself across years."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 from rapidfuzz import fuzz
@@ -94,6 +94,7 @@ class LinkRules:
     review_at: float = 75.0
 
 
+DEFAULT_RULES = LinkRules()
 LINKED, REVIEW, NEW = "linked", "review", "new"
 _PUNCTUATION = re.compile(r"[\"'“”‘’«»,.;:!?()\[\]{}/\\]+")
 _NUMBER = re.compile(r"\d+")
@@ -132,14 +133,14 @@ def name_score(a: object, b: object) -> float:
     return float(score)
 
 
-def verdict(score: float, rules: LinkRules = LinkRules()) -> str:
+def verdict(score: float, rules: LinkRules = DEFAULT_RULES) -> str:
     if score >= rules.link_at:
         return LINKED
     return REVIEW if score >= rules.review_at else NEW
 
 
 def link_models(
-    current: pd.DataFrame, earlier: pd.DataFrame, rules: LinkRules = LinkRules()
+    current: pd.DataFrame, earlier: pd.DataFrame, rules: LinkRules = DEFAULT_RULES
 ) -> pd.DataFrame:
     """For each model of this year, the model of an earlier year it continues, if any.
 
@@ -147,7 +148,8 @@ def link_models(
     within the same unit (blocking), so the same name in two units is two models and the cost
     grows with the units' sizes, not with the whole inbox. Returns, per row of `current`
     (same index): `verdict` (linked / review / new), `model_id` of the best candidate, `score`,
-    and `candidates` ("name (score)" of every candidate worth a look, best first).
+    `candidates` ("name (score)" of every candidate worth a look, best first), and `match`, the
+    best candidate's name.
     """
     blocks: dict[str, list[tuple[str, object]]] = {}
     for unit, name, model_id in zip(
@@ -168,10 +170,144 @@ def link_models(
         if decision == LINKED and len(scored) > 1 and scored[1][0] >= rules.link_at:
             decision = REVIEW  # two earlier models fit as well: a person decides
         shown = [f"{old} ({score:.0f})" for score, old, _ in scored if score >= rules.review_at]
-        out.append((decision, best[2] if decision != NEW else None, best[0], "; ".join(shown)))
+        model_id = best[2] if decision != NEW else None
+        out.append((decision, model_id, best[0], "; ".join(shown), best[1]))
     links = pd.DataFrame(
-        out, columns=["verdict", "model_id", "score", "candidates"], index=current.index
+        out, columns=["verdict", "model_id", "score", "candidates", "match"], index=current.index
     )
     # model_id stays None for a new model (pandas would turn it into NaN).
     links["model_id"] = pd.Series([row[1] for row in out], index=current.index, dtype=object)
     return links
+
+
+def unit_key(unit: object) -> str:
+    """How a unit is known in the registry: its comparison key."""
+    return comparison_key(unit)
+
+
+def model_key(name: object) -> str:
+    """How a model is known within its unit: the core of its name and the place it names."""
+    return "|".join(name_core(name))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A person's answer to "is this last year's model?" in the review workbook."""
+
+    is_old: bool
+    model_id: int | None = None  # the earlier model it continues, when is_old
+
+
+@dataclass(frozen=True)
+class History:
+    """What the registry knows before this run's year, as plain frames (no database here)."""
+
+    year: int
+    # One row per name an earlier model had in a year: model_id, year, unit, name, field,
+    # status, kind ("registrations" / "results").
+    earlier: pd.DataFrame
+    # Models first seen this year by an earlier run: model_id, unit, name. A rerun reuses them.
+    this_year: pd.DataFrame
+    decisions: dict[tuple[str, str], Decision]  # (unit key, model key) -> decision
+    years: tuple[int, ...]  # earlier years on record
+    renames: dict[str, str]  # unit key -> unit key it is now known by (renamed, merged)
+
+    @classmethod
+    def empty(cls, year: int) -> History:
+        columns = ["model_id", "year", "unit", "name", "field", "status", "kind"]
+        return cls(
+            year=year,
+            earlier=pd.DataFrame(columns=columns),
+            this_year=pd.DataFrame(columns=["model_id", "unit", "name"]),
+            decisions={},
+            years=(),
+            renames={},
+        )
+
+    def with_decisions(self, answers: dict[tuple[str, str], Decision | None]) -> History:
+        """The stored decisions updated with a person's answers (None clears one)."""
+        decisions = dict(self.decisions)
+        for key, answer in answers.items():
+            if answer is None:
+                decisions.pop(key, None)
+            else:
+                decisions[key] = answer
+        return replace(self, decisions=decisions)
+
+    def canonical_unit(self, unit: object) -> str:
+        key = unit_key(unit)
+        seen = set()
+        while key in self.renames and key not in seen:  # merged twice: follow the chain
+            seen.add(key)
+            key = self.renames[key]
+        return key
+
+
+# How a model's section was decided; stored with each row in the registry.
+DECIDED_OLD, DECIDED_NEW, NO_HISTORY = "decided-old", "decided-new", "no-history"
+LINK_OUTCOMES = (LINKED, NEW, REVIEW, DECIDED_OLD, DECIDED_NEW, NO_HISTORY)
+
+
+def link_years(
+    rows: pd.DataFrame, history: History, rules: LinkRules = DEFAULT_RULES
+) -> pd.DataFrame:
+    """Decide, for each row (unit, name, status as ticked), whether it continues an earlier model.
+
+    The registry's evidence wins over the tick: a linked model is "DUY_TRI", a model with no
+    earlier match is "MOI". An uncertain match keeps the tick until a person decides, and a
+    person's decision wins over both. With no earlier year on record there is no evidence, and
+    the tick stands. Returns per row (same index): model_id (None for a model not seen before),
+    link (one of LINK_OUTCOMES), score, candidates, status, status_ticked.
+    """
+    keys = [
+        (history.canonical_unit(u), model_key(n))
+        for u, n in zip(rows["unit"], rows["name"], strict=True)
+    ]
+    own = {
+        (history.canonical_unit(u), model_key(n)): int(i)
+        for i, u, n in zip(
+            history.this_year["model_id"],
+            history.this_year["unit"],
+            history.this_year["name"],
+            strict=True,
+        )
+    }
+    earlier = history.earlier.drop_duplicates(["model_id", "name"])
+    blocks = pd.DataFrame(
+        {
+            "unit": [history.canonical_unit(u) for u in earlier["unit"]],
+            "name": earlier["name"].tolist(),
+            "model_id": earlier["model_id"].tolist(),
+        }
+    )
+    current = pd.DataFrame({"unit": [k[0] for k in keys], "name": rows["name"].tolist()})
+    links = link_models(current, blocks, rules)
+    known_units = set(blocks["unit"])
+    out = []
+    for i, (key, ticked) in enumerate(zip(keys, rows["status"], strict=True)):
+        verdict_, candidate = links["verdict"].iat[i], links["model_id"].iat[i]
+        decision = history.decisions.get(key)
+        if not history.years and blocks.empty:
+            outcome = (NO_HISTORY, ticked, own.get(key))
+        elif decision is not None and decision.is_old:
+            outcome = (DECIDED_OLD, "DUY_TRI", decision.model_id or candidate or own.get(key))
+        elif decision is not None:
+            outcome = (DECIDED_NEW, "MOI", own.get(key))
+        elif verdict_ == LINKED:
+            outcome = (LINKED, "DUY_TRI", candidate)
+        elif verdict_ == REVIEW or (ticked == "DUY_TRI" and key[0] not in known_units):
+            # Uncertain, or a unit the registry has never seen says "continuing": ask.
+            outcome = (REVIEW, ticked, own.get(key))
+        else:
+            outcome = (NEW, "MOI", own.get(key))
+        out.append(outcome)
+    result = pd.DataFrame(index=rows.index)
+    result["model_id"] = pd.Series([o[2] for o in out], index=rows.index, dtype=object)
+    result["link"] = [o[0] for o in out]
+    result["score"] = links["score"].to_numpy()
+    result["candidates"] = links["candidates"].to_numpy()
+    result["candidate_id"] = links["model_id"].to_numpy()
+    result["match"] = links["match"].to_numpy()
+    result["status"] = [o[1] for o in out]
+    result["status_ticked"] = rows["status"].to_numpy()
+    return result

@@ -155,11 +155,13 @@ NAME_ABBREVIATIONS = {
     "antt": "an ninh trật tự",
     "bhyt": "bảo hiểm y tế",
     "ccb": "cựu chiến binh",
+    "clb": "câu lạc bộ",
     "đtn": "đoàn thanh niên",
     "hnd": "hội nông dân",
     "hpn": "hội phụ nữ",
     "kdc": "khu dân cư",
     "mttq": "mặt trận tổ quốc",
+    "nct": "người cao tuổi",
     "ntm": "nông thôn mới",
     "pccc": "phòng cháy chữa cháy",
     "tdp": "tổ dân phố",
@@ -193,3 +195,9 @@ NOT_PLACES = (
     "làng nghề",
     "xã viên",
 )
+
+# Answers to "Là mô hình cũ?" in the review workbook, as staff may type them.
+REVIEW_ANSWERS = {
+    True: ("có", "co", "c", "x", "đúng", "phải", "cũ", "1", "yes", "y"),
+    False: ("không", "khong", "k", "ko", "sai", "mới", "0", "no", "n"),
+}

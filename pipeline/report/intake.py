@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
 from pipeline.consolidate import RunResult
 from pipeline.issues import Severity
-from pipeline.report.styles import box_range, merge, put, set_print_setup, wrapped_height
+from pipeline.report.styles import table_sheet
 
 FILES_SHEET = "Tiếp nhận"
 ISSUES_SHEET = "Vấn đề"
@@ -72,17 +71,19 @@ def write_intake(
         )
         for n, f in enumerate(result.files, start=1)
     ]
-    _table(files, office_name, f"DANH SÁCH TỆP TIẾP NHẬN NĂM {result.year}", _FILE_COLUMNS, rows)
+    table_sheet(
+        files, office_name, f"DANH SÁCH TỆP TIẾP NHẬN NĂM {result.year}", _FILE_COLUMNS, rows
+    )
     problems = wb.create_sheet(ISSUES_SHEET)
     rows = [
         (n, i.file, i.sheet, i.row or "", i.column, str(i.severity), i.message, i.hint)
         for n, i in enumerate(result.issues, start=1)
     ]
     title = f"CÁC VẤN ĐỀ CẦN ĐƠN VỊ SỬA, NĂM {result.year}"
-    _table(problems, office_name, title, _ISSUE_COLUMNS, rows)
+    table_sheet(problems, office_name, title, _ISSUE_COLUMNS, rows)
     units = wb.create_sheet(UNITS_SHEET)
     title = f"DANH SÁCH ĐƠN VỊ CẦN SỬA, GỬI LẠI BIỂU MẪU, NĂM {result.year}"
-    _table(units, office_name, title, _UNIT_COLUMNS, _units_to_contact(result, returned or {}))
+    table_sheet(units, office_name, title, _UNIT_COLUMNS, _units_to_contact(result, returned or {}))
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
 
@@ -109,28 +110,3 @@ def _units_to_contact(result: RunResult, returned: dict[str, Path]) -> list[tupl
             )
         )
     return rows
-
-
-def _table(ws, office_name: str, title: str, columns, rows) -> None:
-    last = len(columns)
-    put(ws, 1, 1, office_name, bold=True, wrap=False)
-    put(ws, 2, 1, title, bold=True, size=14, align="center")
-    merge(ws, 2, 1, last)
-    for col, (header, width) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-        put(ws, 4, col, header, bold=True, align="center", border=True)
-    ws.row_dimensions[4].height = 36
-    for r, values in enumerate(rows, start=5):
-        for col, value in enumerate(values, start=1):
-            centred = col == 1 or isinstance(value, int)
-            put(ws, r, col, value, border=True, align="center" if centred else "left")
-        ws.row_dimensions[r].height = wrapped_height(
-            [(str(v), w) for v, (_, w) in zip(values, columns, strict=True)]
-        )
-    if not rows:
-        put(ws, 5, 1, "Không có.", italic=True)
-        merge(ws, 5, 1, last)
-        box_range(ws, 5, 5, 1, last)
-    set_print_setup(ws, "4:4")
-    ws.freeze_panes = "A5"
-    ws.auto_filter.ref = f"A4:{get_column_letter(last)}{max(4, 4 + len(rows))}"

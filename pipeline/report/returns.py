@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from pipeline import forms
 from pipeline.consolidate import RunResult
-from pipeline.issues import Issue, Severity
+from pipeline.issues import CATALOGUE, Issue, Severity
 from pipeline.normalize import ascii_slug, comparison_key
 from pipeline.report.styles import put, set_print_setup, wrapped_height
 
@@ -28,7 +28,7 @@ def write_returns(result: RunResult, folder: Path, office_name: str) -> dict[str
     written = {}
     units = {f.file: f.unit for f in result.files}
     for file, data in sorted(result.returned.items()):
-        issues = [i for i in result.issues if i.file == file]
+        issues = [i for i in result.issues if i.file == file and not CATALOGUE[i.code].for_office]
         path = folder / f"{ascii_slug(units.get(file) or PurePosixPath(file).stem)}_can_sua.xlsx"
         if path in written.values():  # two files of one unit: keep both apart
             path = path.with_stem(f"{path.stem}_{len(written) + 1}")

@@ -1,0 +1,68 @@
+"""Read back the review workbook: a person's "Là mô hình cũ: Có/Không" for each listed model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import python_calamine as calamine
+
+from pipeline import forms, vocab
+from pipeline.issues import Issue
+from pipeline.link import Decision
+from pipeline.normalize import clean_text, comparison_key
+
+_ANSWERS = {
+    comparison_key(word): answer for answer, words in vocab.REVIEW_ANSWERS.items() for word in words
+}
+
+
+def read_decisions(path: Path) -> tuple[dict[tuple[str, str], Decision | None], list[Issue]]:
+    """(unit key, model key) -> the decision, or None where the answer cell was left empty.
+
+    A missing file means no decisions. An answer that is neither yes nor no is reported and
+    left out, so the decision stored before it stays.
+    """
+    if not path.exists():
+        return {}, []
+    try:
+        book = calamine.CalamineWorkbook.from_path(str(path))
+        name = next(n for n in book.sheet_names if n == forms.REVIEW_SHEET)
+        cells = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception:  # a damaged or renamed review file: say so, decide nothing from it
+        return {}, [Issue(file=path.name, code="file-unreadable", detail="tệp Cần xem xét")]
+    header = next((i for i, row in enumerate(cells) if forms.REVIEW_ANSWER in row), None)
+    if header is None:
+        return {}, [Issue(file=path.name, code="file-unreadable", detail="thiếu cột Là mô hình cũ")]
+    columns = {clean_text(v): i for i, v in enumerate(cells[header])}
+    answer_col = columns[forms.REVIEW_ANSWER]
+    unit_col, name_col, old_col = (columns.get(k) for k in forms.REVIEW_KEYS)
+    decisions: dict[tuple[str, str], Decision | None] = {}
+    issues = []
+    for offset, row in enumerate(cells[header + 1 :], start=header + 2):
+        unit, name = _at(row, unit_col), _at(row, name_col)
+        if not unit or not name:
+            continue
+        typed = _at(row, answer_col)
+        if not typed:
+            decisions[(unit, name)] = None
+        elif comparison_key(typed) in _ANSWERS:
+            is_old = _ANSWERS[comparison_key(typed)]
+            old = _at(row, old_col)
+            model_id = int(float(old)) if is_old and old.replace(".", "").isdigit() else None
+            decisions[(unit, name)] = Decision(is_old, model_id)
+        else:
+            issues.append(
+                Issue(
+                    file=path.name,
+                    sheet=forms.REVIEW_SHEET,
+                    row=offset,
+                    column=forms.REVIEW_ANSWER,
+                    code="review-answer-unclear",
+                    value=typed,
+                )
+            )
+    return decisions, issues
+
+
+def _at(row: list, col: int | None) -> str:
+    return clean_text(row[col]) if col is not None and col < len(row) else ""

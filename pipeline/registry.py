@@ -1,0 +1,314 @@
+"""The registry: an SQLite file in the workspace that remembers units, models and years.
+
+It keeps every unit, every model with a stable id, each year's registration and results of
+each model, every submitted file, and the decisions staff took on uncertain links. Only a run
+that finished writes to it, in one transaction, so a crash leaves it as it was. The schema is
+versioned with SQLite's `user_version`; each migration below runs once, in order.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.link import Decision, History, model_key, unit_key
+
+REGISTRY_NAME = "dvk.sqlite"
+
+# Append only: a migration that has shipped is never edited, a new one is added after it.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE units (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,      -- normalize.comparison_key of the name
+        name TEXT NOT NULL             -- as first written
+    );
+    CREATE TABLE models (
+        id INTEGER PRIMARY KEY,
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        name TEXT NOT NULL,            -- as first registered
+        first_year INTEGER NOT NULL
+    );
+    CREATE TABLE registrations (
+        model_id INTEGER NOT NULL REFERENCES models(id),
+        year INTEGER NOT NULL,
+        unit TEXT NOT NULL,
+        name TEXT NOT NULL,
+        field TEXT, field_other TEXT, subject TEXT, person TEXT, position TEXT,
+        count INTEGER, place TEXT, lead TEXT, scale TEXT, level TEXT,
+        start TEXT, "end" TEXT,
+        status TEXT NOT NULL,          -- DUY_TRI / MOI after linking
+        status_ticked TEXT,            -- what the unit ticked
+        link TEXT,                     -- how the status was decided (link.LINK_OUTCOMES)
+        source TEXT,                   -- the file it came from
+        PRIMARY KEY (model_id, year)
+    );
+    CREATE TABLE results (
+        model_id INTEGER NOT NULL REFERENCES models(id),
+        year INTEGER NOT NULL,
+        unit TEXT NOT NULL,
+        name TEXT NOT NULL,
+        field TEXT, field_other TEXT, subject TEXT, person TEXT,
+        count INTEGER, place TEXT, lead TEXT, results TEXT, self_assessment TEXT,
+        status TEXT NOT NULL,
+        status_ticked TEXT,
+        link TEXT,
+        source TEXT,
+        PRIMARY KEY (model_id, year)
+    );
+    CREATE TABLE files (
+        sha256 TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        unit TEXT, status TEXT, sender TEXT, sent TEXT,
+        PRIMARY KEY (sha256, year)
+    );
+    CREATE TABLE years (
+        year INTEGER PRIMARY KEY,
+        source TEXT NOT NULL           -- "tong_hop" (dvk consolidate) or "lich_su" (history import)
+    );
+    CREATE TABLE decisions (
+        year INTEGER NOT NULL,
+        unit_key TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        is_old INTEGER NOT NULL,       -- 1: the model of an earlier year; 0: a new model
+        model_id INTEGER,              -- the earlier model it continues, when is_old
+        PRIMARY KEY (year, unit_key, name_key)
+    );
+    """,
+)
+
+_REGISTRATION_COLUMNS = [
+    "unit",
+    "name",
+    "field",
+    "field_other",
+    "subject",
+    "person",
+    "position",
+    "count",
+    "place",
+    "lead",
+    "scale",
+    "level",
+    "start",
+    "end",
+    "status",
+    "status_ticked",
+    "link",
+    "source",
+]
+_RESULT_COLUMNS = [
+    "unit",
+    "name",
+    "field",
+    "field_other",
+    "subject",
+    "person",
+    "count",
+    "place",
+    "lead",
+    "results",
+    "self_assessment",
+    "status",
+    "status_ticked",
+    "link",
+    "source",
+]
+TABLES = {"registrations": _REGISTRATION_COLUMNS, "results": _RESULT_COLUMNS}
+
+
+class RegistryError(Exception):
+    "The registry file cannot be used (message in Vietnamese)"
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    sha256: str
+    name: str
+    unit: str
+    status: str
+    sender: str
+    sent: str
+
+
+def open_registry(path: Path) -> sqlite3.Connection:
+    """Open (or create) the registry and bring its schema up to date."""
+    try:
+        conn = sqlite3.connect(path, isolation_level=None)  # transactions are explicit
+        conn.execute("PRAGMA foreign_keys = ON")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as e:
+        raise RegistryError(
+            f"Tệp dữ liệu {path.name} bị hỏng hoặc không phải dữ liệu của dvk ({e}). "
+            "Lấy lại bản sao lưu gần nhất của tệp này."
+        ) from e
+    if version > len(MIGRATIONS):
+        conn.close()
+        raise RegistryError(
+            f"Tệp dữ liệu {path.name} được tạo bởi phiên bản dvk mới hơn. "
+            "Cập nhật dvk rồi chạy lại."
+        )
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        # executescript commits first; BEGIN … COMMIT makes each migration all-or-nothing.
+        conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+    return conn
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def load_history(
+    conn: sqlite3.Connection, year: int, renames: dict[str, str] | None = None
+) -> History:
+    """What the registry knows before `year`: each earlier model's names, and this year's own
+    models from an earlier run (so that a rerun gives them the same ids), and the decisions."""
+    frames = []
+    for table in TABLES:
+        frames.append(
+            pd.read_sql_query(
+                f"SELECT model_id, year, unit, name, field, status, '{table}' AS kind "
+                f"FROM {table} ORDER BY year, model_id",
+                conn,
+            )
+        )
+    rows = pd.concat(frames, ignore_index=True)
+    first_year = dict(conn.execute("SELECT id, first_year FROM models").fetchall())
+    own = rows[(rows["year"] == year) & rows["model_id"].map(first_year).eq(year)]
+    decisions = {
+        (unit, name): Decision(bool(is_old), model_id)
+        for unit, name, is_old, model_id in conn.execute(
+            "SELECT unit_key, name_key, is_old, model_id FROM decisions WHERE year = ?", (year,)
+        )
+    }
+    years = [
+        y for (y,) in conn.execute("SELECT year FROM years WHERE year < ? ORDER BY year", (year,))
+    ]
+    return History(
+        year=year,
+        earlier=rows[rows["year"] < year].reset_index(drop=True),
+        this_year=own[["model_id", "unit", "name"]].reset_index(drop=True),
+        decisions=decisions,
+        years=tuple(years),
+        renames=renames or {},
+    )
+
+
+def record_year(
+    conn: sqlite3.Connection,
+    year: int,
+    source: str,
+    *,
+    registrations: pd.DataFrame | None,
+    results: pd.DataFrame | None,
+    files: Iterable[FileRecord] = (),
+    decisions: dict[tuple[str, str], Decision | None] | None = None,
+    replace: bool = True,
+) -> None:
+    """Store one year's models in one transaction.
+
+    A consolidate run is the whole picture of its year, so it replaces the year's rows
+    (`replace`); a history import adds to them. Rows whose `model_id` is None are new models:
+    one model per unit and name, shared by its registration and its results. A decision of
+    None deletes a stored one (the person cleared the cell).
+    """
+    with _transaction(conn):
+        conn.execute("INSERT OR REPLACE INTO years (year, source) VALUES (?, ?)", (year, source))
+        ids: dict[tuple[str, str], int] = {}
+        for table, frame in (("registrations", registrations), ("results", results)):
+            if frame is None:
+                continue
+            if replace:
+                conn.execute(f"DELETE FROM {table} WHERE year = ?", (year,))
+            for row in frame.to_dict("records"):
+                model_id = _model_for(conn, row, year, ids)
+                _insert_row(conn, table, model_id, year, row)
+        for f in files:
+            conn.execute(
+                "INSERT OR REPLACE INTO files (sha256, year, name, unit, status, sender, sent) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (f.sha256, year, f.name, f.unit, f.status, f.sender, f.sent),
+            )
+        for (unit, name), decision in (decisions or {}).items():
+            if decision is None:
+                conn.execute(
+                    "DELETE FROM decisions WHERE year = ? AND unit_key = ? AND name_key = ?",
+                    (year, unit, name),
+                )
+            else:
+                conn.execute(
+                    "INSERT OR REPLACE INTO decisions VALUES (?, ?, ?, ?, ?)",
+                    (year, unit, name, int(decision.is_old), decision.model_id),
+                )
+        # A model no longer registered or reported in any year (its unit dropped it on a rerun).
+        conn.execute(
+            "DELETE FROM models WHERE id NOT IN (SELECT model_id FROM registrations) "
+            "AND id NOT IN (SELECT model_id FROM results)"
+        )
+
+
+class _transaction:
+    """BEGIN … COMMIT, or ROLLBACK on any exception: all of a run or nothing."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self):
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind, error, traceback):
+        self.conn.execute("ROLLBACK" if kind else "COMMIT")
+        return False
+
+
+def _model_for(conn, row: dict, year: int, ids: dict[tuple[str, str], int]) -> int:
+    if row.get("model_id") is not None and not pd.isna(row["model_id"]):
+        return int(row["model_id"])
+    key = (unit_key(row["unit"]), model_key(row["name"]))
+    if key not in ids:
+        conn.execute("INSERT OR IGNORE INTO units (key, name) VALUES (?, ?)", (key[0], row["unit"]))
+        (unit_id,) = conn.execute("SELECT id FROM units WHERE key = ?", (key[0],)).fetchone()
+        cursor = conn.execute(
+            "INSERT INTO models (unit_id, name, first_year) VALUES (?, ?, ?)",
+            (unit_id, row["name"], year),
+        )
+        ids[key] = cursor.lastrowid
+    return ids[key]
+
+
+def _insert_row(conn, table: str, model_id: int, year: int, row: dict) -> None:
+    columns = TABLES[table]
+    values = [_plain(row.get(c)) for c in columns]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    conn.execute(
+        f"INSERT OR REPLACE INTO {table} (model_id, year, {quoted}) VALUES (?, ?, {marks})",
+        (model_id, year, *values),
+    )
+
+
+def _plain(value):
+    """A value SQLite stores as is: dates as ISO text, pandas' missing values as NULL."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def dump(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
+    """Every table's rows in a stable order, to compare two states of the registry."""
+    tables = [
+        name
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+        )
+    ]
+    return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
