@@ -877,7 +877,7 @@ def main(inbox: Path = WORKSPACE / "inbox") -> None:
             template, inbox / file_name(FAULTY_UNIT), FAULTY_UNIT, {"Đăng ký": FAULTY_ROWS}
         )
     hand_typed_email(inbox, cfg.year)
-    last_year_annexes(WORKSPACE / "nam_truoc")
+    last_year_annexes(inbox.parent / "nam_truoc")
     # Someone forwarded a list that is neither the form nor an annex: nothing to read in it.
     wb = Workbook()
     wb.active["A1"] = "Danh sách mô hình năm 2025"

@@ -27,7 +27,7 @@ from pipeline.consolidate import (
 from pipeline.excel import ExcelUnavailable, open_in_excel
 from pipeline.ingest import find_inbox_files
 from pipeline.ingest.decisions import read_decisions
-from pipeline.link import History, unit_key
+from pipeline.link import History
 from pipeline.registry import FileRecord, RegistryError, load_history, open_registry, record_year
 from pipeline.report import write_outputs
 from pipeline.report.template import template_path, write_template
@@ -239,8 +239,7 @@ def history_import(files: tuple[Path, ...], year: int, workspace: Path) -> None:
 
 
 def _history(conn: sqlite3.Connection, cfg: Config) -> History:
-    renames = {unit_key(old): unit_key(new) for old, new in cfg.unit_renames}
-    return load_history(conn, cfg.year, renames)
+    return load_history(conn, cfg.year, cfg.renamed_units())
 
 
 def _registry(ws: Workspace) -> sqlite3.Connection:

@@ -8,7 +8,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.link import DEFAULT_RULES, LinkRules
+from pipeline.link import DEFAULT_RULES, LinkRules, unit_key
 
 CONFIG_NAME = "dvk.toml"
 # Every key the config may hold, so that a misspelt one is reported instead of ignored.
@@ -40,6 +40,10 @@ class Config:
     link_rules: LinkRules = DEFAULT_RULES
     # (former name, name now) of units renamed or merged, as the office declared them
     unit_renames: tuple[tuple[str, str], ...] = ()
+
+    def renamed_units(self) -> dict[str, str]:
+        """Unit key -> the key of the unit it became, for linking across years."""
+        return {unit_key(old): unit_key(new) for old, new in self.unit_renames}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,9 @@ import pytest
 from hypothesis import settings
 
 from pipeline.config import Config, load_config
+from pipeline.consolidate import RunResult, consolidate, read_history
+from pipeline.registry import load_history, open_registry, record_year
+from pipeline.report import write_outputs
 from pipeline.report.template import template_path, write_template
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +36,9 @@ def pytest_addoption(parser):
 def sample_workspace(tmp_path) -> Path:
     """A private copy of the bundled sample, so a test can write its outbox."""
     target = tmp_path / "xa-dien-chau"
-    shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns("outbox", "luu_tru"))
+    shutil.copytree(
+        SAMPLE, target, ignore=shutil.ignore_patterns("outbox", "luu_tru", "dvk.sqlite")
+    )
     return target
 
 
@@ -63,3 +68,24 @@ def golden(request):
         assert json.loads(path.read_text(encoding="utf-8")) == json.loads(text)
 
     return check
+
+
+def consolidate_with_last_year(workspace: Path, outbox: Path | None = None):
+    """The sample's 2025 annexes imported, then its 2026 inbox consolidated, as the CLI does."""
+    cfg = load_config(workspace / "dvk.toml")
+    conn = open_registry(workspace / "dvk.sqlite")
+    last_year = sorted((workspace / "nam_truoc").glob("*.xlsx"))
+    imported = read_history(last_year, 2025, load_history(conn, 2025))
+    assert not imported.issues, imported.issues
+    record_year(
+        conn,
+        2025,
+        "lich_su",
+        registrations=imported.registrations,
+        results=imported.results,
+        replace=False,
+    )
+    history = load_history(conn, cfg.year, cfg.renamed_units())
+    conn.close()
+    result: RunResult = consolidate(workspace / "inbox", cfg.year, history=history)
+    return result, write_outputs(result, cfg, outbox or workspace / "outbox")

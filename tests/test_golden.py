@@ -6,7 +6,7 @@ from pipeline.config import load_config
 from pipeline.consolidate import consolidate
 from pipeline.report import write_outputs
 from pipeline.report.template import template_path, write_template
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import ROOT, SAMPLE, consolidate_with_last_year
 from tests.workbook_dump import dump_workbook
 
 
@@ -19,6 +19,13 @@ def test_sample_outputs_match_golden(sample_workspace, golden):
     for name, path in paths.items():
         golden(name, _without_file_times(dump_workbook(path)))
     golden("tra_lai", dump_workbook(returned[0]))
+
+
+def test_workbooks_across_years_match_golden(sample_workspace, golden):
+    """With last year's annexes imported: the comparison and the review workbooks."""
+    _, paths = consolidate_with_last_year(sample_workspace)
+    golden("so_sanh_nam_truoc", dump_workbook(paths["so_sanh"]))
+    golden("can_xem_xet", dump_workbook(paths["can_xem_xet"]))
 
 
 def _without_file_times(dump: dict) -> dict:
@@ -65,6 +72,8 @@ def test_committed_sample_inbox_is_what_its_script_builds(tmp_path, cfg):
     builder = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(builder)
     builder.main(tmp_path / "inbox")
+    for annex in sorted((SAMPLE / "nam_truoc").glob("*.xlsx")):
+        assert dump_workbook(annex) == dump_workbook(tmp_path / "nam_truoc" / annex.name)
     fresh = consolidate(tmp_path / "inbox", cfg.year)
     committed = consolidate(SAMPLE / "inbox", cfg.year)
     assert fresh.registrations.equals(committed.registrations)

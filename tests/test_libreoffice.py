@@ -147,3 +147,19 @@ def test_legacy_and_open_formats_read_like_xlsx(tmp_path, cfg, blank_template, s
     actual = consolidate(converted, cfg.year).registrations[columns]
     assert len(expected) == 4
     assert actual.astype(object).values.tolist() == expected.astype(object).values.tolist()
+
+
+@needs_office
+def test_comparison_and_review_print_without_their_hidden_keys(sample_workspace, tmp_path):
+    from tests.conftest import consolidate_with_last_year
+
+    _, paths = consolidate_with_last_year(sample_workspace)
+    comparison = squeezed_text(to_pdf(paths["so_sanh"], tmp_path))
+    assert "SOSÁNHMÔHÌNH" in comparison and "Tỷlệduytrì(%)" in comparison
+    # Every sheet prints: per unit, per field, and the models not kept (one page each).
+    assert "Trang1/3" in comparison and "Cánhđồngmẫulớn" in comparison
+    review_pdf = to_pdf(paths["can_xem_xet"], tmp_path)
+    assert all(w > h for w, h in page_sizes(review_pdf))
+    review = squeezed_text(review_pdf)
+    assert "Dịchvụbaotiêulúagiống" in review and "Làmôhìnhcũ(Có/Không)" in review
+    assert "|" not in review and "Mãmôhình" not in review  # the key columns stay hidden

@@ -37,6 +37,7 @@ def _dump_sheet(ws) -> dict:
         "cells": cells,
         "merges": sorted(str(r) for r in ws.merged_cells.ranges),
         "widths": {k: round(v.width, 2) for k, v in sorted(ws.column_dimensions.items())},
+        "hidden_columns": sorted(k for k, v in ws.column_dimensions.items() if v.hidden),
         "heights": {str(k): v.height for k, v in sorted(ws.row_dimensions.items()) if v.height},
         "bordered_cells": bordered,
         "unlocked_cells": unlocked,

@@ -1,0 +1,183 @@
+"""The registry: migrations, one transaction per run, stable ids, and reruns that change nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline import registry
+from pipeline.link import Decision, link_years, model_key
+from pipeline.registry import (
+    MIGRATIONS,
+    RegistryError,
+    dump,
+    load_history,
+    open_registry,
+    record_year,
+    schema_version,
+)
+
+
+def rows(*models: tuple[str, str, str]) -> pd.DataFrame:
+    """(unit, name, status) rows shaped like the run's accepted registrations."""
+    frame = pd.DataFrame(models, columns=["unit", "name", "status"])
+    frame["field"] = "KT"
+    frame["subject"] = "TAP_THE"
+    frame["source"] = "a.xlsx"
+    return frame
+
+
+def run_year(conn, year: int, frame: pd.DataFrame, renames=None) -> pd.DataFrame:
+    """What `dvk consolidate` does with the registry: load, link, record."""
+    history = load_history(conn, year, renames)
+    linked = pd.concat([frame.drop(columns="status"), link_years(frame, history)], axis=1)
+    record_year(conn, year, "tong_hop", registrations=linked, results=None)
+    return linked
+
+
+def test_a_new_registry_has_every_migration(tmp_path):
+    conn = open_registry(tmp_path / "dvk.sqlite")
+    assert schema_version(conn) == len(MIGRATIONS)
+    tables = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"units", "models", "registrations", "results", "files", "years", "decisions"} <= tables
+    conn.close()
+    again = open_registry(tmp_path / "dvk.sqlite")  # reopening migrates nothing twice
+    assert schema_version(again) == len(MIGRATIONS)
+
+
+def test_a_registry_from_a_newer_dvk_is_refused(tmp_path):
+    path = tmp_path / "dvk.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    conn.close()
+    with pytest.raises(RegistryError, match="phiên bản dvk mới hơn"):
+        open_registry(path)
+
+
+def test_a_damaged_registry_is_reported_in_vietnamese(tmp_path):
+    path = tmp_path / "dvk.sqlite"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(RegistryError, match="bị hỏng"):
+        open_registry(path)
+
+
+def test_a_failure_mid_run_leaves_the_registry_as_it_was(tmp_path, monkeypatch):
+    conn = open_registry(tmp_path / "dvk.sqlite")
+    run_year(conn, 2025, rows(("Chi bộ A", "Tuyến đường hoa", "MOI")))
+    before = dump(conn)
+    calls = []
+
+    def fail_on_second(*args):
+        calls.append(args)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return original(*args)
+
+    original = registry._insert_row
+    monkeypatch.setattr(registry, "_insert_row", fail_on_second)
+    frame = rows(("Chi bộ A", "Tuyến đường hoa", "DUY_TRI"), ("Chi bộ A", "Nhà sạch", "MOI"))
+    with pytest.raises(OSError):
+        run_year(conn, 2026, frame)
+    assert len(calls) == 2  # the first row had been written, then rolled back
+    assert dump(conn) == before
+
+
+def test_a_continuing_model_keeps_its_id_and_a_new_one_gets_its_own(tmp_path):
+    conn = open_registry(tmp_path / "dvk.sqlite")
+    run_year(conn, 2025, rows(("Chi bộ A", "Tuyến đường hoa", "MOI")))
+    (old_id,) = conn.execute("SELECT id FROM models").fetchone()
+    linked = run_year(
+        conn,
+        2026,
+        rows(
+            ("Chi bộ A", "Mô hình “Tuyến đường hoa” xóm Đông", "MOI"),  # retyped, wrong tick
+            ("Chi bộ B", "Tuyến đường hoa", "DUY_TRI"),  # same name, another unit
+        ),
+    )
+    assert linked["status"].tolist() == ["DUY_TRI", "DUY_TRI"]
+    assert linked["link"].tolist() == ["linked", "review"]  # B is unknown: a person decides
+    ids = dict(conn.execute("SELECT unit, model_id FROM registrations WHERE year = 2026"))
+    assert ids["Chi bộ A"] == old_id
+    assert ids["Chi bộ B"] != old_id
+
+
+def test_renamed_units_link_to_their_former_selves(tmp_path):
+    conn = open_registry(tmp_path / "dvk.sqlite")
+    run_year(conn, 2025, rows(("Chi bộ xóm 3", "Tuyến đường hoa", "MOI")))
+    frame = rows(("Chi bộ xóm Đông", "Tuyến đường hoa", "DUY_TRI"))
+    without = link_years(frame, load_history(conn, 2026))
+    renamed = link_years(frame, load_history(conn, 2026, {"chi bộ xóm 3": "chi bộ xóm đông"}))
+    assert without["link"].tolist() == ["review"]
+    assert renamed["link"].tolist() == ["linked"]
+
+
+def test_decisions_are_stored_and_a_cleared_answer_removes_one(tmp_path):
+    conn = open_registry(tmp_path / "dvk.sqlite")
+    key = ("chi bộ a", "bao tiêu lúa|")
+    record_year(
+        conn, 2026, "tong_hop", registrations=None, results=None, decisions={key: Decision(True, 7)}
+    )
+    assert load_history(conn, 2026).decisions == {key: Decision(True, 7)}
+    assert load_history(conn, 2027).decisions == {}  # a decision belongs to its year
+    record_year(conn, 2026, "tong_hop", registrations=None, results=None, decisions={key: None})
+    assert load_history(conn, 2026).decisions == {}
+
+
+# Names a unit may write: a few models, each in several spellings, and near-misses.
+_NAMES = [
+    "Tuyến đường hoa",
+    "Mô hình “Tuyến đường hoa”",
+    "TUYẾN ĐƯỜNG HOA",
+    "Camera an ninh thôn 3",
+    "Camera an ninh thôn 5",
+    "Hũ gạo tình thương",
+    "Hủ gạo tình thương",
+    "Nhà sạch, vườn đẹp",
+    "Bao tiêu lúa giống cho hội viên",
+    "Dịch vụ bao tiêu lúa giống",
+]
+_UNITS = ["Chi bộ A", "Chi bộ B", "Hội Nông dân"]
+_model = st.tuples(
+    st.sampled_from(_UNITS), st.sampled_from(_NAMES), st.sampled_from(["MOI", "DUY_TRI"])
+)
+
+
+def _one_per_model(models: list[tuple]) -> pd.DataFrame:
+    """A run's rows after its own duplicate check: one row per unit and model."""
+    frame = rows(*models)
+    keys = frame["unit"] + "#" + frame["name"].map(model_key)
+    return frame[~keys.duplicated()].reset_index(drop=True)
+
+
+@given(st.lists(_model, max_size=8), st.lists(_model, min_size=1, max_size=8))
+def test_consolidating_twice_changes_nothing_in_the_registry(earlier, current):
+    conn = open_registry(Path(":memory:"))
+    run_year(conn, 2025, _one_per_model(earlier))
+    run_year(conn, 2026, _one_per_model(current))
+    once = dump(conn)
+    run_year(conn, 2026, _one_per_model(current))
+    assert dump(conn) == once
+
+
+@given(
+    st.lists(_model, max_size=8),
+    st.lists(_model, min_size=1, max_size=8),
+    st.randoms(use_true_random=False),
+)
+def test_linking_does_not_depend_on_row_order(earlier, current, random):
+    conn = open_registry(Path(":memory:"))
+    run_year(conn, 2025, _one_per_model(earlier))
+    history = load_history(conn, 2026)
+    frame = _one_per_model(current)
+    shuffled = frame.sample(frac=1, random_state=random.randint(0, 2**31))
+    reordered = history.earlier.sample(frac=1, random_state=random.randint(0, 2**31))
+    expected = link_years(frame, history)
+    actual = link_years(shuffled, dataclasses.replace(history, earlier=reordered))
+    columns = ["model_id", "link", "status", "score"]
+    assert actual.loc[frame.index, columns].equals(expected[columns])
