@@ -15,7 +15,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 # Exit code 1 means "finished, some inputs had problems": the sample has such a file on purpose.
+# Last year's annexes go into the registry first (importing twice changes nothing).
 demo: $(VENV)/.installed
+	$(BIN)/dvk history import $(SAMPLE)/nam_truoc/*.xlsx --year 2025 --workspace $(SAMPLE)
 	$(BIN)/dvk consolidate --workspace $(SAMPLE) || [ $$? -eq 1 ]
 	@echo ""
 	@echo "Kết quả nằm trong: $(SAMPLE)/outbox/"
@@ -37,7 +39,7 @@ preview: $(VENV)/.installed
 	$(BIN)/python examples/render_preview.py
 
 clean:
-	rm -rf $(VENV) $(SAMPLE)/outbox/2*
+	rm -rf $(VENV) $(SAMPLE)/outbox/2* $(SAMPLE)/dvk.sqlite
 
 # Read speed against the naive pandas+openpyxl read, measured in the same run.
 bench: $(VENV)/.installed

@@ -280,6 +280,18 @@ def _print_summary(summary: dict, paths: dict[str, Path]) -> None:
         f"Mô hình đăng ký được tổng hợp: {summary['so_mo_hinh_dang_ky']}; "
         f"mô hình báo cáo kết quả: {summary['so_mo_hinh_ket_qua']}."
     )
+    year = summary["nam"]
+    if year - 1 not in summary["nam_truoc_trong_so"]:
+        click.echo(
+            f"Sổ theo dõi chưa có dữ liệu năm {year - 1}: mục I/II theo đơn vị tự ghi. Để tự "
+            f"nhận biết mô hình cũ: dvk history import <Phụ lục 1 năm {year - 1}> --year {year - 1}"
+        )
+    elif summary["so_mo_hinh_xep_khac_don_vi_ghi"] or summary["so_mo_hinh_can_xem_xet"]:
+        click.echo(
+            f"So với năm {year - 1}: {summary['so_mo_hinh_xep_khac_don_vi_ghi']} mô hình được xếp "
+            f"khác với đơn vị ghi; {summary['so_mo_hinh_can_xem_xet']} mô hình cần xem xét "
+            f"(tệp {forms.REVIEW_FILENAME.format(year=year)})."
+        )
     if summary["van_de"]:
         click.secho(
             f"Có {summary['so_loi']} lỗi và {summary['so_canh_bao']} cảnh báo:", fg="yellow"

@@ -78,6 +78,14 @@ class RunResult:
         """0 when every input was clean, 1 when the run finished but inputs had problems."""
         return 1 if self.issues else 0
 
+    def _count_links(self, link: str) -> int:
+        rows = self.registrations
+        return int((rows["link"] == link).sum()) if "link" in rows else 0
+
+    def _count_moved(self) -> int:
+        rows = self.registrations
+        return int((rows["status"] != rows["status_ticked"]).sum()) if "link" in rows else 0
+
     def summary(self) -> dict:
         errors = sum(i.severity is Severity.ERROR for i in self.issues)
         return {
@@ -88,6 +96,9 @@ class RunResult:
             },
             "so_mo_hinh_dang_ky": len(self.registrations),
             "so_mo_hinh_ket_qua": len(self.results),
+            "nam_truoc_trong_so": sorted(self.history.years) if self.history else [],
+            "so_mo_hinh_can_xem_xet": self._count_links(REVIEW),
+            "so_mo_hinh_xep_khac_don_vi_ghi": self._count_moved(),
             "so_loi": errors,
             "so_canh_bao": len(self.issues) - errors,
             "tep": [asdict(f) for f in self.files],

@@ -164,3 +164,34 @@ def test_a_fault_of_the_tool_itself_exits_three_in_vietnamese(
         cli.run()
     assert exit.value.code == 3
     assert "Lỗi: công cụ gặp sự cố và đã dừng (RuntimeError: bug)" in capsys.readouterr().err
+
+
+def test_history_import_then_consolidate_says_what_changed(sample_workspace):
+    ws = str(sample_workspace)
+    last_year = sorted(str(p) for p in (sample_workspace / "nam_truoc").glob("*.xlsx"))
+    first = dvk("history", "import", *last_year, "--year", "2025", "-w", ws)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("Đã nạp vào sổ theo dõi năm 2025: 27 mô hình đăng ký, 26 ")
+    again = dvk("history", "import", *last_year, "--year", "2025", "-w", ws)
+    assert again.stdout == first.stdout  # importing twice adds nothing
+    run = dvk("consolidate", "-w", ws)
+    assert "So với năm 2025: 2 mô hình được xếp khác với đơn vị ghi; 1 mô hình cần xem xét" in (
+        run.stdout
+    )
+    outbox = sample_workspace / "outbox" / "2026"
+    assert (outbox / "So_sanh_nam_truoc_2026.xlsx").exists()
+    assert (outbox / "Can_xem_xet_2026.xlsx").exists()
+
+
+def test_without_last_year_the_run_says_how_to_add_it(sample_workspace):
+    run = dvk("consolidate", "-w", str(sample_workspace))
+    assert "Sổ theo dõi chưa có dữ liệu năm 2025" in run.stdout
+    assert "dvk history import" in run.stdout
+
+
+def test_history_import_needs_a_year_and_existing_files(sample_workspace):
+    run = dvk("history", "import", "khong_co.xlsx", "--year", "2025")
+    assert run.returncode == 2 and "Lỗi: giá trị của TỆP... không hợp lệ." in run.stderr
+    annex = str(sample_workspace / "nam_truoc" / "Phu_luc_1_dang_ky_2025.xlsx")
+    run = dvk("history", "import", annex, "-w", str(sample_workspace))
+    assert run.returncode == 2 and "Lỗi: thiếu --year." in run.stderr

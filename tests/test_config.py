@@ -17,6 +17,19 @@ def test_default_config_loads(tmp_path):
     assert (cfg.office_name, cfg.place, cfg.year) == ("BAN DÂN VẬN", "Yên Bái", 2026)
     assert cfg.registration_deadline == dt.date(2026, 3, 5)
     assert cfg.sign_date is None
+    assert (cfg.link_rules.link_at, cfg.link_rules.review_at) == (90, 75)
+    assert cfg.unit_renames == ()
+
+
+def test_thresholds_and_renamed_units_are_read(tmp_path):
+    path = tmp_path / "dvk.toml"
+    write_default_config(path, 2026)
+    text = path.read_text(encoding="utf-8").replace("lien_ket_tu = 90", "lien_ket_tu = 85.5")
+    text += '"Chi bộ xóm 3" = "Chi bộ xóm Đông"\n'
+    path.write_text(text, encoding="utf-8")
+    cfg = load_config(path)
+    assert cfg.link_rules.link_at == 85.5
+    assert cfg.renamed_units() == {"chi bộ xóm 3": "chi bộ xóm đông"}
 
 
 @pytest.mark.parametrize(
@@ -30,6 +43,20 @@ def test_default_config_loads(tmp_path):
         ),
         ("[van_phong]\nten = ''\n[dot_tong_hop]\nnam = 2026\n", "ten (tên đơn vị tổng hợp)"),
         ("nam = = 2026", "viết sai cú pháp ở dòng 1"),
+        (
+            "[van_phong]\nten = 'A'\n[dot_tong_hop]\nnam = 2026\n"
+            "[lien_ket_nam_truoc]\nlien_ket_tu = 70\nxem_xet_tu = 80\n",
+            "xem_xet_tu không lớn hơn lien_ket_tu (đang là 70 và 80)",
+        ),
+        (
+            "[van_phong]\nten = 'A'\n[dot_tong_hop]\nnam = 2026\n"
+            "[lien_ket_nam_truoc]\nlien_ket_tu = 'cao'\n",
+            "là số từ 0 đến 100",
+        ),
+        (
+            "[van_phong]\nten = 'A'\n[dot_tong_hop]\nnam = 2026\n[doi_ten_don_vi]\n'Xóm 3' = 3\n",
+            "“Xóm 3” phải gán bằng tên mới",
+        ),
     ],
 )
 def test_mistakes_are_named(tmp_path, text, message):

@@ -75,9 +75,11 @@ def compare_years(result: RunResult) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
 
 
 def _unit_names(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, str]:
-    """A unit's name as written this year, else as written last year."""
+    """A unit's name as written this year (unless in capitals), else as written last year."""
     names = dict(zip(before["unit_key"], before["unit"], strict=True))
-    names.update(zip(after["unit_key"], after["unit"], strict=True))
+    for key, name in zip(after["unit_key"], after["unit"], strict=True):
+        if not (name.isupper() and key in names):  # "HỘI NGƯỜI CAO TUỔI XÃ" typed in capitals
+            names[key] = name
     return names
 
 
