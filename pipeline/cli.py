@@ -28,7 +28,14 @@ from pipeline.excel import ExcelUnavailable, open_in_excel
 from pipeline.ingest import find_inbox_files
 from pipeline.ingest.decisions import read_decisions
 from pipeline.link import History
-from pipeline.registry import FileRecord, RegistryError, load_history, open_registry, record_year
+from pipeline.registry import (
+    FileRecord,
+    RegistryError,
+    load_history,
+    open_registry,
+    record_year,
+    years_on_record,
+)
 from pipeline.report import write_outputs
 from pipeline.report.template import template_path, write_template
 
@@ -238,6 +245,34 @@ def history_import(files: tuple[Path, ...], year: int, workspace: Path) -> None:
     sys.exit(result.exit_code)
 
 
+@history.command(name="list", options_metavar="[TÙY_CHỌN]")
+@_help_option
+@workspace_option
+def history_list(workspace: Path) -> None:
+    """Xem sổ theo dõi đang có dữ liệu những năm nào.
+
+    Ví dụ: dvk history list -w D:\\DanVanKheo
+    """
+    ws = Workspace(workspace)
+    if not ws.registry.exists():
+        click.echo(
+            f"Chưa có sổ theo dõi ({ws.registry}). "
+            "Chạy “dvk history import” hoặc “dvk consolidate”."
+        )
+        return
+    conn = _registry(ws)
+    rows = years_on_record(conn)
+    conn.close()
+    sources = {"tong_hop": "dvk consolidate", "lich_su": "nạp từ Phụ lục"}
+    for year, source, registrations, results in rows:
+        click.echo(
+            f"Năm {year}: {registrations} mô hình đăng ký, {results} mô hình báo cáo kết quả "
+            f"({sources.get(source, source)})."
+        )
+    if not rows:
+        click.echo("Sổ theo dõi chưa có dữ liệu năm nào.")
+
+
 def _history(conn: sqlite3.Connection, cfg: Config) -> History:
     return load_history(conn, cfg.year, cfg.renamed_units())
 
@@ -251,13 +286,15 @@ def _registry(ws: Workspace) -> sqlite3.Connection:
 
 def _record(conn, ws: Workspace, result: RunResult, source: str, answers, replace=True) -> None:
     files = [FileRecord(f.sha256, f.file, f.unit, f.status, f.sender, f.sent) for f in result.files]
+    # An empty inbox (files moved away by mistake) must not wipe the year from the registry.
+    keep = not result.files
     try:
         record_year(
             conn,
             result.year,
             source,
-            registrations=result.registrations,
-            results=result.results,
+            registrations=None if keep else result.registrations,
+            results=None if keep else result.results,
             files=files,
             decisions=answers,
             replace=replace,

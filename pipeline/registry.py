@@ -303,6 +303,16 @@ def _plain(value):
     return value
 
 
+def years_on_record(conn: sqlite3.Connection) -> list[tuple[int, str, int, int]]:
+    """(year, source, registrations, results) for every year the registry holds."""
+    return conn.execute(
+        "SELECT y.year, y.source, "
+        "(SELECT COUNT(*) FROM registrations r WHERE r.year = y.year), "
+        "(SELECT COUNT(*) FROM results s WHERE s.year = y.year) "
+        "FROM years y ORDER BY y.year"
+    ).fetchall()
+
+
 def dump(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
     """Every table's rows in a stable order, to compare two states of the registry."""
     tables = [

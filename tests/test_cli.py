@@ -195,3 +195,25 @@ def test_history_import_needs_a_year_and_existing_files(sample_workspace):
     annex = str(sample_workspace / "nam_truoc" / "Phu_luc_1_dang_ky_2025.xlsx")
     run = dvk("history", "import", annex, "-w", str(sample_workspace))
     assert run.returncode == 2 and "Lỗi: thiếu --year." in run.stderr
+
+
+def test_history_list_shows_the_years_on_record(sample_workspace):
+    ws = str(sample_workspace)
+    assert "Chưa có sổ theo dõi" in dvk("history", "list", "-w", ws).stdout
+    annex = str(sample_workspace / "nam_truoc" / "Phu_luc_1_dang_ky_2025.xlsx")
+    dvk("history", "import", annex, "--year", "2025", "-w", ws)
+    dvk("consolidate", "-w", ws)
+    assert dvk("history", "list", "-w", ws).stdout.splitlines() == [
+        "Năm 2025: 27 mô hình đăng ký, 0 mô hình báo cáo kết quả (nạp từ Phụ lục).",
+        "Năm 2026: 47 mô hình đăng ký, 43 mô hình báo cáo kết quả (dvk consolidate).",
+    ]
+
+
+def test_an_emptied_inbox_does_not_wipe_the_year_from_the_registry(sample_workspace):
+    ws = str(sample_workspace)
+    dvk("consolidate", "-w", ws)
+    for path in (sample_workspace / "inbox").iterdir():
+        path.unlink()
+    assert dvk("consolidate", "-w", ws).returncode == 0
+    listed = dvk("history", "list", "-w", ws).stdout
+    assert "Năm 2026: 47 mô hình đăng ký, 43 mô hình báo cáo kết quả" in listed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from openpyxl import load_workbook
 from pipeline import forms, vocab
 from pipeline.ingest.annex_reader import annex_rows, find_table
 from pipeline.registry import dump
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, consolidate_with_last_year
 from tests.fixtures.build_annexes import P1_HEAD, P1_MERGES, P1_TITLE, write_sheets
 from tests.test_cli import dvk
 
@@ -186,3 +187,55 @@ def test_a_file_of_another_year_is_not_imported(sample_workspace):
     assert run.returncode == 1
     assert "0 mô hình đăng ký" in run.stdout
     assert "năm 2025" in run.stdout  # the reader says which year the file is
+
+
+def test_sections_do_not_depend_on_the_order_files_are_read(sample_workspace, tmp_path):
+    reordered = tmp_path / "reordered"
+    shutil.copytree(sample_workspace, reordered)
+    inbox = reordered / "inbox"
+    # Rename every file so that the inbox reads back to front.
+    for i, path in enumerate(sorted(inbox.iterdir(), reverse=True)):
+        path.rename(path.with_name(f"{i:02d}_{path.name}"))
+    first, _ = consolidate_with_last_year(sample_workspace)
+    second, _ = consolidate_with_last_year(reordered)
+
+    def sections(result):
+        rows = result.registrations
+        return sorted(zip(rows["unit"], rows["name"], rows["status"], rows["link"], strict=True))
+
+    assert sections(first) == sections(second)
+    assert sections(first)  # not two empty runs
+
+
+def test_a_model_sent_by_a_unit_and_listed_by_its_parent_counts_once(sample_workspace):
+    """The commune's own annex lists Chi bộ Công an xã's model, which also sent its form.
+
+    (An annex listing that one unit only would be the unit's own resubmission, and replace it.)
+    """
+    rows = [
+        ["ĐẢNG ỦY XÃ DIỄN CHÂU", "", "", "", "", "", "", "Phụ lục 1"],
+        [P1_TITLE.format(year=2026)],
+        [],
+        *P1_HEAD,
+        ["I", "Mô hình tiếp tục duy trì từ năm 2025"],
+        [1, "Chi bộ Công an xã"],
+        ["-", "Mô hình “Camera an ninh khu dân cư”", 1, "Toàn xã", "Công an xã", "QP-AN", "", "x"],
+        ["II", "Mô hình đăng ký mới năm 2026"],
+        [1, "Chi bộ Công an xã"],
+        ["-", "Camera giám sát cổng trường", 1, "Trường THCS", "Công an xã", "QP-AN", "", "x"],
+        [2, "Chi bộ Trường Mầm non"],  # a unit that sent nothing itself
+        ["-", "Bữa ăn bán trú an toàn", 1, "Trường Mầm non", "Ban giám hiệu", "VHXH", "", "x"],
+    ]
+    write_sheets(sample_workspace / "inbox" / "dang_uy_xa.xlsx", [("PL1", rows, P1_MERGES)])
+    result, _ = consolidate_with_last_year(sample_workspace)
+    police = result.registrations[result.registrations["unit"] == "Chi bộ Công an xã"]
+    assert sorted(police["name"]) == [
+        "Camera an ninh khu dân cư",
+        "Camera giám sát cổng trường",
+        "Công an xã đồng hành cùng người dân làm căn cước",
+        "Tổ tự quản an ninh trật tự xóm",
+    ]
+    duplicates = [i for i in result.issues if i.code == "duplicate-model"]
+    assert [(i.file, i.value) for i in duplicates if i.file == "dang_uy_xa.xlsx"] == [
+        ("dang_uy_xa.xlsx", "Mô hình “Camera an ninh khu dân cư”")
+    ]

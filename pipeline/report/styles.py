@@ -101,10 +101,10 @@ def table_sheet(ws, office_name: str, title: str, columns, rows) -> None:
     for col, (header, width) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
         put(ws, 4, col, header, bold=True, align="center", border=True)
-    ws.row_dimensions[4].height = 36
+    ws.row_dimensions[4].height = max(36, wrapped_height(list(columns)))
     for r, values in enumerate(rows, start=5):
         for col, value in enumerate(values, start=1):
-            centred = col == 1 or isinstance(value, int)
+            centred = col == 1 or isinstance(value, int | float)
             put(ws, r, col, value, border=True, align="center" if centred else "left")
         ws.row_dimensions[r].height = wrapped_height(
             [(str(v), w) for v, (_, w) in zip(values, columns, strict=True)]
