@@ -239,3 +239,16 @@ def test_a_model_sent_by_a_unit_and_listed_by_its_parent_counts_once(sample_work
     assert [(i.file, i.value) for i in duplicates if i.file == "dang_uy_xa.xlsx"] == [
         ("dang_uy_xa.xlsx", "Mô hình “Camera an ninh khu dân cư”")
     ]
+
+
+def test_a_review_file_without_its_key_columns_is_reported(sample_workspace):
+    ws = str(sample_workspace)
+    last_year = sorted(str(p) for p in (sample_workspace / "nam_truoc").glob("*.xlsx"))
+    dvk("history", "import", *last_year, "--year", "2025", "-w", ws)
+    dvk("consolidate", "-w", ws)
+    review = sample_workspace / "outbox" / "2026" / "Can_xem_xet_2026.xlsx"
+    book = load_workbook(review)
+    book[forms.REVIEW_SHEET].delete_cols(10, 3)
+    book.save(review)
+    run = dvk("consolidate", "-w", ws)
+    assert "Can_xem_xet_2026.xlsx: Không mở được tệp: thiếu các cột mã ẩn" in run.stdout

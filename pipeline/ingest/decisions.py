@@ -36,6 +36,8 @@ def read_decisions(path: Path) -> tuple[dict[tuple[str, str], Decision | None], 
     columns = {clean_text(v): i for i, v in enumerate(cells[header])}
     answer_col = columns[forms.REVIEW_ANSWER]
     unit_col, name_col, old_col = (columns.get(k) for k in forms.REVIEW_KEYS)
+    if unit_col is None or name_col is None:  # the hidden key columns were deleted
+        return {}, [Issue(file=path.name, code="file-unreadable", detail="thiếu các cột mã ẩn")]
     decisions: dict[tuple[str, str], Decision | None] = {}
     issues = []
     for offset, row in enumerate(cells[header + 1 :], start=header + 2):
