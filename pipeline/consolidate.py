@@ -139,9 +139,7 @@ def consolidate(
         accepted[spec.name], link_issues = _link_years(accepted[spec.name], spec, history, rules)
         issues += link_issues
     issues.sort(key=sort_key)
-    by_file: dict[str, list[Issue]] = {}
-    for issue in issues:
-        by_file.setdefault(issue.file, []).append(issue)
+    by_file = _by_file(issues)
     given = {name: Counter(rows["_file"]) for name, rows in accepted.items()}
     files = [
         _account(a, reads.get(a.name), by_file.get(a.name, []), given, held_counts[a.name])
@@ -194,9 +192,7 @@ def read_history(
         issues += sheet_issues + duplicate_issues
     issues.sort(key=sort_key)
     given = {name: Counter(rows["_file"]) for name, rows in kept.items()}
-    by_file: dict[str, list[Issue]] = {}
-    for issue in issues:
-        by_file.setdefault(issue.file, []).append(issue)
+    by_file = _by_file(issues)
     files = [_account(a, reads.get(a.name), by_file.get(a.name, []), given, 0) for a in arrivals]
     return RunResult(
         year=year,
@@ -279,6 +275,13 @@ def _link_years(rows: pd.DataFrame, spec: forms.SheetSpec, history: History, rul
             )
         )
     return linked, issues
+
+
+def _by_file(issues: list[Issue]) -> dict[str, list[Issue]]:
+    by_file: dict[str, list[Issue]] = {}
+    for issue in issues:
+        by_file.setdefault(issue.file, []).append(issue)
+    return by_file
 
 
 def _for_unit(issues: list[Issue]) -> bool:

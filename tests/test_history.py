@@ -125,13 +125,20 @@ def test_last_years_annex_decides_this_years_sections(sample_workspace, tmp_path
     assert registry_dump(sample_workspace) == before
 
 
+def first_run_with_last_year(workspace: Path) -> Path:
+    """Import the sample's 2025 annexes, consolidate once; the review workbook it wrote."""
+    last_year = sorted(str(p) for p in (workspace / "nam_truoc").glob("*.xlsx"))
+    assert (
+        dvk("history", "import", *last_year, "--year", "2025", "-w", str(workspace)).returncode == 0
+    )
+    dvk("consolidate", "-w", str(workspace))
+    return workspace / "outbox" / "2026" / "Can_xem_xet_2026.xlsx"
+
+
 def test_a_persons_decision_is_used_stored_and_can_be_taken_back(sample_workspace):
     ws = str(sample_workspace)
-    last_year = sorted(str(p) for p in (sample_workspace / "nam_truoc").glob("*.xlsx"))
-    assert dvk("history", "import", *last_year, "--year", "2025", "-w", ws).returncode == 0
-    dvk("consolidate", "-w", ws)
-    outbox = sample_workspace / "outbox" / "2026"
-    review = outbox / "Can_xem_xet_2026.xlsx"
+    review = first_run_with_last_year(sample_workspace)
+    outbox = review.parent
     book = load_workbook(review)
     sheet = book[forms.REVIEW_SHEET]
     header = [c.value for c in sheet[4]]
@@ -168,10 +175,7 @@ def test_a_persons_decision_is_used_stored_and_can_be_taken_back(sample_workspac
 
 def test_an_unclear_answer_is_reported_and_decides_nothing(sample_workspace):
     ws = str(sample_workspace)
-    last_year = sorted(str(p) for p in (sample_workspace / "nam_truoc").glob("*.xlsx"))
-    dvk("history", "import", *last_year, "--year", "2025", "-w", ws)
-    dvk("consolidate", "-w", ws)
-    review = sample_workspace / "outbox" / "2026" / "Can_xem_xet_2026.xlsx"
+    review = first_run_with_last_year(sample_workspace)
     book = load_workbook(review)
     header = [c.value for c in book[forms.REVIEW_SHEET][4]]
     book[forms.REVIEW_SHEET].cell(5, header.index(forms.REVIEW_ANSWER) + 1).value = "chắc vậy"
@@ -243,10 +247,7 @@ def test_a_model_sent_by_a_unit_and_listed_by_its_parent_counts_once(sample_work
 
 def test_a_review_file_without_its_key_columns_is_reported(sample_workspace):
     ws = str(sample_workspace)
-    last_year = sorted(str(p) for p in (sample_workspace / "nam_truoc").glob("*.xlsx"))
-    dvk("history", "import", *last_year, "--year", "2025", "-w", ws)
-    dvk("consolidate", "-w", ws)
-    review = sample_workspace / "outbox" / "2026" / "Can_xem_xet_2026.xlsx"
+    review = first_run_with_last_year(sample_workspace)
     book = load_workbook(review)
     book[forms.REVIEW_SHEET].delete_cols(10, 3)
     book.save(review)
