@@ -34,10 +34,17 @@ from pipeline.registry import (
     load_history,
     open_registry,
     record_year,
+    registered_models,
     years_on_record,
 )
 from pipeline.report import write_outputs
-from pipeline.report.template import template_path, write_template
+from pipeline.report.template import (
+    score_template_path,
+    template_path,
+    write_score_template,
+    write_template,
+)
+from pipeline.scoring import ScoreSheetError, ScoringRules, load_score_sheet
 
 EXIT_FATAL = 3
 
@@ -134,15 +141,29 @@ def init(directory: Path, year: int | None, office: str, place: str) -> None:
 @_help_option
 @workspace_option
 def templates(workspace: Path) -> None:
-    """Tạo biểu mẫu Excel chuẩn để gửi cho các đơn vị (vào templates/xlsx/).
+    """Tạo biểu mẫu gửi các đơn vị và biểu chấm điểm mô hình (vào templates/xlsx/).
 
     Ví dụ: dvk templates -w D:\\DanVanKheo
     """
     ws = Workspace(workspace)
     cfg = _config(ws)
+    scoring = _scoring(ws, cfg)
     path = template_path(ws.templates, cfg.year)
     _guard_write(lambda: write_template(path, cfg), path)
     click.echo(f"Đã tạo biểu mẫu: {path}")
+    models = None
+    if ws.registry.exists():  # this year's registered models, one row each to score
+        conn = _registry(ws)
+        models = registered_models(conn, cfg.year)
+        conn.close()
+    scores = score_template_path(ws.templates, cfg.year)
+    _guard_write(lambda: write_score_template(scores, cfg, scoring, models), scores)
+    listed = (
+        f" (đã ghi sẵn {len(models)} mô hình đăng ký năm {cfg.year})"
+        if models is not None and len(models)
+        else ""
+    )
+    click.echo(f"Đã tạo biểu chấm điểm: {scores}{listed}")
 
 
 @main.command(name="consolidate", options_metavar="[TÙY_CHỌN]")
@@ -173,6 +194,7 @@ def consolidate_command(workspace: Path, year: int | None, as_json: bool, open_e
     review = ws.outbox / str(cfg.year) / forms.REVIEW_FILENAME.format(year=cfg.year)
     answers, answer_issues = read_decisions(review)
     history = _history(conn, cfg).with_decisions(answers)
+    scoring = _scoring(ws, cfg)
     total = len(find_inbox_files(ws.inbox))
     with click.progressbar(
         length=total, label="Đang đọc tệp", file=sys.stderr, show_pos=True
@@ -184,9 +206,10 @@ def consolidate_command(workspace: Path, year: int | None, as_json: bool, open_e
             archive_to=ws.archive / dt.date.today().isoformat(),
             history=history,
             rules=cfg.link_rules,
+            scoring=scoring,
         )
     result.issues += answer_issues
-    paths = _guard_write(lambda: write_outputs(result, cfg, ws.outbox), ws.outbox)
+    paths = _guard_write(lambda: write_outputs(result, cfg, ws.outbox, scoring), ws.outbox)
     # Last, and all at once: a run that did not get this far leaves the registry untouched.
     _record(conn, ws, result, "tong_hop", answers)
     summary = result.summary() | {"tep_ket_qua": {k: str(p) for k, p in paths.items()}}
@@ -273,6 +296,15 @@ def history_list(workspace: Path) -> None:
         click.echo("Sổ theo dõi chưa có dữ liệu năm nào.")
 
 
+def _scoring(ws: Workspace, cfg: Config) -> ScoringRules:
+    own = ws.score_sheet if ws.score_sheet.exists() else None
+    try:
+        sheet = load_score_sheet(own)
+    except ScoreSheetError as e:
+        raise Fatal(str(e)) from e
+    return ScoringRules(sheet, cfg.ladder, cfg.registration_deadline)
+
+
 def _history(conn: sqlite3.Connection, cfg: Config) -> History:
     return load_history(conn, cfg.year, cfg.renamed_units())
 
@@ -295,6 +327,7 @@ def _record(conn, ws: Workspace, result: RunResult, source: str, answers, replac
             source,
             registrations=None if keep else result.registrations,
             results=None if keep else result.results,
+            scored=None if keep or source != "tong_hop" else result.scores,
             files=files,
             decisions=answers,
             replace=replace,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.link import DEFAULT_RULES, LinkRules, unit_key
+from pipeline.scoring import DEFAULT_LADDER, SHEET_NAME
 
 CONFIG_NAME = "dvk.toml"
 # Every key the config may hold, so that a misspelt one is reported instead of ignored.
@@ -18,6 +19,7 @@ KNOWN_KEYS = {
     "ky_ten": {"thay_mat", "chuc_vu", "ho_ten", "ngay_ky"},
     "lien_ket_nam_truoc": {"lien_ket_tu", "xem_xet_tu"},
     "doi_ten_don_vi": None,  # any key: a unit's former name
+    "cong_nhan": {"cac_cap"},
 }
 
 
@@ -40,6 +42,9 @@ class Config:
     link_rules: LinkRules = DEFAULT_RULES
     # (former name, name now) of units renamed or merged, as the office declared them
     unit_renames: tuple[tuple[str, str], ...] = ()
+    # The ladder of recognition, lowest first: a model proposed at a level must have been
+    # recognised at the one below it (seed 002, step 5).
+    ladder: tuple[str, ...] = DEFAULT_LADDER
 
     def renamed_units(self) -> dict[str, str]:
         """Unit key -> the key of the unit it became, for linking across years."""
@@ -67,6 +72,11 @@ class Workspace:
     def registry(self) -> Path:
         """The SQLite registry of units, models and years (see pipeline/registry.py)."""
         return self.root / "dvk.sqlite"
+
+    @property
+    def score_sheet(self) -> Path:
+        """The office's own criteria table, if it has one (else seed 004's is used)."""
+        return self.root / SHEET_NAME
 
     @property
     def templates(self) -> Path:
@@ -107,6 +117,11 @@ ngay_ky = ""
 # là mô hình cũ; từ xem_xet_tu đến dưới lien_ket_tu: đưa vào tệp Can_xem_xet để người quyết định.
 lien_ket_tu = 90
 xem_xet_tu = 75
+
+[cong_nhan]
+# Các cấp công nhận mô hình, từ thấp lên cao. Mô hình đề nghị công nhận ở một cấp phải đã được
+# công nhận ở cấp liền dưới. Ví dụ hệ thống hai cấp: ["Cấp xã", "Cấp tỉnh"].
+cac_cap = ["Cấp cơ sở", "Cấp huyện", "Cấp tỉnh"]
 
 [doi_ten_don_vi]
 # Đơn vị đã đổi tên hoặc sáp nhập: "tên cũ" = "tên mới", mỗi tên cũ một dòng. Ví dụ:
@@ -153,6 +168,7 @@ def load_config(path: Path) -> Config:
     return Config(
         link_rules=_link_rules(data.get("lien_ket_nam_truoc", {})),
         unit_renames=_renames(data.get("doi_ten_don_vi", {})),
+        ladder=_ladder(data.get("cong_nhan", {})),
         office_name=str(office.get("ten", "")).strip(),
         parent_name=str(office.get("cap_tren", "")).strip(),
         place=str(office.get("dia_danh", "")).strip(),
@@ -177,6 +193,20 @@ def _link_rules(table: dict) -> LinkRules:
             f"xem_xet_tu không lớn hơn lien_ket_tu (đang là {link_at!r} và {review_at!r})."
         )
     return LinkRules(link_at=float(link_at), review_at=float(review_at))
+
+
+def _ladder(table: dict) -> tuple[str, ...]:
+    levels = table.get("cac_cap", list(DEFAULT_LADDER))
+    if (
+        not isinstance(levels, list)
+        or not levels
+        or not all(isinstance(v, str) and v.strip() for v in levels)
+    ):
+        raise ConfigError(
+            'Mục [cong_nhan] cac_cap là danh sách các cấp, ví dụ ["Cấp cơ sở", "Cấp huyện", '
+            '"Cấp tỉnh"].'
+        )
+    return tuple(v.strip() for v in levels)
 
 
 def _renames(table: dict) -> tuple[tuple[str, str], ...]:

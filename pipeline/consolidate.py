@@ -33,6 +33,7 @@ from pipeline.link import (
     supersede_resubmissions,
 )
 from pipeline.normalize import normalize_rows
+from pipeline.scoring import ScoringRules, level_rung, load_score_sheet, score_records
 from pipeline.validate import validate_rows
 
 ACCEPTED = "đã tiếp nhận"
@@ -57,6 +58,7 @@ class FileAccount:
     registrations: int  # models accepted from its "Đăng ký" sheet
     results: int  # models accepted from its "Kết quả" sheet
     held_back: int  # rows not used because of errors
+    scored: int = 0  # models scored in its scoring sheets
 
 
 @dataclass
@@ -72,6 +74,8 @@ class RunResult:
     layouts: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     # What the registry knew of earlier years; empty when it knows nothing.
     history: History | None = None
+    # One row per scored model: points per criterion (c1…), subtotals, total, verdict, reasons.
+    scores: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def exit_code(self) -> int:
@@ -96,6 +100,10 @@ class RunResult:
             },
             "so_mo_hinh_dang_ky": len(self.registrations),
             "so_mo_hinh_ket_qua": len(self.results),
+            "so_mo_hinh_cham_diem": len(self.scores),
+            "so_mo_hinh_dat": int((self.scores.get("verdict") == "Đạt").sum())
+            if not self.scores.empty
+            else 0,
             "nam_truoc_trong_so": sorted(self.history.years) if self.history else [],
             "so_mo_hinh_can_xem_xet": self._count_links(REVIEW),
             "so_mo_hinh_xep_khac_don_vi_ghi": self._count_moved(),
@@ -115,6 +123,7 @@ def consolidate(
     archive_to: Path | None = None,
     history: History | None = None,
     rules: LinkRules = DEFAULT_RULES,
+    scoring: ScoringRules | None = None,
 ) -> RunResult:
     """Read everything that arrived in the inbox and keep the rows that pass every rule.
 
@@ -138,9 +147,12 @@ def consolidate(
     for spec in forms.SHEETS:
         accepted[spec.name], link_issues = _link_years(accepted[spec.name], spec, history, rules)
         issues += link_issues
+    scored, score_issues = _score(reads, accepted, arrivals, history, scoring)
+    issues += score_issues
     issues.sort(key=sort_key)
     by_file = _by_file(issues)
     given = {name: Counter(rows["_file"]) for name, rows in accepted.items()}
+    given["scored"] = Counter(scored["_file"]) if not scored.empty else Counter()
     files = [
         _account(a, reads.get(a.name), by_file.get(a.name, []), given, held_counts[a.name])
         for a in arrivals
@@ -159,6 +171,7 @@ def consolidate(
         returned=returned,
         layouts={name: reads[name].layout for name in returned},
         history=history,
+        scores=scored,
     )
 
 
@@ -284,6 +297,32 @@ def _by_file(issues: list[Issue]) -> dict[str, list[Issue]]:
     return by_file
 
 
+def _score(reads, accepted, arrivals, history: History, scoring: ScoringRules | None):
+    """Every scoring sheet of the inbox, checked and judged against this year's registrations."""
+    scoring = scoring or ScoringRules(load_score_sheet())
+    records = [record for read in reads.values() for record in read.scores]
+    if not records:
+        return pd.DataFrame(), []
+    # Only an e-mail's date says when a unit sent its registration; a file's time does not.
+    registered_on = {a.name: a.sent.date() for a in arrivals if a.sender and a.sent}
+    recognised = {
+        (model_id, rung)
+        for model_id, level in zip(
+            history.recognitions["model_id"], history.recognitions["level"], strict=True
+        )
+        if (rung := level_rung(level, scoring.ladder)) is not None
+    }
+    return score_records(
+        records,
+        accepted[forms.REGISTRATION.name],
+        accepted[forms.RESULTS.name],
+        scoring,
+        canonical_unit=history.canonical_unit,
+        recognised_before=recognised,
+        registered_on=registered_on,
+    )
+
+
 def _for_unit(issues: list[Issue]) -> bool:
     """Whether any of a file's problems is for its unit to fix (not the office's to decide)."""
     return any(not CATALOGUE[i.code].for_office for i in issues)
@@ -343,13 +382,14 @@ def _account(arrival: Arrival, read: ReadResult | None, own: list[Issue], given,
     codes = {i.code for i in own}
     registrations = given[forms.REGISTRATION.name][arrival.name]
     results = given[forms.RESULTS.name][arrival.name]
+    scored = given.get("scored", Counter())[arrival.name]
     if "file-duplicate" in codes:
         status = DUPLICATE
     elif any(CATALOGUE[c].refuses_file for c in codes) or (read is not None and not read.readable):
         status = UNREADABLE
     elif any(i.severity is Severity.ERROR for i in own):
         status = HAS_ERRORS
-    elif "sheet-superseded" in codes and registrations + results == 0:
+    elif "sheet-superseded" in codes and registrations + results + scored == 0:
         status = SUPERSEDED
     else:
         status = ACCEPTED  # warnings, if any, are in the reason
@@ -370,4 +410,5 @@ def _account(arrival: Arrival, read: ReadResult | None, own: list[Issue], given,
         registrations=registrations,
         results=results,
         held_back=held_back,
+        scored=scored,
     )

@@ -138,3 +138,31 @@ REVIEW_FILENAME = "Can_xem_xet_{year}.xlsx"
 REVIEW_SHEET = "Cần xem xét"
 REVIEW_ANSWER = "Là mô hình cũ (Có/Không)"
 REVIEW_KEYS = ("Mã đơn vị", "Mã mô hình", "Mã mô hình năm trước")
+
+
+# The scoring template ("Biểu chấm điểm"): one row per model, one column per criterion. Its
+# criteria columns follow the office's criteria table, which the hidden sheet records.
+SCORE_TEMPLATE_ID = "dvk-bieu-cham-diem"
+SCORE_TEMPLATE_FILENAME = "Bieu_cham_diem_{year}.xlsx"
+SCORE_SHEET = "Chấm điểm"
+SCORE_HEADER_ROW = 5
+SCORE_FIRST_ROW = 6
+SCORE_INPUT_ROWS = 300
+SCORE_LEFT = (
+    _STT,
+    Column("unit", "Đơn vị", 24, required=True, max_len=200),
+    _NAME,
+    _SUBJECT,
+)
+SCORE_RIGHT = (
+    Column("total", "Tổng điểm", 9),
+    Column("level", "Đề nghị công nhận cấp", 14),
+    Column("scorer", "Người chấm", 18, max_len=100),
+    Column("scored_on", "Ngày chấm", 12, "date"),
+    Column("note", "Ghi chú", 20, max_len=500),
+)
+
+
+def criterion_header(number: int, maximum: str) -> str:
+    """The header of one criterion's column: "Tiêu chí 9 (tối đa 10)"."""
+    return f"Tiêu chí {number} (tối đa {maximum})"

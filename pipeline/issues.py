@@ -31,8 +31,8 @@ CATALOGUE: dict[str, Problem] = {
     ),
     "file-no-table": Problem(
         Severity.ERROR,
-        "Không tìm thấy bảng đăng ký hay kết quả mô hình (biểu mẫu của văn phòng, Phụ lục 1 "
-        "hoặc Phụ lục 4) trong tệp.",
+        "Không tìm thấy bảng đăng ký, kết quả hay chấm điểm mô hình (biểu mẫu của văn phòng, "
+        "Phụ lục 1, Phụ lục 4 hoặc Biểu chấm điểm) trong tệp.",
         "Điền vào biểu mẫu Excel do văn phòng gửi, hoặc theo đúng mẫu Phụ lục 1, Phụ lục 4.",
         refuses_file=True,
     ),
@@ -194,6 +194,80 @@ CATALOGUE: dict[str, Problem] = {
         "Cột “Là mô hình cũ” ghi “{value}”, không hiểu là Có hay Không; chưa dùng.",
         "Chọn “Có” hoặc “Không” trong danh sách thả xuống.",
         for_office=True,
+    ),
+    # scoring sheets
+    "score-missing": Problem(
+        Severity.ERROR,
+        "Thiếu điểm {detail}.",
+        "Chấm đủ mọi tiêu chí (tiêu chí không đạt thì ghi 0).",
+    ),
+    "score-not-a-number": Problem(
+        Severity.ERROR,
+        "Điểm {detail} ghi “{value}”, không phải số.",
+        "Ghi điểm bằng số, ví dụ 5 hoặc 4,5.",
+    ),
+    "score-negative": Problem(
+        Severity.ERROR,
+        "Điểm {detail} là số âm ({value}).",
+        "Điểm thấp nhất là 0.",
+    ),
+    "score-above-max": Problem(
+        Severity.ERROR,
+        "Điểm {detail} là {value}, vượt điểm tối đa.",
+        "Chấm lại trong khoảng từ 0 đến điểm tối đa của tiêu chí.",
+    ),
+    "score-unknown-criterion": Problem(
+        Severity.WARNING,
+        "Tiêu chí số {value} không có trong biểu chấm điểm đang dùng; không tính điểm này.",
+        "Dùng biểu chấm điểm mới nhất của văn phòng.",
+    ),
+    "score-both-variants": Problem(
+        Severity.ERROR,
+        "Mục II chấm cả phần II.1 (tập thể) và phần II.2 (cá nhân).",
+        "Chỉ chấm phần đúng với chủ thể thực hiện mô hình.",
+    ),
+    "score-wrong-variant": Problem(
+        Severity.ERROR,
+        "Mô hình do {value} thực hiện nhưng mục II được chấm theo phần {detail}.",
+        "Chấm lại mục II theo phần đúng với chủ thể (II.1 tập thể, II.2 cá nhân).",
+    ),
+    "score-total-mismatch": Problem(
+        Severity.WARNING,
+        "Tổng điểm ghi {value} khác tổng các tiêu chí ({detail}); dùng tổng các tiêu chí.",
+        "Cộng lại điểm hoặc kiểm tra điểm từng tiêu chí.",
+    ),
+    "score-not-registered": Problem(
+        Severity.WARNING,
+        "Mô hình không có trong danh sách đăng ký năm nay nhưng {detail} được {value} điểm.",
+        "Tiêu chí này yêu cầu mô hình đăng ký từ đầu năm: kiểm tra lại tên mô hình, đơn vị.",
+    ),
+    "score-registered-late": Problem(
+        Severity.WARNING,
+        "Mô hình đăng ký ngày {value}, sau hạn {detail}.",
+        "Xem lại điểm tiêu chí đăng ký thực hiện từ đầu năm.",
+    ),
+    "score-template-outdated": Problem(
+        Severity.ERROR,
+        "Biểu chấm điểm được lập theo bộ tiêu chí khác với bộ văn phòng đang dùng.",
+        "Chấm lại trên biểu chấm điểm mới (dvk templates).",
+        refuses_file=True,
+    ),
+    "score-no-model": Problem(
+        Severity.ERROR,
+        "Không thấy tên mô hình hoặc tên đơn vị ở phía trên bảng chấm điểm.",
+        "Ghi “Tên mô hình: …” và “Đơn vị: …” ở các dòng phía trên bảng.",
+    ),
+    "recognition-skips-level": Problem(
+        Severity.WARNING,
+        "Đề nghị công nhận {value} nhưng mô hình chưa được công nhận {detail} (các năm trước "
+        "hoặc đợt này).",
+        "Mô hình cấp trên được chọn từ mô hình đã được công nhận ở cấp liền dưới.",
+        for_office=True,
+    ),
+    "level-not-in-ladder": Problem(
+        Severity.WARNING,
+        "Cấp đề nghị công nhận “{value}” không có trong các cấp của văn phòng ({detail}).",
+        "Chọn cấp trong danh sách thả xuống.",
     ),
     "duplicate-model": Problem(
         Severity.WARNING,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 from rapidfuzz import fuzz
@@ -211,6 +211,10 @@ class History:
     decisions: dict[tuple[str, str], Decision]  # (unit key, model key) -> decision
     years: tuple[int, ...]  # earlier years on record
     renames: dict[str, str]  # unit key -> unit key it is now known by (renamed, merged)
+    # Recognitions of earlier years: model_id, year, level (a label of the office's ladder).
+    recognitions: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["model_id", "year", "level"])
+    )
 
     @classmethod
     def empty(cls, year: int) -> History:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.link import Decision, History, model_key, unit_key
+from pipeline.scoring import PASSED
 
 REGISTRY_NAME = "dvk.sqlite"
 
@@ -78,6 +79,35 @@ MIGRATIONS: tuple[str, ...] = (
         is_old INTEGER NOT NULL,       -- 1: the model of an earlier year; 0: a new model
         model_id INTEGER,              -- the earlier model it continues, when is_old
         PRIMARY KEY (year, unit_key, name_key)
+    );
+    """,
+    """
+    CREATE TABLE appraisals (
+        model_id INTEGER NOT NULL REFERENCES models(id),
+        year INTEGER NOT NULL,
+        level TEXT NOT NULL,           -- the level proposed ("" when none), a ladder label
+        subject TEXT,
+        total REAL NOT NULL,
+        verdict TEXT NOT NULL,         -- Đạt / Không đạt / Chưa xét
+        reasons TEXT,
+        self_assessment TEXT,
+        scorer TEXT,
+        source TEXT,
+        PRIMARY KEY (model_id, year, level)
+    );
+    CREATE TABLE scores (
+        model_id INTEGER NOT NULL REFERENCES models(id),
+        year INTEGER NOT NULL,
+        level TEXT NOT NULL,
+        criterion INTEGER NOT NULL,
+        points REAL NOT NULL,
+        PRIMARY KEY (model_id, year, level, criterion)
+    );
+    CREATE TABLE recognitions (
+        model_id INTEGER NOT NULL REFERENCES models(id),
+        year INTEGER NOT NULL,
+        level TEXT NOT NULL,
+        PRIMARY KEY (model_id, year, level)
     );
     """,
 )
@@ -189,6 +219,11 @@ def load_history(
     years = [
         y for (y,) in conn.execute("SELECT year FROM years WHERE year < ? ORDER BY year", (year,))
     ]
+    recognitions = pd.read_sql_query(
+        "SELECT model_id, year, level FROM recognitions WHERE year < ? ORDER BY year, model_id",
+        conn,
+        params=(year,),
+    )
     return History(
         year=year,
         earlier=rows[rows["year"] < year].reset_index(drop=True),
@@ -196,6 +231,7 @@ def load_history(
         decisions=decisions,
         years=tuple(years),
         renames=renames or {},
+        recognitions=recognitions,
     )
 
 
@@ -207,6 +243,7 @@ def record_year(
     registrations: pd.DataFrame | None,
     results: pd.DataFrame | None,
     files: Iterable[FileRecord] = (),
+    scored: pd.DataFrame | None = None,
     decisions: dict[tuple[str, str], Decision | None] | None = None,
     replace: bool = True,
 ) -> None:
@@ -228,6 +265,8 @@ def record_year(
             for row in frame.to_dict("records"):
                 model_id = _model_for(conn, row, year, ids)
                 _insert_row(conn, table, model_id, year, row)
+        if scored is not None:
+            _record_scores(conn, year, scored, ids, replace)
         for f in files:
             conn.execute(
                 "INSERT OR REPLACE INTO files (sha256, year, name, unit, status, sender, sent) "
@@ -248,8 +287,45 @@ def record_year(
         # A model no longer registered or reported in any year (its unit dropped it on a rerun).
         conn.execute(
             "DELETE FROM models WHERE id NOT IN (SELECT model_id FROM registrations) "
-            "AND id NOT IN (SELECT model_id FROM results)"
+            "AND id NOT IN (SELECT model_id FROM results) "
+            "AND id NOT IN (SELECT model_id FROM appraisals)"
         )
+
+
+def _record_scores(conn, year: int, scored: pd.DataFrame, ids, replace: bool) -> None:
+    """Appraisals and points of the year; a model that passed within the ladder is recognised."""
+    if replace:
+        for table in ("scores", "appraisals", "recognitions"):
+            conn.execute(f"DELETE FROM {table} WHERE year = ?", (year,))
+    criteria = [c for c in scored.columns if c.startswith("c") and c[1:].isdigit()]
+    for row in scored.to_dict("records"):
+        model_id = _model_for(conn, row, year, ids)
+        level = row.get("level") or ""
+        conn.execute(
+            "INSERT OR REPLACE INTO appraisals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                model_id,
+                year,
+                level,
+                row.get("subject"),
+                float(row["total"]),
+                row["verdict"],
+                row.get("reasons"),
+                row.get("self_assessment"),
+                row.get("scorer"),
+                row.get("_file"),
+            ),
+        )
+        for column in criteria:
+            if _plain(row[column]) is not None:
+                conn.execute(
+                    "INSERT OR REPLACE INTO scores VALUES (?, ?, ?, ?, ?)",
+                    (model_id, year, level, int(column[1:]), float(row[column])),
+                )
+        if row["verdict"] == PASSED and level and not _plain(row.get("ladder_note")):
+            conn.execute(
+                "INSERT OR REPLACE INTO recognitions VALUES (?, ?, ?)", (model_id, year, level)
+            )
 
 
 class _transaction:
@@ -301,6 +377,15 @@ def _plain(value):
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
     return value
+
+
+def registered_models(conn: sqlite3.Connection, year: int) -> pd.DataFrame:
+    """This year's registered models (unit, name, subject), to pre-fill the scoring template."""
+    return pd.read_sql_query(
+        "SELECT unit, name, subject FROM registrations WHERE year = ? ORDER BY unit, name",
+        conn,
+        params=(year,),
+    )
 
 
 def years_on_record(conn: sqlite3.Connection) -> list[tuple[int, str, int, int]]:

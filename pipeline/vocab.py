@@ -201,3 +201,26 @@ REVIEW_ANSWERS = {
     True: ("có", "co", "c", "x", "đúng", "phải", "cũ", "1", "yes", "y"),
     False: ("không", "khong", "k", "ko", "sai", "mới", "0", "no", "n"),
 }
+
+# The seed's scoring sheet typed by hand ("Biểu chấm điểm mô hình"): its table's headers, and the
+# "label: value" lines above it that say which model is scored. First phrase that matches wins.
+SCORE_HEADERS = (
+    ("stt", ("stt", "tt", "số tt")),
+    ("maximum", ("điểm tối đa", "tối đa", "điểm chuẩn", "thang điểm")),
+    (
+        "points",
+        ("điểm đánh giá", "điểm chấm", "điểm thẩm định", "điểm đạt", "điểm thực tế", "số điểm"),
+    ),
+    ("text", ("tiêu chí", "nội dung")),
+    ("note", ("ghi chú",)),
+)
+SCORE_LABELS = (
+    ("name", ("tên mô hình", "mô hình")),
+    ("unit", ("đơn vị thực hiện", "tên đơn vị", "đơn vị", "cơ quan, đơn vị", "tập thể thực hiện")),
+    ("subject", ("chủ thể",)),
+    ("level", ("đề nghị công nhận", "cấp đề nghị", "cấp công nhận")),
+    ("scorer", ("người chấm", "người đánh giá")),
+    ("scored_on", ("ngày chấm",)),
+)
+SCORE_TOTAL_ROW = ("tổng cộng", "tổng điểm", "tổng")
+SCORE_VARIANTS = {"TAP_THE": ("ii.1", "ii1", "ii 1"), "CA_NHAN": ("ii.2", "ii2", "ii 2")}

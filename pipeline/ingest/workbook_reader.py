@@ -13,8 +13,10 @@ from pipeline import forms
 from pipeline.ingest.annex_reader import annex_rows, find_table
 from pipeline.ingest.arrivals import Arrival
 from pipeline.ingest.formulas import formula_cells
+from pipeline.ingest.score_reader import find_vertical, score_template_records, vertical_record
 from pipeline.issues import Issue
 from pipeline.normalize import clean_text, comparison_key
+from pipeline.scoring import ScoreRecord
 
 SHEET_NAMES = tuple(spec.name for spec in forms.SHEETS)
 # Where each raw row came from; _form is "bieu_mau" (our template) or "phu_luc" (typed by hand).
@@ -40,6 +42,7 @@ class ReadResult:
     readable: bool = True
     # sheet name -> column key (or mark) -> 0-based column, to point at cells in the unit's file
     layout: dict[str, dict[str, int]] = field(default_factory=dict)
+    scores: list[ScoreRecord] = field(default_factory=list)  # scoring sheets, one per model
 
 
 def read_workbook(arrival: Arrival, year: int) -> ReadResult:
@@ -51,8 +54,10 @@ def read_workbook(arrival: Arrival, year: int) -> ReadResult:
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(arrival.data))
         meta = _metadata(_sheet(book, forms.META_SHEET) or [])
         ours = meta.get("template") == forms.TEMPLATE_ID
-        # Parsing a sheet is most of the cost: from our template, only the sheets we read.
+        scoring = meta.get("template") == forms.SCORE_TEMPLATE_ID
+        # Parsing a sheet is most of the cost: from our templates, only the sheets we read.
         wanted = {comparison_key(n) for n in SHEET_NAMES} if ours else None
+        wanted = {comparison_key(forms.SCORE_SHEET)} if scoring else wanted
         sheets = {
             name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             for name in book.sheet_names
@@ -64,6 +69,8 @@ def read_workbook(arrival: Arrival, year: int) -> ReadResult:
             result.issues.append(Issue(file=result.file, code="file-password", detail="tệp Excel"))
             return result
         return _unreadable(result, "tệp bị hỏng hoặc không đúng định dạng Excel")
+    if scoring:
+        return _read_score_template(result, sheets, meta, year)
     if not ours:
         _read_annexes(result, sheets, year)
         _flag_formulas(result, arrival.data)
@@ -82,11 +89,30 @@ def read_workbook(arrival: Arrival, year: int) -> ReadResult:
     return result
 
 
+def _read_score_template(result: ReadResult, sheets, meta, year: int) -> ReadResult:
+    if str(meta.get("year")) != str(year):
+        result.issues.append(_wrong_year(result.file, meta.get("year"), year))
+        return result
+    cells = next(iter(sheets.values()), None)
+    if cells is None:
+        result.issues.append(
+            Issue(file=result.file, code="file-template-changed", detail=forms.SCORE_SHEET)
+        )
+        return result
+    result.scores, result.layout[forms.SCORE_SHEET] = score_template_records(
+        result.file, cells, meta
+    )
+    result.unit = next((r.unit for r in result.scores if r.unit), "")
+    return result
+
+
 def _read_annexes(result: ReadResult, sheets: dict[str, list[list]], year: int) -> None:
-    """Every sheet that holds a Phụ lục 1 or 4 table gives its rows; the others are ignored."""
+    """Every sheet that holds a Phụ lục 1 or 4 table gives its rows, and every sheet that holds
+    the seed's scoring table gives one scored model; other sheets are ignored."""
     for name, cells in sheets.items():
         table = find_table(name, cells)
         if table is None:
+            _read_vertical_score(result, name, cells)
             continue
         if table.year is not None and table.year != year:
             result.issues.append(_wrong_year(result.file, table.year, year, sheet=name))
@@ -99,6 +125,21 @@ def _read_annexes(result: ReadResult, sheets: dict[str, list[list]], year: int) 
         result.unit = result.unit or table.owner or next((u for u in units if u), "")
     if not result.layout and not result.issues:
         result.issues.append(Issue(file=result.file, code="file-no-table"))
+
+
+def _read_vertical_score(result: ReadResult, sheet: str, cells: list[list]) -> None:
+    table = find_vertical(cells)
+    if table is None:
+        return
+    result.layout[sheet] = {table.headers["points"]: table.columns["points"]}
+    record = vertical_record(table, cells, result.file, sheet)
+    if not record.name or not record.unit:
+        result.issues.append(
+            Issue(file=result.file, sheet=sheet, row=table.header_row + 1, code="score-no-model")
+        )
+        return
+    result.scores.append(record)
+    result.unit = result.unit or record.unit
 
 
 def _flag_formulas(result: ReadResult, data: bytes) -> None:

@@ -12,6 +12,8 @@ from pipeline.report.intake import write_intake
 from pipeline.report.phu_luc import write_phu_luc_1, write_phu_luc_4
 from pipeline.report.returns import write_returns
 from pipeline.report.review import changed_rows, review_rows, write_review
+from pipeline.report.scores import write_scores
+from pipeline.scoring import ScoringRules, load_score_sheet
 
 OUTPUT_NAMES = {
     "phu_luc_1": "Phu_luc_1_dang_ky_{year}.xlsx",
@@ -19,13 +21,17 @@ OUTPUT_NAMES = {
     "tiep_nhan": "Tiep_nhan_{year}.xlsx",
 }
 COMPARISON_NAME = "So_sanh_nam_truoc_{year}.xlsx"
+SCORES_NAME = "Ket_qua_cham_diem_{year}.xlsx"
 
 
 RETURNS_FOLDER = "tra_lai"  # error workbooks to e-mail back, one per unit with problems
 
 
-def write_outputs(result: RunResult, cfg: Config, outbox: Path) -> dict[str, Path]:
-    """Write the annexes, the intake workbook and the error workbooks into outbox/<year>/."""
+def write_outputs(
+    result: RunResult, cfg: Config, outbox: Path, scoring: ScoringRules | None = None
+) -> dict[str, Path]:
+    """Write the annexes, the intake workbook and the error workbooks into outbox/<year>/;
+    with last year on record, the comparison and review; with scoring sheets, their results."""
     folder = outbox / str(cfg.year)
     paths = {key: folder / name.format(year=cfg.year) for key, name in OUTPUT_NAMES.items()}
     write_phu_luc_1(paths["phu_luc_1"], result.registrations, cfg)
@@ -41,6 +47,12 @@ def write_outputs(result: RunResult, cfg: Config, outbox: Path) -> dict[str, Pat
     if history is not None and cfg.year - 1 in history.years:
         paths["so_sanh"] = folder / COMPARISON_NAME.format(year=cfg.year)
         write_comparison(paths["so_sanh"], result, cfg.office_name)
+    scores = folder / SCORES_NAME.format(year=cfg.year)
+    if not result.scores.empty:
+        write_scores(scores, result, cfg, scoring or ScoringRules(load_score_sheet()))
+        paths["cham_diem"] = scores
+    else:
+        scores.unlink(missing_ok=True)  # no scoring sheet this time: no stale results
     review = folder / forms.REVIEW_FILENAME.format(year=cfg.year)
     if history is not None and (not review_rows(result).empty or changed_rows(result)):
         write_review(review, result, cfg.office_name)

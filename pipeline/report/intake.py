@@ -25,6 +25,7 @@ _FILE_COLUMNS = (
     ("Số mô hình đăng ký", 11),
     ("Số mô hình kết quả", 11),
     ("Số dòng bị giữ lại", 11),
+    ("Số mô hình chấm điểm", 11),
 )
 _ISSUE_COLUMNS = (
     ("STT", 6),
@@ -68,6 +69,7 @@ def write_intake(
             f.registrations,
             f.results,
             f.held_back,
+            f.scored,
         )
         for n, f in enumerate(result.files, start=1)
     ]

@@ -257,7 +257,7 @@ def write_annex(path: Path, spec: AnnexSpec, lines: list[Line], rows: pd.DataFra
         )
         row += 1
     row = _write_footer(ws, spec, rows, row + 1, last)
-    _write_signature(ws, cfg, row + 1, last)
+    write_signature(ws, cfg, row + 1, last)
     set_print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW + 2}")
     ws.freeze_panes = ws.cell(HEADER_ROW + 3, 1)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -322,7 +322,7 @@ def _write_footer(ws, spec: AnnexSpec, rows: pd.DataFrame, row: int, last: int) 
     return row
 
 
-def _write_signature(ws, cfg: Config, row: int, last: int) -> None:
+def write_signature(ws, cfg: Config, row: int, last: int) -> None:
     first = last - 3  # the signature block sits over the last four columns, as on paper
     when = (
         f"ngày {cfg.sign_date.day} tháng {cfg.sign_date.month} năm {cfg.sign_date.year}"

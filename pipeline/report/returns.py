@@ -71,7 +71,8 @@ def _cell_of(issue: Issue, layout: dict[str, int]) -> str | None:
     spec = next((s for s in forms.SHEETS if s.name == issue.sheet), None)
     if issue.code == "file-no-unit" and spec is not None:
         return spec.unit_cell
-    column = layout.get(_KEY_OF_HEADER.get(issue.column, ""))
+    # A scoring sheet's layout is keyed by its own headers (one per criterion, or "Điểm đánh giá").
+    column = layout.get(_KEY_OF_HEADER.get(issue.column, issue.column))
     if issue.row is None or column is None:
         return None
     return f"{get_column_letter(column + 1)}{issue.row}"

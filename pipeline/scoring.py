@@ -1,0 +1,510 @@
+"""Score stage: the 100-point sheet as declared data, its checks, the pass rule and the ladder.
+
+The criteria, their maxima, the pass line and the criteria that must be at their maximum live in
+a TOML table (pipeline/data/cham_diem.toml, or the office's own cham_diem.toml), never in code.
+Everything here is pure: records in, scored rows and issues out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import vocab
+from pipeline.issues import Issue, Severity
+from pipeline.normalize import clean_text, comparison_key, match_choice
+
+DEFAULT_SHEET = Path(__file__).parent / "data" / "cham_diem.toml"
+SHEET_NAME = "cham_diem.toml"  # the office's own table, in its workspace
+PASSED, FAILED, NOT_JUDGED = "Đạt", "Không đạt", "Chưa xét"
+
+
+class ScoreSheetError(Exception):
+    "The declared criteria table is invalid (message in Vietnamese)"
+
+
+@dataclass(frozen=True)
+class Criterion:
+    number: int
+    section: str  # "I", "II"…
+    maximum: float
+    text: str = ""  # for a section scored the same for every subject
+    collective: str = ""  # II.1: a model carried out by a collective
+    individual: str = ""  # II.2: by an individual
+    checks_registration: bool = False  # "registered from the start of the year" (criterion 1)
+
+    def text_for(self, subject: str) -> str:
+        if self.text:
+            return self.text
+        return self.individual if subject == "CA_NHAN" else self.collective
+
+
+@dataclass(frozen=True)
+class Section:
+    code: str
+    title: str
+    by_subject: bool = False  # II.1 for a collective, II.2 for an individual
+
+
+@dataclass(frozen=True)
+class ScoreSheet:
+    title: str
+    pass_line: float
+    must_be_full: frozenset[int]
+    sections: tuple[Section, ...]
+    criteria: tuple[Criterion, ...]
+
+    @property
+    def numbers(self) -> tuple[int, ...]:
+        return tuple(c.number for c in self.criteria)
+
+    @property
+    def maximum(self) -> float:
+        return sum(c.maximum for c in self.criteria)
+
+    def criterion(self, number: int) -> Criterion:
+        return next(c for c in self.criteria if c.number == number)
+
+    def in_section(self, code: str) -> tuple[Criterion, ...]:
+        return tuple(c for c in self.criteria if c.section == code)
+
+    @property
+    def signature(self) -> str:
+        """What a scoring template was made for: "1:5,2:10,…" (numbers and maxima)."""
+        return ",".join(f"{c.number}:{fmt(c.maximum)}" for c in self.criteria)
+
+
+def load_score_sheet(path: Path | None = None) -> ScoreSheet:
+    """The office's criteria table if it has one, else the one of seed 004."""
+    path = path or DEFAULT_SHEET
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ScoreSheetError(f"Không đọc được biểu chấm điểm {path.name}: {e}") from e
+    try:
+        sections = tuple(
+            Section(str(m["so"]), str(m["ten"]), bool(m.get("theo_chu_the", False)))
+            for m in data["muc"]
+        )
+        criteria = tuple(
+            Criterion(
+                number=int(c["so"]),
+                section=str(c["muc"]),
+                maximum=float(c["diem_toi_da"]),
+                text=str(c.get("noi_dung", "")),
+                collective=str(c.get("tap_the", "")),
+                individual=str(c.get("ca_nhan", "")),
+                checks_registration=bool(c.get("kiem_tra_dang_ky", False)),
+            )
+            for c in data["tieu_chi"]
+        )
+        sheet = ScoreSheet(
+            title=str(data.get("ten", "BIỂU CHẤM ĐIỂM MÔ HÌNH")),
+            pass_line=float(data["diem_dat"]),
+            must_be_full=frozenset(int(n) for n in data.get("tieu_chi_phai_dat_toi_da", [])),
+            sections=sections,
+            criteria=criteria,
+        )
+    except (KeyError, TypeError, ValueError) as e:
+        raise ScoreSheetError(
+            f"Biểu chấm điểm {path.name} thiếu hoặc sai mục {e}: cần ten, diem_dat, [[muc]] "
+            "(so, ten) và [[tieu_chi]] (so, muc, diem_toi_da, noi_dung hoặc tap_the/ca_nhan)."
+        ) from e
+    _check_sheet(sheet, path.name)
+    return sheet
+
+
+def _check_sheet(sheet: ScoreSheet, name: str) -> None:
+    numbers = sheet.numbers
+    problems = []
+    if len(set(numbers)) != len(numbers):
+        problems.append("số tiêu chí bị trùng")
+    if any(c.maximum <= 0 for c in sheet.criteria):
+        problems.append("điểm tối đa phải lớn hơn 0")
+    if unknown := sheet.must_be_full - set(numbers):
+        problems.append(f"tiêu chí phải đạt tối đa không có trong biểu: {sorted(unknown)}")
+    codes = {s.code for s in sheet.sections}
+    if stray := {c.section for c in sheet.criteria} - codes:
+        problems.append(f"mục không khai báo: {sorted(stray)}")
+    by_subject = {s.code for s in sheet.sections if s.by_subject}
+    if any(c.section in by_subject and not (c.collective and c.individual) for c in sheet.criteria):
+        problems.append("tiêu chí của mục theo chủ thể cần cả tap_the và ca_nhan")
+    if not 0 < sheet.pass_line <= sheet.maximum:
+        problems.append(f"điểm đạt phải từ 0 đến {fmt(sheet.maximum)}")
+    if problems:
+        raise ScoreSheetError(f"Biểu chấm điểm {name} chưa đúng: {'; '.join(problems)}.")
+
+
+def fmt(points: float) -> str:
+    """8.0 → "8", 8.5 → "8,5": how points are written on paper."""
+    return f"{points:g}".replace(".", ",")
+
+
+_NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
+
+
+def parse_points(value: object) -> float | str | None:
+    """A point as typed: a number, None when blank, or the text itself when it is not one."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, bool):
+        return clean_text(value)
+    if isinstance(value, int | float):
+        return float(value)
+    text = clean_text(value)
+    if not text:
+        return None
+    return float(text.replace(",", ".")) if _NUMBER.match(text) else text
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    total: float
+    subtotals: dict[str, float]
+    reasons: tuple[str, ...]
+
+
+def judge(points: dict[int, float], sheet: ScoreSheet) -> Verdict:
+    """The pass rule of seed 004: total ≥ the pass line and every mandatory criterion at max."""
+    total = round(sum(points.values()), 2)
+    subtotals = {
+        s.code: round(sum(points.get(c.number, 0.0) for c in sheet.in_section(s.code)), 2)
+        for s in sheet.sections
+    }
+    reasons = [
+        f"Tiêu chí {n} chưa đạt điểm tối đa ({fmt(points.get(n, 0.0))}/{fmt(c.maximum)})"
+        for c in sheet.criteria
+        if (n := c.number) in sheet.must_be_full and points.get(n, 0.0) < c.maximum
+    ]
+    if total < sheet.pass_line:
+        reasons.append(f"Tổng điểm {fmt(total)} < {fmt(sheet.pass_line)}")
+    return Verdict(not reasons, total, subtotals, tuple(reasons))
+
+
+@dataclass
+class ScoreRecord:
+    """One scored model as read from a sheet, before any check."""
+
+    file: str
+    sheet: str
+    row: int  # the Excel row of the model (template) or of the table's header (vertical sheet)
+    unit: str
+    name: str
+    subject: str  # TAP_THE / CA_NHAN as written on the sheet, "" when not said
+    raw: dict[int, object]  # criterion number -> the cell as typed
+    where: dict[int, int]  # criterion number -> its Excel row (vertical) or the model's row
+    columns: dict[int, str]  # criterion number -> the column header to point at
+    variant: str = ""  # which II variant a vertical sheet filled: TAP_THE / CA_NHAN / BOTH
+    typed_total: object = None
+    level: str = ""  # "Đề nghị công nhận cấp"
+    scorer: str = ""
+    scored_on: object = None
+    signature: str = ""  # our template: the criteria it was made for (ScoreSheet.signature)
+
+
+def check_record(record: ScoreRecord, sheet: ScoreSheet, subject: str) -> tuple[dict, list[Issue]]:
+    """The points of one record and every problem with them (the record's subject decides II)."""
+    issues: list[Issue] = []
+    points: dict[int, float] = {}
+
+    def problem(code: str, number: int | None, value: object = "", detail: str = "") -> None:
+        issues.append(
+            Issue(
+                file=record.file,
+                sheet=record.sheet,
+                row=record.where.get(number, record.row) if number else record.row,
+                column=record.columns.get(number, "") if number else "",
+                code=code,
+                value=clean_text(value),
+                detail=detail,
+            )
+        )
+
+    for criterion in sheet.criteria:
+        n = criterion.number
+        value = parse_points(record.raw.get(n))
+        which = f"tiêu chí {n}"
+        if value is None:
+            problem("score-missing", n, detail=which)
+        elif isinstance(value, str):
+            problem("score-not-a-number", n, value, which)
+        elif value < 0:
+            problem("score-negative", n, fmt(value), which)
+        elif value > criterion.maximum:
+            problem("score-above-max", n, fmt(value), f"{which} (tối đa {fmt(criterion.maximum)})")
+        else:
+            points[n] = value
+    for n in sorted(set(record.raw) - set(sheet.numbers)):
+        if parse_points(record.raw[n]) is not None:
+            problem("score-unknown-criterion", n, str(n))
+    if record.variant == "BOTH":
+        problem("score-both-variants", None)
+    elif record.variant and subject and record.variant != subject:
+        problem(
+            "score-wrong-variant",
+            None,
+            vocab.SUBJECTS[subject],
+            "II.2 (cá nhân)" if record.variant == "CA_NHAN" else "II.1 (tập thể)",
+        )
+    typed, total = parse_points(record.typed_total), sum(points.values())
+    complete = len(points) == len(sheet.criteria)
+    if isinstance(typed, float) and complete and abs(typed - total) > 0.01:
+        problem("score-total-mismatch", None, fmt(typed), fmt(total))
+    return points, issues
+
+
+def level_rung(level: object, ladder: tuple[str, ...]) -> int | None:
+    """Where a level sits on the office's ladder of recognition (0 = the lowest), if it does."""
+    key = comparison_key(level)
+    if not key:
+        return None
+    code = match_choice("level", level)
+    for i, rung in enumerate(ladder):
+        if comparison_key(rung) == key or (code and match_choice("level", rung) == code):
+            return i
+    return None
+
+
+def check_ladder(
+    scored: pd.DataFrame, recognised_before: set[tuple[object, int]], ladder: tuple[str, ...]
+) -> list[tuple[int, str]]:
+    """Rows proposed above the lowest rung without recognition at the rung below.
+
+    `scored` has model (a key of the model: its id or its unit and name), rung and passed;
+    `recognised_before` holds (model, rung) of earlier years. A recognition at the rung below
+    in this run counts too (seed 002: "chọn ra từ các mô hình được công nhận … cấp dưới").
+    Returns (row index, the level missing) for each violation.
+    """
+    this_run = {
+        (m, r)
+        for m, r, ok in zip(scored["model"], scored["rung"], scored["passed"], strict=True)
+        if ok and r is not None
+    }
+    found = []
+    for index, model, rung in zip(scored.index, scored["model"], scored["rung"], strict=True):
+        if rung is None or rung == 0:
+            continue
+        below = (model, rung - 1)
+        if below not in recognised_before and below not in this_run:
+            found.append((index, ladder[rung - 1]))
+    return found
+
+
+DEFAULT_LADDER = ("Cấp cơ sở", "Cấp huyện", "Cấp tỉnh")
+
+
+@dataclass(frozen=True)
+class ScoringRules:
+    """What the office decided: its criteria table, its ladder of levels, its deadline."""
+
+    sheet: ScoreSheet
+    ladder: tuple[str, ...] = DEFAULT_LADDER
+    registration_deadline: dt.date | None = None
+
+
+def score_records(
+    records: list[ScoreRecord],
+    registrations: pd.DataFrame,
+    results: pd.DataFrame,
+    rules: ScoringRules,
+    *,
+    canonical_unit=comparison_key,
+    recognised_before: set[tuple[object, int]] = frozenset(),
+    registered_on: dict[str, dt.date] | None = None,
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """Every scored model with its points, totals, verdict and reasons, and every problem.
+
+    Each record is matched to this year's registration of the same unit by name (as models are
+    linked across years), which gives its subject, level and model id. `registered_on` is the
+    day each registration file was e-mailed, for the "registered from the start" criterion.
+    """
+    sheet = rules.sheet
+    issues: list[Issue] = []
+    kept = []
+    for record in records:
+        if record.signature and record.signature != sheet.signature:
+            issues.append(Issue(file=record.file, code="score-template-outdated"))
+        else:
+            kept.append(record)
+    matches = _match_registrations(kept, registrations, canonical_unit)
+    assessments = _self_assessments(results, canonical_unit)
+    rows = []
+    for record, registered in zip(kept, matches, strict=True):
+        subject = registered["subject"] if registered is not None else record.subject
+        points, found = check_record(record, sheet, subject)
+        found += _registration_checks(record, registered, points, rules, registered_on or {})
+        issues += found
+        errors = [i for i in found if i.severity is Severity.ERROR]
+        verdict = judge(points, sheet)
+        unit = registered["unit"] if registered is not None else record.unit
+        name = registered["name"] if registered is not None else record.name
+        level = record.level or (
+            registered.get("level_label", "") if registered is not None else ""
+        )
+        key = (canonical_unit(unit), _model_key(name))
+        rows.append(
+            {
+                "unit": unit,
+                "name": name,
+                "subject": subject,
+                "person": registered.get("person", "") if registered is not None else "",
+                "model_id": registered.get("model_id") if registered is not None else None,
+                "registered": registered is not None,
+                "key": key,
+                **{f"c{n}": points.get(n) for n in sheet.numbers},
+                **{f"section_{code}": t for code, t in verdict.subtotals.items()},
+                "total": verdict.total,
+                "verdict": NOT_JUDGED if errors else (PASSED if verdict.passed else FAILED),
+                "reasons": "; ".join(i.message for i in errors)
+                if errors
+                else "; ".join(verdict.reasons),
+                "level": level,
+                "rung": level_rung(level, rules.ladder),
+                "self_assessment": assessments.get(key, ""),
+                "scorer": record.scorer,
+                "_file": record.file,
+                "_sheet": record.sheet,
+                "_row": record.row,
+                "ladder_note": "",
+            }
+        )
+    scored = pd.DataFrame(rows, columns=_columns(sheet))
+    issues += _ladder_issues(scored, rules, recognised_before)
+    return scored, issues
+
+
+def _columns(sheet: ScoreSheet) -> list[str]:
+    return [
+        "unit", "name", "subject", "person", "model_id", "registered", "key",
+        *(f"c{n}" for n in sheet.numbers),
+        *(f"section_{s.code}" for s in sheet.sections),
+        "total", "verdict", "reasons", "level", "rung", "self_assessment", "scorer",
+        "_file", "_sheet", "_row", "ladder_note",
+    ]  # fmt: skip
+
+
+def _model_key(name: object) -> str:
+    # Imported here: link imports the readers, which import this module's ScoreRecord.
+    from pipeline.link import model_key
+
+    return model_key(name)
+
+
+def _match_registrations(records, registrations: pd.DataFrame, canonical_unit) -> list:
+    """For each record, the registration row of the same model this year, or None."""
+    from pipeline.link import LINKED, link_models
+
+    if not records or registrations.empty:
+        return [None] * len(records)
+    earlier = pd.DataFrame(
+        {
+            "unit": [canonical_unit(u) for u in registrations["unit"]],
+            "name": registrations["name"].tolist(),
+            "model_id": list(range(len(registrations))),
+        }
+    )
+    current = pd.DataFrame(
+        {"unit": [canonical_unit(r.unit) for r in records], "name": [r.name for r in records]}
+    )
+    links = link_models(current, earlier)
+    table = registrations.reset_index(drop=True)
+    matched = []
+    for verdict_, position in zip(links["verdict"], links["model_id"], strict=True):
+        if verdict_ == LINKED:
+            row = table.iloc[int(position)].to_dict()
+            row["level_label"] = vocab.LEVELS.get(row.get("level") or "", row.get("level") or "")
+            matched.append(row)
+        else:
+            matched.append(None)
+    return matched
+
+
+def _self_assessments(results: pd.DataFrame, canonical_unit) -> dict[tuple[str, str], str]:
+    if results.empty or "self_assessment" not in results:
+        return {}
+    return {
+        (canonical_unit(u), _model_key(n)): vocab.SELF_ASSESSMENTS.get(a, "") if a else ""
+        for u, n, a in zip(
+            results["unit"], results["name"], results["self_assessment"].fillna(""), strict=True
+        )
+    }
+
+
+def _registration_checks(record, registered, points, rules, registered_on) -> list[Issue]:
+    """Criterion 1: the model was registered this year, and before the deadline."""
+    found = []
+    for criterion in rules.sheet.criteria:
+        given = points.get(criterion.number, 0.0)
+        if not criterion.checks_registration or given <= 0:
+            continue
+        where = dict(
+            file=record.file,
+            sheet=record.sheet,
+            row=record.where.get(criterion.number, record.row),
+            column=record.columns.get(criterion.number, ""),
+        )
+        if registered is None:
+            found.append(
+                Issue(
+                    **where,
+                    code="score-not-registered",
+                    value=fmt(given),
+                    detail=f"tiêu chí {criterion.number}",
+                )
+            )
+            continue
+        day = registered_on.get(registered["_file"])
+        deadline = rules.registration_deadline
+        if day and deadline and day > deadline:
+            found.append(
+                Issue(
+                    **where,
+                    code="score-registered-late",
+                    value=day.strftime("%d/%m/%Y"),
+                    detail=f"{deadline:%d/%m/%Y} (tiêu chí {criterion.number})",
+                )
+            )
+    return found
+
+
+def _ladder_issues(scored: pd.DataFrame, rules: ScoringRules, recognised_before) -> list[Issue]:
+    if scored.empty:
+        return []
+    scored["model"] = [
+        m if m is not None and not pd.isna(m) else k
+        for m, k in zip(scored["model_id"], scored["key"], strict=True)
+    ]
+    scored["passed"] = scored["verdict"] == PASSED
+    issues = []
+    for index, missing in check_ladder(scored, recognised_before, rules.ladder):
+        scored.at[index, "ladder_note"] = f"Chưa được công nhận {missing}"
+        issues.append(
+            Issue(
+                file=scored.at[index, "_file"],
+                sheet=scored.at[index, "_sheet"],
+                row=int(scored.at[index, "_row"]),
+                code="recognition-skips-level",
+                value=scored.at[index, "level"],
+                detail=missing,
+            )
+        )
+    unknown = scored["level"].ne("") & scored["rung"].isna()
+    for index in scored.index[unknown]:
+        issues.append(
+            Issue(
+                file=scored.at[index, "_file"],
+                sheet=scored.at[index, "_sheet"],
+                row=int(scored.at[index, "_row"]),
+                code="level-not-in-ladder",
+                value=scored.at[index, "level"],
+                detail=", ".join(rules.ladder),
+            )
+        )
+    return issues
