@@ -22,8 +22,22 @@ sys.path.insert(0, str(ROOT.parent))
 from pipeline.config import load_config  # noqa: E402
 from pipeline.normalize import ascii_slug, match_choice  # noqa: E402
 from pipeline.report.phu_luc import write_phu_luc_1, write_phu_luc_4  # noqa: E402
-from pipeline.report.template import fill_template, template_path, write_template  # noqa: E402
+from pipeline.report.template import (  # noqa: E402
+    fill_template,
+    score_template_path,
+    template_path,
+    write_score_template,
+    write_template,
+)
+from pipeline.scoring import ScoringRules, load_score_sheet  # noqa: E402
 from tests.fixtures.build_annexes import P1_HEAD, P1_MERGES, P1_TITLE, write_sheets  # noqa: E402
+from tests.fixtures.build_scores import (  # noqa: E402
+    EXACTLY_75,
+    FULL,
+    fill_score_template,
+    messy_sheet,
+    seed_sheet,
+)
 
 WORKSPACE = ROOT / "xa-dien-chau"
 KT, VH, QP, XD, NTM = (
@@ -859,6 +873,45 @@ def hand_typed_email(inbox: Path, year: int) -> None:
         (inbox / "thu_hoi_nguoi_cao_tuoi.eml").write_bytes(bytes(message))
 
 
+# The commune's appraisal team scored some models on the scoring template; two units sent the
+# seed's own sheet typed by hand. One fails on a mandatory criterion, one is proposed a level too
+# high, one total is mis-added, one model was never registered, one sheet scores the wrong part.
+SCORED = [
+    ("Chi bộ Công an xã", "Camera an ninh khu dân cư", FULL, "Cấp xã", None),
+    ("Chi bộ Trạm Y tế xã", "Trạm Y tế thân thiện, vì người bệnh", EXACTLY_75, "Cấp xã", None),
+    ("Hội Nông dân xã", "Tổ hợp tác trồng rau an toàn", FULL | {9: 8}, "Cấp xã", None),
+    ("Hội Liên hiệp Phụ nữ xã", "Hũ gạo tình thương", FULL | {6: 3}, "Cấp tỉnh", None),
+    ("Đoàn Thanh niên xã", "Thắp sáng đường quê", FULL | {8: 3, 14: 5, 12: 3}, "Cấp xã", 98),
+    ("Đoàn Thanh niên xã", "Sân chơi cho thiếu nhi", FULL | {10: 6}, "Cấp xã", None),
+]
+
+
+def scoring_files(inbox: Path, cfg) -> None:
+    rules = ScoringRules(load_score_sheet(), cfg.ladder)
+    with tempfile.TemporaryDirectory() as tmp:
+        template = score_template_path(Path(tmp), cfg.year)
+        write_score_template(template, cfg, rules)
+        rows = [
+            dict(unit=u, name=n, points=p, level=lv) | ({"total": t} if t else {})
+            for u, n, p, lv, t in SCORED
+        ]
+        fill_score_template(template, inbox / "bien_ban_cham_diem_to_tham_dinh.xlsx", rows)
+    messy_sheet(
+        inbox / "phieu_cham_diem_truong_thcs.xlsx",
+        "Chi bộ Trường THCS Diễn Châu",
+        "Giáo viên giúp học sinh nghèo vượt khó",
+        FULL,
+    )
+    # A collective model scored on II.2, the part for individuals.
+    seed_sheet(
+        inbox / "phieu_cham_diem_hoi_ccb.xlsx",
+        "Hội Cựu chiến binh xã",
+        "Cựu chiến binh giúp nhau làm kinh tế",
+        FULL,
+        subject="CA_NHAN",
+    )
+
+
 def main(inbox: Path = WORKSPACE / "inbox") -> None:
     cfg = load_config(WORKSPACE / "dvk.toml")
     inbox.mkdir(parents=True, exist_ok=True)
@@ -877,6 +930,7 @@ def main(inbox: Path = WORKSPACE / "inbox") -> None:
             template, inbox / file_name(FAULTY_UNIT), FAULTY_UNIT, {"Đăng ký": FAULTY_ROWS}
         )
     hand_typed_email(inbox, cfg.year)
+    scoring_files(inbox, cfg)
     last_year_annexes(inbox.parent / "nam_truoc")
     # Someone forwarded a list that is neither the form nor an annex: nothing to read in it.
     wb = Workbook()

@@ -302,7 +302,7 @@ def _scoring(ws: Workspace, cfg: Config) -> ScoringRules:
         sheet = load_score_sheet(own)
     except ScoreSheetError as e:
         raise Fatal(str(e)) from e
-    return ScoringRules(sheet, cfg.ladder, cfg.registration_deadline)
+    return cfg.scoring_rules(sheet)
 
 
 def _history(conn: sqlite3.Connection, cfg: Config) -> History:
@@ -350,6 +350,11 @@ def _print_summary(summary: dict, paths: dict[str, Path]) -> None:
         f"Mô hình đăng ký được tổng hợp: {summary['so_mo_hinh_dang_ky']}; "
         f"mô hình báo cáo kết quả: {summary['so_mo_hinh_ket_qua']}."
     )
+    if summary["so_mo_hinh_cham_diem"]:
+        click.echo(
+            f"Mô hình được chấm điểm: {summary['so_mo_hinh_cham_diem']}; "
+            f"đạt: {summary['so_mo_hinh_dat']}."
+        )
     year = summary["nam"]
     if year - 1 not in summary["nam_truoc_trong_so"]:
         click.echo(

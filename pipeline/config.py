@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.link import DEFAULT_RULES, LinkRules, unit_key
-from pipeline.scoring import DEFAULT_LADDER, SHEET_NAME
+from pipeline.scoring import (
+    DEFAULT_LADDER,
+    SHEET_NAME,
+    ScoreSheet,
+    ScoringRules,
+    load_score_sheet,
+)
 
 CONFIG_NAME = "dvk.toml"
 # Every key the config may hold, so that a misspelt one is reported instead of ignored.
@@ -45,6 +51,10 @@ class Config:
     # The ladder of recognition, lowest first: a model proposed at a level must have been
     # recognised at the one below it (seed 002, step 5).
     ladder: tuple[str, ...] = DEFAULT_LADDER
+
+    def scoring_rules(self, sheet: ScoreSheet | None = None) -> ScoringRules:
+        """The criteria table (seed 004's unless given), this office's ladder and deadline."""
+        return ScoringRules(sheet or load_score_sheet(), self.ladder, self.registration_deadline)
 
     def renamed_units(self) -> dict[str, str]:
         """Unit key -> the key of the unit it became, for linking across years."""

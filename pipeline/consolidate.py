@@ -33,7 +33,7 @@ from pipeline.link import (
     supersede_resubmissions,
 )
 from pipeline.normalize import normalize_rows
-from pipeline.scoring import ScoringRules, level_rung, load_score_sheet, score_records
+from pipeline.scoring import PASSED, ScoringRules, level_rung, load_score_sheet, score_records
 from pipeline.validate import validate_rows
 
 ACCEPTED = "đã tiếp nhận"
@@ -101,7 +101,7 @@ class RunResult:
             "so_mo_hinh_dang_ky": len(self.registrations),
             "so_mo_hinh_ket_qua": len(self.results),
             "so_mo_hinh_cham_diem": len(self.scores),
-            "so_mo_hinh_dat": int((self.scores.get("verdict") == "Đạt").sum())
+            "so_mo_hinh_dat": int((self.scores.get("verdict") == PASSED).sum())
             if not self.scores.empty
             else 0,
             "nam_truoc_trong_so": sorted(self.history.years) if self.history else [],
@@ -320,6 +320,7 @@ def _score(reads, accepted, arrivals, history: History, scoring: ScoringRules | 
         canonical_unit=history.canonical_unit,
         recognised_before=recognised,
         registered_on=registered_on,
+        known_ids=history.own_ids(),
     )
 
 

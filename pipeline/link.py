@@ -238,6 +238,14 @@ class History:
                 decisions[key] = answer
         return replace(self, decisions=decisions)
 
+    def own_ids(self) -> dict[tuple[str, str], int]:
+        """(unit key, model key) -> id of the models an earlier run of this year created."""
+        frame = self.this_year
+        return {
+            (self.canonical_unit(u), model_key(n)): int(i)
+            for i, u, n in zip(frame["model_id"], frame["unit"], frame["name"], strict=True)
+        }
+
     def canonical_unit(self, unit: object) -> str:
         key = unit_key(unit)
         seen = set()
@@ -267,15 +275,7 @@ def link_years(
         (history.canonical_unit(u), model_key(n))
         for u, n in zip(rows["unit"], rows["name"], strict=True)
     ]
-    own = {
-        (history.canonical_unit(u), model_key(n)): int(i)
-        for i, u, n in zip(
-            history.this_year["model_id"],
-            history.this_year["unit"],
-            history.this_year["name"],
-            strict=True,
-        )
-    }
+    own = history.own_ids()
     earlier = history.earlier.drop_duplicates(["model_id", "name"])
     blocks = pd.DataFrame(
         {

@@ -86,6 +86,8 @@ MIGRATIONS: tuple[str, ...] = (
         model_id INTEGER NOT NULL REFERENCES models(id),
         year INTEGER NOT NULL,
         level TEXT NOT NULL,           -- the level proposed ("" when none), a ladder label
+        unit TEXT NOT NULL,
+        name TEXT NOT NULL,
         subject TEXT,
         total REAL NOT NULL,
         verdict TEXT NOT NULL,         -- Đạt / Không đạt / Chưa xét
@@ -209,7 +211,12 @@ def load_history(
         )
     rows = pd.concat(frames, ignore_index=True)
     first_year = dict(conn.execute("SELECT id, first_year FROM models").fetchall())
-    own = rows[(rows["year"] == year) & rows["model_id"].map(first_year).eq(year)]
+    # A model only scored (never registered) this year keeps its id on a rerun too.
+    appraised = pd.read_sql_query(
+        "SELECT model_id, year, unit, name FROM appraisals WHERE year = ?", conn, params=(year,)
+    )
+    mine = pd.concat([rows[rows["year"] == year], appraised], ignore_index=True)
+    own = mine[mine["model_id"].map(first_year).eq(year)].drop_duplicates("model_id")
     decisions = {
         (unit, name): Decision(bool(is_old), model_id)
         for unit, name, is_old, model_id in conn.execute(
@@ -302,11 +309,13 @@ def _record_scores(conn, year: int, scored: pd.DataFrame, ids, replace: bool) ->
         model_id = _model_for(conn, row, year, ids)
         level = row.get("level") or ""
         conn.execute(
-            "INSERT OR REPLACE INTO appraisals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO appraisals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 model_id,
                 year,
                 level,
+                row["unit"],
+                row["name"],
                 row.get("subject"),
                 float(row["total"]),
                 row["verdict"],

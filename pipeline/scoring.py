@@ -285,15 +285,15 @@ def check_ladder(
     this_run = {
         (m, r)
         for m, r, ok in zip(scored["model"], scored["rung"], scored["passed"], strict=True)
-        if ok and r is not None
+        if ok and r is not None and not pd.isna(r)
     }
     found = []
     for index, model, rung in zip(scored.index, scored["model"], scored["rung"], strict=True):
-        if rung is None or rung == 0:
+        if rung is None or pd.isna(rung) or rung == 0:
             continue
-        below = (model, rung - 1)
+        below = (model, int(rung) - 1)
         if below not in recognised_before and below not in this_run:
-            found.append((index, ladder[rung - 1]))
+            found.append((index, ladder[int(rung) - 1]))
     return found
 
 
@@ -318,12 +318,14 @@ def score_records(
     canonical_unit=comparison_key,
     recognised_before: set[tuple[object, int]] = frozenset(),
     registered_on: dict[str, dt.date] | None = None,
+    known_ids: dict[tuple[str, str], int] | None = None,
 ) -> tuple[pd.DataFrame, list[Issue]]:
     """Every scored model with its points, totals, verdict and reasons, and every problem.
 
     Each record is matched to this year's registration of the same unit by name (as models are
     linked across years), which gives its subject, level and model id. `registered_on` is the
     day each registration file was e-mailed, for the "registered from the start" criterion.
+    `known_ids` gives a model scored without a registration the id an earlier run gave it.
     """
     sheet = rules.sheet
     issues: list[Issue] = []
@@ -355,7 +357,9 @@ def score_records(
                 "name": name,
                 "subject": subject,
                 "person": registered.get("person", "") if registered is not None else "",
-                "model_id": registered.get("model_id") if registered is not None else None,
+                "model_id": registered.get("model_id")
+                if registered is not None
+                else (known_ids or {}).get(key),
                 "registered": registered is not None,
                 "key": key,
                 **{f"c{n}": points.get(n) for n in sheet.numbers},

@@ -87,5 +87,7 @@ def consolidate_with_last_year(workspace: Path, outbox: Path | None = None):
     )
     history = load_history(conn, cfg.year, cfg.renamed_units())
     conn.close()
-    result: RunResult = consolidate(workspace / "inbox", cfg.year, history=history)
+    result: RunResult = consolidate(
+        workspace / "inbox", cfg.year, history=history, scoring=cfg.scoring_rules()
+    )
     return result, write_outputs(result, cfg, outbox or workspace / "outbox")

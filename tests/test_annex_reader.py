@@ -194,7 +194,7 @@ def test_the_returned_copy_marks_the_cell_in_the_units_own_layout(result, tmp_pa
 
 def test_our_own_annexes_read_back_as_the_same_models(tmp_path, cfg):
     """A lower office's consolidated Phụ lục (this tool's output) is read like a unit's."""
-    sample = consolidate(SAMPLE / "inbox", cfg.year)
+    sample = consolidate(SAMPLE / "inbox", cfg.year, scoring=cfg.scoring_rules())
     paths = write_outputs(sample, cfg, tmp_path / "outbox")
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -255,7 +255,7 @@ def test_two_units_under_the_same_parent_never_replace_each_other(tmp_path, cfg)
         ]
         (tmp_path / "inbox").mkdir(exist_ok=True)
         write_sheets(tmp_path / "inbox" / f"{model}.xlsx", [("Sheet1", rows, [])])
-    result = consolidate(tmp_path / "inbox", cfg.year)
+    result = consolidate(tmp_path / "inbox", cfg.year, scoring=cfg.scoring_rules())
     assert result.issues == []
     assert sorted(result.registrations[["unit", "name"]].values.tolist()) == [
         ["CHI BỘ XÓM BẮC SƠN", "Tuyến đường hoa"],
@@ -277,7 +277,7 @@ def test_a_numbered_row_with_no_models_under_it_is_reported(tmp_path, cfg):
     ]  # a model numbered like a unit
     (tmp_path / "inbox").mkdir()
     write_sheets(tmp_path / "inbox" / "a.xlsx", [("Sheet1", rows, [])])
-    result = consolidate(tmp_path / "inbox", cfg.year)
+    result = consolidate(tmp_path / "inbox", cfg.year, scoring=cfg.scoring_rules())
     assert result.registrations["name"].tolist() == ["Bữa cơm nghĩa tình"]
     assert [(i.row, i.code, i.message) for i in result.issues] == [
         (

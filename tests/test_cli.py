@@ -24,12 +24,14 @@ def dvk(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 def test_consolidate_on_the_sample(sample_workspace):
     run = dvk("consolidate", "--workspace", str(sample_workspace))
     assert run.returncode == 1, run.stderr  # the sample has a file with errors, on purpose
-    assert "Đã đọc 20 tệp: 18 đã tiếp nhận, 1 có lỗi, 1 không đọc được." in run.stdout
+    assert "Đã đọc 23 tệp: 20 đã tiếp nhận, 2 có lỗi, 1 không đọc được." in run.stdout
     assert "Mô hình đăng ký được tổng hợp: 47; mô hình báo cáo kết quả: 43." in run.stdout
+    assert "Mô hình được chấm điểm: 8; đạt: 6." in run.stdout
     archived = sorted(p.name for p in (sample_workspace / "luu_tru").rglob("*") if p.is_file())
     assert archived == sorted(p.name for p in (sample_workspace / "inbox").iterdir())
     outbox = sample_workspace / "outbox" / "2026"
     assert sorted(p.name for p in outbox.iterdir()) == [
+        "Ket_qua_cham_diem_2026.xlsx",
         "Phu_luc_1_dang_ky_2026.xlsx",
         "Phu_luc_4_ket_qua_2026.xlsx",
         "Tiep_nhan_2026.xlsx",
@@ -41,10 +43,11 @@ def test_json_summary_is_the_same_account(sample_workspace):
     run = dvk("consolidate", "-w", str(sample_workspace), "--json")
     summary = json.loads(run.stdout)
     assert run.returncode == 1
-    assert summary["so_tep"] == 20 and summary["so_mo_hinh_dang_ky"] == 47
+    assert summary["so_tep"] == 23 and summary["so_mo_hinh_dang_ky"] == 47
+    assert (summary["so_mo_hinh_cham_diem"], summary["so_mo_hinh_dat"]) == (8, 6)
     assert summary["so_tep_theo_trang_thai"] == {
-        "đã tiếp nhận": 18,
-        "có lỗi": 1,
+        "đã tiếp nhận": 20,
+        "có lỗi": 2,
         "không đọc được": 1,
         "trùng": 0,
         "đã được thay thế": 0,
@@ -56,12 +59,18 @@ def test_json_summary_is_the_same_account(sample_workspace):
         "file-no-table",
         "not-whole-number",
         "person-required",
+        "recognition-skips-level",
         "required",
+        "score-not-registered",
+        "score-total-mismatch",
+        "score-wrong-variant",
     ]
 
 
 def test_clean_inbox_exits_zero(sample_workspace):
-    for bad in ("chi_bo_xom_nam_thinh.xlsx", "danh_sach_mo_hinh_2025.xlsx"):
+    bad_files = ("chi_bo_xom_nam_thinh.xlsx", "danh_sach_mo_hinh_2025.xlsx")
+    bad_files += ("bien_ban_cham_diem_to_tham_dinh.xlsx", "phieu_cham_diem_hoi_ccb.xlsx")
+    for bad in bad_files:
         (sample_workspace / "inbox" / bad).unlink()
     run = dvk("consolidate", "-w", str(sample_workspace))
     assert run.returncode == 0, run.stdout + run.stderr
@@ -144,7 +153,7 @@ def test_output_redirected_to_a_file_is_utf8(sample_workspace, tmp_path):
             env={"PYTHONIOENCODING": "latin-1", "PATH": ""},
             timeout=120,
         )
-    assert "Đã đọc 20 tệp" in log.read_text(encoding="utf-8")
+    assert "Đã đọc 23 tệp" in log.read_text(encoding="utf-8")
 
 
 def test_a_fault_of_the_tool_itself_exits_three_in_vietnamese(

@@ -5,20 +5,30 @@ from __future__ import annotations
 from pipeline.config import load_config
 from pipeline.consolidate import consolidate
 from pipeline.report import write_outputs
-from pipeline.report.template import template_path, write_template
+from pipeline.report.template import (
+    score_template_path,
+    template_path,
+    write_score_template,
+    write_template,
+)
 from tests.conftest import ROOT, SAMPLE, consolidate_with_last_year
 from tests.workbook_dump import dump_workbook
 
 
 def test_sample_outputs_match_golden(sample_workspace, golden):
     cfg = load_config(sample_workspace / "dvk.toml")
-    result = consolidate(sample_workspace / "inbox", cfg.year)
+    result = consolidate(sample_workspace / "inbox", cfg.year, scoring=cfg.scoring_rules())
     paths = write_outputs(result, cfg, sample_workspace / "outbox")
     returned = sorted(paths.pop("tra_lai").glob("*.xlsx"))
-    assert [p.name for p in returned] == ["chi_bo_xom_nam_thinh_can_sua.xlsx"]
+    assert [p.name for p in returned] == [
+        "bien_ban_cham_diem_to_tham_dinh_can_sua.xlsx",
+        "chi_bo_xom_nam_thinh_can_sua.xlsx",
+        "hoi_cuu_chien_binh_xa_can_sua.xlsx",
+    ]
     for name, path in paths.items():
         golden(name, _without_file_times(dump_workbook(path)))
-    golden("tra_lai", dump_workbook(returned[0]))
+    golden("tra_lai", dump_workbook(returned[1]))
+    golden("tra_lai_cham_diem", dump_workbook(returned[2]))  # a hand-typed scoring sheet
 
 
 def test_workbooks_across_years_match_golden(sample_workspace, golden):
@@ -45,20 +55,24 @@ def test_unit_template_matches_golden(tmp_path, cfg, golden):
 
 
 def test_committed_template_is_up_to_date(tmp_path):
-    """templates/xlsx/ in the repository is what `dvk templates` writes for its own config."""
+    """templates/xlsx/ in the repository is what `dvk templates` writes for its own config:
+    the unit form and the scoring sheet."""
     cfg = load_config(ROOT / "dvk.toml")
     committed = template_path(ROOT / "templates" / "xlsx", cfg.year)
     fresh = template_path(tmp_path, cfg.year)
     write_template(fresh, cfg)
     assert committed.exists(), "run: dvk templates (in the repository root)"
     assert dump_workbook(committed) == dump_workbook(fresh)
+    scores, fresh_scores = (score_template_path(d, cfg.year) for d in (committed.parent, tmp_path))
+    write_score_template(fresh_scores, cfg, cfg.scoring_rules())
+    assert dump_workbook(scores) == dump_workbook(fresh_scores)
 
 
 def test_a_second_run_gives_the_same_outputs(sample_workspace):
     cfg = load_config(sample_workspace / "dvk.toml")
     dumps = []
     for _ in range(2):
-        result = consolidate(sample_workspace / "inbox", cfg.year)
+        result = consolidate(sample_workspace / "inbox", cfg.year, scoring=cfg.scoring_rules())
         paths = write_outputs(result, cfg, sample_workspace / "outbox")
         files = [*(p for p in paths.values() if p.is_file()), *paths["tra_lai"].glob("*.xlsx")]
         dumps.append({path.name: dump_workbook(path) for path in files})
@@ -74,8 +88,8 @@ def test_committed_sample_inbox_is_what_its_script_builds(tmp_path, cfg):
     builder.main(tmp_path / "inbox")
     for annex in sorted((SAMPLE / "nam_truoc").glob("*.xlsx")):
         assert dump_workbook(annex) == dump_workbook(tmp_path / "nam_truoc" / annex.name)
-    fresh = consolidate(tmp_path / "inbox", cfg.year)
-    committed = consolidate(SAMPLE / "inbox", cfg.year)
+    fresh = consolidate(tmp_path / "inbox", cfg.year, scoring=cfg.scoring_rules())
+    committed = consolidate(SAMPLE / "inbox", cfg.year, scoring=cfg.scoring_rules())
     assert fresh.registrations.equals(committed.registrations)
     assert fresh.results.equals(committed.results)
     assert [(f.file, f.status, f.reason) for f in fresh.files] == [

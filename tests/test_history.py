@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -82,6 +83,11 @@ def sections_of(phu_luc_1: Path) -> dict[str, str]:
         name = row[keys.index("name")].split(" (")[0]  # an individual's name follows in brackets
         found[name] = by_label[row[keys.index("status")]]
     return found
+
+
+def problems(run) -> list[str]:
+    """Every problem's message from a `dvk consolidate --json` run."""
+    return [issue["message"] for issue in json.loads(run.stdout)["van_de"]]
 
 
 def registry_dump(workspace: Path) -> dict:
@@ -180,8 +186,8 @@ def test_an_unclear_answer_is_reported_and_decides_nothing(sample_workspace):
     header = [c.value for c in book[forms.REVIEW_SHEET][4]]
     book[forms.REVIEW_SHEET].cell(5, header.index(forms.REVIEW_ANSWER) + 1).value = "chắc vậy"
     book.save(review)
-    run = dvk("consolidate", "-w", ws)
-    assert "Cột “Là mô hình cũ” ghi “chắc vậy”, không hiểu là Có hay Không" in run.stdout
+    messages = problems(dvk("consolidate", "-w", ws, "--json"))
+    assert "Cột “Là mô hình cũ” ghi “chắc vậy”, không hiểu là Có hay Không; chưa dùng." in messages
     assert sections_of(review.with_name("Phu_luc_1_dang_ky_2026.xlsx"))[UNCERTAIN] == "MOI"
 
 
@@ -251,5 +257,5 @@ def test_a_review_file_without_its_key_columns_is_reported(sample_workspace):
     book = load_workbook(review)
     book[forms.REVIEW_SHEET].delete_cols(10, 3)
     book.save(review)
-    run = dvk("consolidate", "-w", ws)
-    assert "Can_xem_xet_2026.xlsx: Không mở được tệp: thiếu các cột mã ẩn" in run.stdout
+    messages = problems(dvk("consolidate", "-w", ws, "--json"))
+    assert "Không mở được tệp: thiếu các cột mã ẩn" in messages

@@ -63,7 +63,7 @@ def outputs(tmp_path_factory):
 
     workdir = tmp_path_factory.mktemp("lo")
     cfg = load_config(SAMPLE / "dvk.toml")
-    result = consolidate(SAMPLE / "inbox", cfg.year)
+    result = consolidate(SAMPLE / "inbox", cfg.year, scoring=cfg.scoring_rules())
     return result, write_outputs(result, cfg, workdir / "outbox"), workdir
 
 
@@ -119,7 +119,7 @@ def test_template_dropdowns_survive_a_save_in_libreoffice(blank_template, tmp_pa
 @needs_office
 def test_error_workbook_opens_and_prints_its_problems(outputs):
     _, paths, workdir = outputs
-    (returned,) = sorted(paths["tra_lai"].glob("*.xlsx"))
+    returned = paths["tra_lai"] / "chi_bo_xom_nam_thinh_can_sua.xlsx"
     text = squeezed_text(to_pdf(returned, workdir))
     assert re.sub(r"\s+", "", "CÁC VẤN ĐỀ CẦN SỬA TRONG BIỂU MẪU CỦA CHI BỘ XÓM NAM THỊNH") in text
     assert re.sub(r"\s+", "", "“hai” không phải số nguyên dương.") in text
@@ -163,3 +163,21 @@ def test_comparison_and_review_print_without_their_hidden_keys(sample_workspace,
     review = squeezed_text(review_pdf)
     assert "Dịchvụbaotiêulúagiống" in review and "Làmôhìnhcũ(Có/Không)" in review
     assert "|" not in review and "Mãmôhình" not in review  # the key columns stay hidden
+
+
+@needs_office
+def test_scoring_results_and_template_print(outputs, cfg, tmp_path):
+    """Kết quả chấm điểm prints landscape with every scored model; the scoring template prints."""
+    from pipeline.report.template import score_template_path, write_score_template
+
+    result, paths, workdir = outputs
+    pdf = to_pdf(paths["cham_diem"], workdir)
+    assert all(w > h for w, h in page_sizes(pdf))
+    text = squeezed_text(pdf)
+    for name in result.scores["name"]:
+        assert re.sub(r"\s+", "", name) in text, name
+    assert "Tiêuchí9chưađạtđiểmtốiđa(8/10)" in text
+    template = score_template_path(tmp_path, cfg.year)
+    write_score_template(template, cfg, cfg.scoring_rules())
+    criteria = squeezed_text(to_pdf(template, tmp_path))
+    assert "Hằngnăm,cánhânhoànthànhtốtnhiệmvụ" in criteria and "Tổngcộng100" in criteria

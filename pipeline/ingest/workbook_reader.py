@@ -102,7 +102,7 @@ def _read_score_template(result: ReadResult, sheets, meta, year: int) -> ReadRes
     result.scores, result.layout[forms.SCORE_SHEET] = score_template_records(
         result.file, cells, meta
     )
-    result.unit = next((r.unit for r in result.scores if r.unit), "")
+    # Not one unit's file: the appraisal team scores many units' models on one sheet.
     return result
 
 

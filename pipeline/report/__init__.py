@@ -13,7 +13,7 @@ from pipeline.report.phu_luc import write_phu_luc_1, write_phu_luc_4
 from pipeline.report.returns import write_returns
 from pipeline.report.review import changed_rows, review_rows, write_review
 from pipeline.report.scores import write_scores
-from pipeline.scoring import ScoringRules, load_score_sheet
+from pipeline.scoring import ScoringRules
 
 OUTPUT_NAMES = {
     "phu_luc_1": "Phu_luc_1_dang_ky_{year}.xlsx",
@@ -49,7 +49,7 @@ def write_outputs(
         write_comparison(paths["so_sanh"], result, cfg.office_name)
     scores = folder / SCORES_NAME.format(year=cfg.year)
     if not result.scores.empty:
-        write_scores(scores, result, cfg, scoring or ScoringRules(load_score_sheet()))
+        write_scores(scores, result, cfg, scoring or cfg.scoring_rules())
         paths["cham_diem"] = scores
     else:
         scores.unlink(missing_ok=True)  # no scoring sheet this time: no stale results

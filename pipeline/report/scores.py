@@ -139,7 +139,7 @@ def write_scores(path: Path, result: RunResult, cfg: Config, rules: ScoringRules
     box_range(ws, HEADER_ROW, row - 1, 1, last)
     write_signature(ws, cfg, row + 1, last)
     set_print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}")
-    ws.freeze_panes = ws.cell(HEADER_ROW + 1, 3)
+    ws.freeze_panes = f"C{HEADER_ROW + 1}"  # a string: the first unit row is merged there
     _proposals(wb.create_sheet(PROPOSALS_SHEET), scores, cfg, rules)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
