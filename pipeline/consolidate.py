@@ -321,6 +321,7 @@ def _score(reads, accepted, arrivals, history: History, scoring: ScoringRules | 
         recognised_before=recognised,
         registered_on=registered_on,
         known_ids=history.own_ids(),
+        earlier=history.blocks(),
     )
 
 

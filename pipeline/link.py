@@ -246,6 +246,17 @@ class History:
             for i, u, n in zip(frame["model_id"], frame["unit"], frame["name"], strict=True)
         }
 
+    def blocks(self) -> pd.DataFrame:
+        """Every name of every earlier model, under its unit's canonical key, to link against."""
+        earlier = self.earlier.drop_duplicates(["model_id", "name"])
+        return pd.DataFrame(
+            {
+                "unit": [self.canonical_unit(u) for u in earlier["unit"]],
+                "name": earlier["name"].tolist(),
+                "model_id": earlier["model_id"].tolist(),
+            }
+        )
+
     def canonical_unit(self, unit: object) -> str:
         key = unit_key(unit)
         seen = set()
@@ -276,14 +287,7 @@ def link_years(
         for u, n in zip(rows["unit"], rows["name"], strict=True)
     ]
     own = history.own_ids()
-    earlier = history.earlier.drop_duplicates(["model_id", "name"])
-    blocks = pd.DataFrame(
-        {
-            "unit": [history.canonical_unit(u) for u in earlier["unit"]],
-            "name": earlier["name"].tolist(),
-            "model_id": earlier["model_id"].tolist(),
-        }
-    )
+    blocks = history.blocks()
     current = pd.DataFrame({"unit": [k[0] for k in keys], "name": rows["name"].tolist()})
     links = link_models(current, blocks, rules)
     known_units = set(blocks["unit"])

@@ -319,13 +319,16 @@ def score_records(
     recognised_before: set[tuple[object, int]] = frozenset(),
     registered_on: dict[str, dt.date] | None = None,
     known_ids: dict[tuple[str, str], int] | None = None,
+    earlier: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, list[Issue]]:
     """Every scored model with its points, totals, verdict and reasons, and every problem.
 
     Each record is matched to this year's registration of the same unit by name (as models are
     linked across years), which gives its subject, level and model id. `registered_on` is the
     day each registration file was e-mailed, for the "registered from the start" criterion.
-    `known_ids` gives a model scored without a registration the id an earlier run gave it.
+    A model scored without a registration this year keeps the id an earlier run gave it
+    (`known_ids`), or the id of the earlier year's model its name continues (`earlier`: unit as
+    a canonical key, name, model_id), so that its recognitions of earlier years count.
     """
     sheet = rules.sheet
     issues: list[Issue] = []
@@ -336,9 +339,10 @@ def score_records(
         else:
             kept.append(record)
     matches = _match_registrations(kept, registrations, canonical_unit)
+    continued = _earlier_ids(kept, earlier, canonical_unit)
     assessments = _self_assessments(results, canonical_unit)
     rows = []
-    for record, registered in zip(kept, matches, strict=True):
+    for record, registered, earlier_id in zip(kept, matches, continued, strict=True):
         subject = registered["subject"] if registered is not None else record.subject
         points, found = check_record(record, sheet, subject)
         found += _registration_checks(record, registered, points, rules, registered_on or {})
@@ -359,7 +363,7 @@ def score_records(
                 "person": registered.get("person", "") if registered is not None else "",
                 "model_id": registered.get("model_id")
                 if registered is not None
-                else (known_ids or {}).get(key),
+                else (known_ids or {}).get(key, earlier_id),
                 "registered": registered is not None,
                 "key": key,
                 **{f"c{n}": points.get(n) for n in sheet.numbers},
@@ -428,6 +432,21 @@ def _match_registrations(records, registrations: pd.DataFrame, canonical_unit) -
         else:
             matched.append(None)
     return matched
+
+
+def _earlier_ids(records, earlier: pd.DataFrame | None, canonical_unit) -> list:
+    """For each record, the id of an earlier year's model its name continues, or None."""
+    from pipeline.link import LINKED, link_models
+
+    if not records or earlier is None or earlier.empty:
+        return [None] * len(records)
+    current = pd.DataFrame(
+        {"unit": [canonical_unit(r.unit) for r in records], "name": [r.name for r in records]}
+    )
+    links = link_models(current, earlier)
+    return [
+        m if v == LINKED else None for v, m in zip(links["verdict"], links["model_id"], strict=True)
+    ]
 
 
 def _self_assessments(results: pd.DataFrame, canonical_unit) -> dict[tuple[str, str], str]:

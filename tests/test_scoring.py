@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 import pytest
@@ -267,3 +268,61 @@ def test_a_wrong_table_is_refused_in_vietnamese(tmp_path, text, message):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ScoreSheetError, match=message):
         load_score_sheet(path)
+
+
+def test_score_from_the_prefilled_template_then_climb_the_ladder_next_year(sample_workspace):
+    """dvk templates lists this year's models to score; results and recognitions are kept, and
+    next year a model recognised at xã level may be proposed at tỉnh level."""
+    import shutil
+    import sqlite3
+
+    from openpyxl import load_workbook
+
+    from pipeline import forms
+    from tests.fixtures.build_scores import fill_score_template
+    from tests.test_cli import dvk
+
+    ws, inbox = str(sample_workspace), sample_workspace / "inbox"
+    for scoring_file in inbox.glob("*cham_diem*"):
+        scoring_file.unlink()
+    assert dvk("consolidate", "-w", ws).returncode == 1
+    run = dvk("templates", "-w", ws)
+    assert "(đã ghi sẵn 47 mô hình đăng ký năm 2026)" in run.stdout
+    template = sample_workspace / "templates" / "xlsx" / "Bieu_cham_diem_2026.xlsx"
+    sheet = load_workbook(template)[forms.SCORE_SHEET]
+    listed = [(r[1], r[2]) for r in sheet.iter_rows(min_row=6, values_only=True) if r[1]]
+    assert len(listed) == 47 and ("Chi bộ xóm Bắc Sơn", "Tuyến đường hoa") in listed
+
+    scored = [
+        dict(unit="Chi bộ xóm Bắc Sơn", name="Tuyến đường hoa", points=FULL, level="Cấp xã"),
+        dict(unit="Chi bộ xóm Bắc Sơn", name="Dòng họ không có tội phạm", points=NINE_ON_9,
+             level="Cấp xã"),
+    ]  # fmt: skip
+    fill_score_template(template, inbox / "cham_diem_2026.xlsx", scored)
+    run = dvk("consolidate", "-w", ws)
+    assert "Mô hình được chấm điểm: 2; đạt: 1." in run.stdout
+    conn = sqlite3.connect(sample_workspace / "dvk.sqlite")
+    recognised = conn.execute(
+        "SELECT m.name, r.year, r.level FROM recognitions r JOIN models m ON m.id = r.model_id"
+    ).fetchall()
+    verdicts = dict(conn.execute("SELECT name, verdict FROM appraisals"))
+    conn.close()
+    assert recognised == [("Tuyến đường hoa", 2026, "Cấp xã")]
+    assert verdicts == {"Tuyến đường hoa": "Đạt", "Dòng họ không có tội phạm": "Không đạt"}
+
+    # 2027: the same inbox moved on a year, and the model proposed at tỉnh level.
+    config = sample_workspace / "dvk.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("2026", "2027"), "utf-8")
+    shutil.rmtree(inbox)
+    inbox.mkdir()
+    dvk("templates", "-w", ws)
+    blank = sample_workspace / "templates" / "xlsx" / "Bieu_cham_diem_2027.xlsx"
+    upward = [
+        dict(unit="Chi bộ xóm Bắc Sơn", name="Tuyến đường hoa", points=FULL, level="Cấp tỉnh"),
+        dict(unit="Chi bộ xóm Bắc Sơn", name="Dòng họ không có tội phạm", points=FULL,
+             level="Cấp tỉnh"),
+    ]  # fmt: skip
+    fill_score_template(blank, inbox / "cham_diem_2027.xlsx", upward)
+    summary = json.loads(dvk("consolidate", "-w", ws, "--json").stdout)
+    skips = [i for i in summary["van_de"] if i["code"] == "recognition-skips-level"]
+    assert [i["row"] for i in skips] == [7]  # only the one never recognised at xã level

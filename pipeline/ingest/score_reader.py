@@ -48,7 +48,8 @@ def score_template_records(
         def cell(col: int, row=row) -> object:
             return row[col] if col < len(row) else ""
 
-        if not any(clean_text(cell(i)) for i in range(1, len(headers))):
+        # A listed model with no point given yet is not scored (the template lists them all).
+        if not any(clean_text(cell(col)) for col in criteria_at.values()):
             continue
         excel_row = index + 1
         records.append(
