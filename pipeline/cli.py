@@ -44,7 +44,7 @@ from pipeline.report.template import (
     write_score_template,
     write_template,
 )
-from pipeline.scoring import ScoreSheetError, ScoringRules, load_score_sheet
+from pipeline.scoring import DEFAULT_SHEET, ScoreSheetError, ScoringRules, load_score_sheet
 
 EXIT_FATAL = 3
 
@@ -122,7 +122,8 @@ def main() -> None:
     "--place", default="", metavar="ĐỊA_DANH", help='Địa danh ở dòng ngày tháng, ví dụ "Diễn Châu".'
 )
 def init(directory: Path, year: int | None, office: str, place: str) -> None:
-    """Tạo thư mục làm việc: inbox/, outbox/, templates/xlsx/ và tệp cấu hình dvk.toml.
+    """Tạo thư mục làm việc: inbox/, outbox/, templates/xlsx/, tệp cấu hình dvk.toml và biểu
+    chấm điểm cham_diem.toml.
 
     Ví dụ: dvk init D:\\DanVanKheo --year 2026
     """
@@ -134,6 +135,12 @@ def init(directory: Path, year: int | None, office: str, place: str) -> None:
     else:
         write_default_config(ws.config_path, year or dt.date.today().year, office, place)
         click.echo(f"Đã tạo {ws.config_path}. Hãy mở tệp này, sửa tên đơn vị và người ký.")
+    if not ws.score_sheet.exists():  # the office's own copy of the criteria, to change if need be
+        ws.score_sheet.write_bytes(DEFAULT_SHEET.read_bytes())
+        click.echo(
+            f"Đã tạo {ws.score_sheet} (biểu chấm điểm 100 điểm; "
+            "sửa nếu văn phòng dùng tiêu chí khác)."
+        )
     click.echo(f"Thư mục làm việc: {ws.root.resolve()}")
 
 

@@ -80,7 +80,13 @@ def test_clean_inbox_exits_zero(sample_workspace):
 def test_init_then_templates_then_consolidate_an_empty_inbox(tmp_path):
     ws = tmp_path / "van_phong"
     assert dvk("init", str(ws), "--year", "2027").returncode == 0
-    assert {p.name for p in ws.iterdir()} == {"inbox", "outbox", "templates", "dvk.toml"}
+    assert {p.name for p in ws.iterdir()} == {
+        "inbox",
+        "outbox",
+        "templates",
+        "dvk.toml",
+        "cham_diem.toml",
+    }
     assert load_config(ws / "dvk.toml").year == 2027
     run = dvk("templates", "-w", str(ws))
     assert run.returncode == 0 and "Đã tạo biểu mẫu" in run.stdout
