@@ -257,6 +257,11 @@ CATALOGUE: dict[str, Problem] = {
         "Không thấy tên mô hình hoặc tên đơn vị ở phía trên bảng chấm điểm.",
         "Ghi “Tên mô hình: …” và “Đơn vị: …” ở các dòng phía trên bảng.",
     ),
+    "score-repeated": Problem(
+        Severity.WARNING,
+        "Mô hình “{value}” đã được chấm cùng cấp ở {detail}; chỉ dùng bản chấm đó.",
+        "Mỗi mô hình chỉ chấm một lần cho mỗi cấp đề nghị.",
+    ),
     "recognition-skips-level": Problem(
         Severity.WARNING,
         "Đề nghị công nhận {value} nhưng mô hình chưa được công nhận {detail} (các năm trước "

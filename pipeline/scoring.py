@@ -384,8 +384,36 @@ def score_records(
             }
         )
     scored = pd.DataFrame(rows, columns=_columns(sheet))
-    issues += _ladder_issues(scored, rules, recognised_before)
+    scored, repeated = _drop_repeated(scored)
+    issues += repeated + _ladder_issues(scored, rules, recognised_before)
     return scored, issues
+
+
+def _drop_repeated(scored: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
+    """A model scored twice for the same level counts once: the first by file and row."""
+    if scored.empty:
+        return scored, []
+    ordered = scored.sort_values(["_file", "_row"], kind="stable")
+    keys = pd.Series(
+        [(k, lv) for k, lv in zip(ordered["key"], ordered["level"], strict=True)],
+        index=ordered.index,
+    )
+    repeated = keys.duplicated()
+    first = {key: i for i, key in zip(keys.index[~repeated], keys[~repeated], strict=True)}
+    issues = []
+    for i in keys.index[repeated]:
+        kept = first[keys[i]]
+        issues.append(
+            Issue(
+                file=scored.at[i, "_file"],
+                sheet=scored.at[i, "_sheet"],
+                row=int(scored.at[i, "_row"]),
+                code="score-repeated",
+                value=scored.at[i, "name"],
+                detail=f"dòng {scored.at[kept, '_row']} của tệp {scored.at[kept, '_file']}",
+            )
+        )
+    return scored.drop(index=keys.index[repeated]).reset_index(drop=True), issues
 
 
 def _columns(sheet: ScoreSheet) -> list[str]:

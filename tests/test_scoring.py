@@ -162,6 +162,15 @@ def test_the_ladder_needs_the_level_below():
     assert [i.code for i in issues] == ["level-not-in-ladder"]
 
 
+def test_a_model_scored_twice_for_one_level_counts_once():
+    twice = [record(FULL, level="Cấp cơ sở"), record(NINE_ON_9, level="Cấp cơ sở", row=9)]
+    rows, issues = scored(*twice, registrations=registration())
+    assert len(rows) == 1 and rows.at[0, "total"] == 100
+    assert [(i.code, i.row, i.detail) for i in issues] == [
+        ("score-repeated", 9, "dòng 6 của tệp a.xlsx")
+    ]
+
+
 def test_points_as_people_type_them():
     assert parse_points("4,5") == 4.5 and parse_points(" 10 ") == 10.0 and parse_points(3) == 3.0
     assert parse_points("") is None and parse_points(None) is None
