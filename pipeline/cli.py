@@ -41,6 +41,7 @@ from pipeline.report import write_outputs
 from pipeline.report.template import (
     score_template_path,
     template_path,
+    write_roster_template,
     write_score_template,
     write_template,
 )
@@ -171,6 +172,12 @@ def templates(workspace: Path) -> None:
         else ""
     )
     click.echo(f"Đã tạo biểu chấm điểm: {scores}{listed}")
+    roster = ws.root / forms.ROSTER_FILENAME
+    if roster.exists():  # the office's own data: never written over
+        click.echo(f"Đã có danh mục đơn vị {roster}, giữ nguyên.")
+    else:
+        _guard_write(lambda: write_roster_template(roster, cfg), roster)
+        click.echo(f"Đã tạo danh mục đơn vị (điền một lần): {roster}")
 
 
 @main.command(name="consolidate", options_metavar="[TÙY_CHỌN]")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import vocab
 from pipeline.link import DEFAULT_RULES, LinkRules, unit_key
 from pipeline.scoring import (
     DEFAULT_LADDER,
@@ -26,6 +27,8 @@ KNOWN_KEYS = {
     "lien_ket_nam_truoc": {"lien_ket_tu", "xem_xet_tu"},
     "doi_ten_don_vi": None,  # any key: a unit's former name
     "cong_nhan": {"cac_cap"},
+    "chi_tieu": {code.lower() for code in vocab.UNIT_KINDS},
+    "muc_tieu": {"tong_so_mo_hinh", "ty_le_chi_bo_co_mo_hinh"},
 }
 
 
@@ -51,6 +54,10 @@ class Config:
     # The ladder of recognition, lowest first: a model proposed at a level must have been
     # recognised at the one below it (seed 002, step 5).
     ladder: tuple[str, ...] = DEFAULT_LADDER
+    # Models each kind of unit registers at least (roster kind code -> number).
+    quotas: dict[str, int] = field(default_factory=lambda: dict(vocab.DEFAULT_QUOTAS))
+    target_models: int | None = None  # the office's own target: models in all, e.g. 42
+    target_chi_bo_share: float | None = None  # % of chi bộ with at least one model, e.g. 100
 
     def scoring_rules(self, sheet: ScoreSheet | None = None) -> ScoringRules:
         """The criteria table (seed 004's unless given), this office's ladder and deadline."""
@@ -133,6 +140,17 @@ xem_xet_tu = 75
 # công nhận ở cấp liền dưới. Ví dụ hệ thống hai cấp: ["Cấp xã", "Cấp tỉnh"].
 cac_cap = ["Cấp cơ sở", "Cấp huyện", "Cấp tỉnh"]
 
+[chi_tieu]
+# Số mô hình tối thiểu mỗi loại đơn vị đăng ký (dùng khi danh mục đơn vị để trống cột chỉ tiêu).
+chi_bo = 1
+dang_bo_co_so = 2
+doan_the = 5
+
+[muc_tieu]
+# Mục tiêu của cả văn phòng: tổng số mô hình, và tỷ lệ (%) chi bộ có ít nhất một mô hình.
+tong_so_mo_hinh = 42
+ty_le_chi_bo_co_mo_hinh = 100
+
 [doi_ten_don_vi]
 # Đơn vị đã đổi tên hoặc sáp nhập: "tên cũ" = "tên mới", mỗi tên cũ một dòng. Ví dụ:
 # "Chi bộ xóm 3" = "Chi bộ xóm Đông"
@@ -179,6 +197,9 @@ def load_config(path: Path) -> Config:
         link_rules=_link_rules(data.get("lien_ket_nam_truoc", {})),
         unit_renames=_renames(data.get("doi_ten_don_vi", {})),
         ladder=_ladder(data.get("cong_nhan", {})),
+        quotas=_quotas(data.get("chi_tieu", {})),
+        target_models=_number(data.get("muc_tieu", {}), "tong_so_mo_hinh"),
+        target_chi_bo_share=_number(data.get("muc_tieu", {}), "ty_le_chi_bo_co_mo_hinh"),
         office_name=str(office.get("ten", "")).strip(),
         parent_name=str(office.get("cap_tren", "")).strip(),
         place=str(office.get("dia_danh", "")).strip(),
@@ -203,6 +224,26 @@ def _link_rules(table: dict) -> LinkRules:
             f"xem_xet_tu không lớn hơn lien_ket_tu (đang là {link_at!r} và {review_at!r})."
         )
     return LinkRules(link_at=float(link_at), review_at=float(review_at))
+
+
+def _quotas(table: dict) -> dict[str, int]:
+    quotas = dict(vocab.DEFAULT_QUOTAS)
+    for key, value in table.items():
+        if type(value) is not int or value < 0:
+            raise ConfigError(
+                f"Mục [chi_tieu] {key} phải là số nguyên không âm (đang là {value!r})."
+            )
+        quotas[key.upper()] = value
+    return quotas
+
+
+def _number(table: dict, key: str):
+    value = table.get(key)
+    if value is None or value == "":
+        return None
+    if type(value) not in (int, float) or value < 0:
+        raise ConfigError(f"Mục [muc_tieu] {key} phải là một số (đang là {value!r}).")
+    return value
 
 
 def _ladder(table: dict) -> tuple[str, ...]:

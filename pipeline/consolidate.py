@@ -31,8 +31,10 @@ from pipeline.link import (
     find_duplicates,
     link_years,
     supersede_resubmissions,
+    supersede_units,
 )
 from pipeline.normalize import normalize_rows
+from pipeline.roster import Roster, match_units
 from pipeline.scoring import PASSED, ScoringRules, level_rung, load_score_sheet, score_records
 from pipeline.validate import validate_rows
 
@@ -124,6 +126,7 @@ def consolidate(
     history: History | None = None,
     rules: LinkRules = DEFAULT_RULES,
     scoring: ScoringRules | None = None,
+    roster: Roster | None = None,
 ) -> RunResult:
     """Read everything that arrived in the inbox and keep the rows that pass every rule.
 
@@ -143,7 +146,8 @@ def consolidate(
     for spec in forms.SHEETS:
         checked[spec.name], sheet_issues = _check_sheet(reads.values(), spec, year)
         issues += sheet_issues
-    accepted, held_counts = _accept(checked, issues)
+    sent_at = {a.name: a.sent for a in arrivals}
+    accepted, held_counts = _accept(checked, issues, roster or Roster(), sent_at)
     for spec in forms.SHEETS:
         accepted[spec.name], link_issues = _link_years(accepted[spec.name], spec, history, rules)
         issues += link_issues
@@ -234,10 +238,11 @@ def _read_all(paths, inbox, year, limits, on_file):
     return arrivals, reads, data
 
 
-def _accept(checked: dict[str, pd.DataFrame], issues: list[Issue]):
+def _accept(checked: dict[str, pd.DataFrame], issues: list[Issue], roster: Roster, sent_at):
     """The rows kept, per sheet, and how many rows of each file were held back.
 
-    Appends to `issues` the duplicates found among the rows kept.
+    Good rows get their roster unit (code and printed name); a unit sent in two files counts
+    from the later one; a model repeated counts once. Appends to `issues` what each step found.
     """
     held = _held_back(checked, issues)
     held_counts = Counter(
@@ -246,11 +251,38 @@ def _accept(checked: dict[str, pd.DataFrame], issues: list[Issue]):
     accepted = {}
     for name, rows in checked.items():
         # Duplicates are looked for among good rows only, so a rejected row never hides a good one.
-        good = rows[~held[name]]
+        good = _attach_roster(rows[~held[name]], roster, issues)
+        good, superseded = supersede_units(good, sent_at)
+        issues += superseded
         duplicate, duplicate_issues = find_duplicates(good)
         issues += duplicate_issues
         accepted[name] = good[~duplicate].reset_index(drop=True)
     return accepted, held_counts
+
+
+def _attach_roster(rows: pd.DataFrame, roster: Roster, issues: list[Issue]) -> pd.DataFrame:
+    """Each row's roster code, and the unit's name as the roster prints it; an unknown unit is
+    reported once per file. Without a roster, units stay as written."""
+    rows = rows.copy()
+    if not roster:
+        rows["unit_code"] = ""
+        return rows
+    codes = match_units(sorted(set(rows["unit"])), roster)
+    rows["unit_code"] = rows["unit"].map(lambda u: codes.get(u) or "")
+    known = rows["unit_code"].ne("")
+    rows.loc[known, "unit"] = rows.loc[known, "unit_code"].map(lambda c: roster.units[c].name)
+    for (file, unit), group in rows[~known].groupby(["_file", "unit"], sort=True):
+        first = group.index[0]
+        issues.append(
+            Issue(
+                file=file,
+                sheet=group.at[first, "_sheet"],
+                row=int(group.at[first, "_row"]),
+                code="unit-not-in-roster",
+                value=unit,
+            )
+        )
+    return rows
 
 
 def _link_years(rows: pd.DataFrame, spec: forms.SheetSpec, history: History, rules: LinkRules):
@@ -391,7 +423,7 @@ def _account(arrival: Arrival, read: ReadResult | None, own: list[Issue], given,
         status = UNREADABLE
     elif any(i.severity is Severity.ERROR for i in own):
         status = HAS_ERRORS
-    elif "sheet-superseded" in codes and registrations + results + scored == 0:
+    elif codes & {"sheet-superseded", "unit-superseded"} and registrations + results + scored == 0:
         status = SUPERSEDED
     else:
         status = ACCEPTED  # warnings, if any, are in the reason

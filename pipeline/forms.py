@@ -166,3 +166,20 @@ SCORE_RIGHT = (
 def criterion_header(number: int, maximum: str) -> str:
     """The header of one criterion's column: "Tiêu chí 9 (tối đa 10)"."""
     return f"Tiêu chí {number} (tối đa {maximum})"
+
+
+# The office's roster ("Danh mục đơn vị"), filled once in Excel and kept in the workspace.
+ROSTER_FILENAME = "danh_muc_don_vi.xlsx"
+ROSTER_SHEET = "Danh mục đơn vị"
+ROSTER_HEADER_ROW = 4
+ROSTER_FIRST_ROW = 5
+ROSTER_INPUT_ROWS = 500
+ROSTER_COLUMNS = (
+    Column("code", "Mã đơn vị", 12, required=True, max_len=30),
+    Column("name", "Tên đơn vị (như in trên Phụ lục)", 38, required=True, max_len=200),
+    Column("kind", "Loại đơn vị", 18, "choice", required=True),  # vocab.UNIT_KINDS
+    Column("parent", "Mã đơn vị cấp trên (trống: trực thuộc văn phòng)", 16, max_len=30),
+    Column("quota", "Chỉ tiêu số mô hình (trống: theo loại)", 12, "count"),
+    Column("email", "Thư điện tử", 30, max_len=200),
+    Column("former", "Tên cũ (đổi tên, sáp nhập; cách nhau bằng dấu ;)", 36, max_len=1000),
+)

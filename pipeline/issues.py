@@ -274,6 +274,46 @@ CATALOGUE: dict[str, Problem] = {
         "Cấp đề nghị công nhận “{value}” không có trong các cấp của văn phòng ({detail}).",
         "Chọn cấp trong danh sách thả xuống.",
     ),
+    # the roster
+    "roster-incomplete": Problem(
+        Severity.ERROR,
+        "Dòng thiếu {column}; đơn vị này chưa có trong danh mục.",
+        "Ghi đủ mã đơn vị và tên đơn vị.",
+    ),
+    "roster-duplicate-code": Problem(
+        Severity.ERROR,
+        "Mã đơn vị “{value}” bị trùng; chỉ dùng dòng đầu tiên.",
+        "Mỗi đơn vị một mã riêng.",
+    ),
+    "roster-unknown-kind": Problem(
+        Severity.WARNING,
+        "Loại đơn vị “{value}” không có trong danh sách; tạm xếp là “Khác”.",
+        "Chọn loại đơn vị trong danh sách thả xuống.",
+    ),
+    "roster-unknown-parent": Problem(
+        Severity.ERROR,
+        "Đơn vị “{detail}” ghi mã cấp trên “{value}” không có trong danh mục; tạm xếp trực thuộc "
+        "văn phòng.",
+        "Ghi đúng mã của đơn vị cấp trên (hoặc để trống nếu trực thuộc văn phòng).",
+    ),
+    "roster-cycle": Problem(
+        Severity.ERROR,
+        "Đơn vị “{detail}” ({value}) nằm trong vòng cấp trên lặp lại; tạm xếp trực thuộc "
+        "văn phòng.",
+        "Kiểm tra cột mã đơn vị cấp trên.",
+    ),
+    "unit-not-in-roster": Problem(
+        Severity.WARNING,
+        "Đơn vị “{value}” không có trong danh mục đơn vị (kể cả tên cũ).",
+        "Sửa tên đơn vị trong biểu mẫu, hoặc thêm tên này vào cột “Tên cũ” của danh mục.",
+        for_office=True,
+    ),
+    "unit-superseded": Problem(
+        Severity.WARNING,
+        "Các mô hình của “{value}” trong tệp này được thay bằng tệp {detail}, gửi sau; chỉ tính "
+        "một lần.",
+        "Không cần sửa: văn phòng dùng bản gửi sau.",
+    ),
     "duplicate-model": Problem(
         Severity.WARNING,
         "Mô hình trùng với dòng {detail}; chỉ tính một lần.",

@@ -86,6 +86,39 @@ def supersede_resubmissions(
     return issues
 
 
+def supersede_units(
+    rows: pd.DataFrame, sent_at: dict[str, dt.datetime | None]
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """When two files bring rows of the same unit (a lower office's roll-up and the unit's own
+    form), the rows of the file sent later are kept for that unit; the others are reported."""
+    if rows.empty:
+        return rows, []
+    keys = rows["unit"].map(comparison_key)
+    dropped = pd.Series(False, index=rows.index)
+    issues = []
+    for unit, group in rows.groupby(keys, sort=True):
+        files = sorted(set(group["_file"]))
+        if len(files) < 2:
+            continue
+        latest = max(files, key=lambda f: (sent_at.get(f) or dt.datetime.min, f))
+        for file in files:
+            if file == latest:
+                continue
+            mine = (keys == unit) & (rows["_file"] == file)
+            dropped |= mine
+            first = rows.index[mine][0]
+            issues.append(
+                Issue(
+                    file=file,
+                    sheet=rows.at[first, "_sheet"],
+                    code="unit-superseded",
+                    value=rows.at[first, "unit"],
+                    detail=latest,
+                )
+            )
+    return rows[~dropped], issues
+
+
 @dataclass(frozen=True)
 class LinkRules:
     """Where a name score becomes "the same model" or "ask a person" (0-100)."""

@@ -224,3 +224,28 @@ SCORE_LABELS = (
 )
 SCORE_TOTAL_ROW = ("tổng cộng", "tổng điểm", "tổng")
 SCORE_VARIANTS = {"TAP_THE": ("ii.1", "ii1", "ii 1"), "CA_NHAN": ("ii.2", "ii2", "ii 2")}
+
+# Kinds of unit in the office's roster, and the quota of models each kind registers by default
+# (seeds 003 and 004: each chi bộ ≥ 1, each đảng bộ cơ sở ≥ 2, each đoàn thể ≥ 5; the commune as a
+# whole ≥ 42). An office changes the numbers in dvk.toml, [chi_tieu].
+UNIT_KINDS = {
+    "CHI_BO": "Chi bộ",
+    "DANG_BO_CO_SO": "Đảng bộ cơ sở",
+    "DOAN_THE": "Đoàn thể",
+    "THON": "Thôn, bản, tổ dân phố",
+    "CO_QUAN": "Cơ quan",
+    "DOANH_NGHIEP": "Doanh nghiệp",
+    "XA": "Xã, phường",
+    "KHAC": "Khác",
+}
+UNIT_KIND_SYNONYMS = {
+    "CHI_BO": ("chi bộ", "chi bo"),
+    "DANG_BO_CO_SO": ("đảng bộ cơ sở", "đảng bộ", "đbcs"),
+    "DOAN_THE": ("đoàn thể", "hội", "mặt trận", "đoàn thanh niên", "công đoàn"),
+    "THON": ("thôn", "bản", "tổ dân phố", "xóm", "khu dân cư", "thôn, bản"),
+    "CO_QUAN": ("cơ quan", "phòng, ban", "đơn vị sự nghiệp"),
+    "DOANH_NGHIEP": ("doanh nghiệp", "công ty"),
+    "XA": ("xã", "phường", "thị trấn", "đảng bộ xã"),
+    "KHAC": ("khác",),
+}
+DEFAULT_QUOTAS = {"CHI_BO": 1, "DANG_BO_CO_SO": 2, "DOAN_THE": 5, "XA": 42}

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from pipeline import forms, vocab
 from pipeline.ingest.annex_reader import annex_rows, find_table
+from pipeline.link import model_key
 from pipeline.registry import dump
 from tests.conftest import SAMPLE, consolidate_with_last_year
 from tests.fixtures.build_annexes import P1_HEAD, P1_MERGES, P1_TITLE, write_sheets
@@ -239,16 +240,18 @@ def test_a_model_sent_by_a_unit_and_listed_by_its_parent_counts_once(sample_work
     write_sheets(sample_workspace / "inbox" / "dang_uy_xa.xlsx", [("PL1", rows, P1_MERGES)])
     result, _ = consolidate_with_last_year(sample_workspace)
     police = result.registrations[result.registrations["unit"] == "Chi bộ Công an xã"]
+    # The commune's list was sent after the unit's own form: for that unit, it is what counts.
     assert sorted(police["name"]) == [
-        "Camera an ninh khu dân cư",
         "Camera giám sát cổng trường",
-        "Công an xã đồng hành cùng người dân làm căn cước",
-        "Tổ tự quản an ninh trật tự xóm",
+        "Mô hình “Camera an ninh khu dân cư”",
     ]
-    duplicates = [i for i in result.issues if i.code == "duplicate-model"]
-    assert [(i.file, i.value) for i in duplicates if i.file == "dang_uy_xa.xlsx"] == [
-        ("dang_uy_xa.xlsx", "Mô hình “Camera an ninh khu dân cư”")
+    replaced = [i for i in result.issues if i.code == "unit-superseded"]
+    assert [(i.file, i.value, i.detail) for i in replaced] == [
+        ("chi_bo_cong_an_xa.xlsx", "Chi bộ Công an xã", "dang_uy_xa.xlsx")
     ]
+    keys = result.registrations["unit"] + "|" + result.registrations["name"].map(model_key)
+    assert not keys.duplicated().any()  # no model counted twice
+    assert "Bữa ăn bán trú an toàn" in set(result.registrations["name"])
 
 
 def test_a_review_file_without_its_key_columns_is_reported(sample_workspace):
