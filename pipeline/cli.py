@@ -27,6 +27,7 @@ from pipeline.consolidate import (
 from pipeline.excel import ExcelUnavailable, open_in_excel
 from pipeline.ingest import find_inbox_files
 from pipeline.ingest.decisions import read_decisions
+from pipeline.ingest.roster_reader import read_roster
 from pipeline.link import History
 from pipeline.registry import (
     FileRecord,
@@ -45,6 +46,7 @@ from pipeline.report.template import (
     write_score_template,
     write_template,
 )
+from pipeline.roster import Roster, build_roster
 from pipeline.scoring import DEFAULT_SHEET, ScoreSheetError, ScoringRules, load_score_sheet
 
 EXIT_FATAL = 3
@@ -207,7 +209,8 @@ def consolidate_command(workspace: Path, year: int | None, as_json: bool, open_e
     conn = _registry(ws)
     review = ws.outbox / str(cfg.year) / forms.REVIEW_FILENAME.format(year=cfg.year)
     answers, answer_issues = read_decisions(review)
-    history = _history(conn, cfg).with_decisions(answers)
+    roster, roster_issues = _roster(ws, cfg)
+    history = _history(conn, cfg, roster).with_decisions(answers)
     scoring = _scoring(ws, cfg)
     total = len(find_inbox_files(ws.inbox))
     with click.progressbar(
@@ -221,8 +224,9 @@ def consolidate_command(workspace: Path, year: int | None, as_json: bool, open_e
             history=history,
             rules=cfg.link_rules,
             scoring=scoring,
+            roster=roster,
         )
-    result.issues += answer_issues
+    result.issues += roster_issues + answer_issues
     paths = _guard_write(lambda: write_outputs(result, cfg, ws.outbox, scoring), ws.outbox)
     # Last, and all at once: a run that did not get this far leaves the registry untouched.
     _record(conn, ws, result, "tong_hop", answers)
@@ -319,8 +323,16 @@ def _scoring(ws: Workspace, cfg: Config) -> ScoringRules:
     return cfg.scoring_rules(sheet)
 
 
-def _history(conn: sqlite3.Connection, cfg: Config) -> History:
-    return load_history(conn, cfg.year, cfg.renamed_units())
+def _history(conn: sqlite3.Connection, cfg: Config, roster: Roster | None = None) -> History:
+    # Former names come from dvk.toml and from the roster's "Tên cũ" column.
+    renames = cfg.renamed_units() | (roster.renames() if roster else {})
+    return load_history(conn, cfg.year, renames)
+
+
+def _roster(ws: Workspace, cfg: Config) -> tuple[Roster, list]:
+    rows, issues = read_roster(ws.root / forms.ROSTER_FILENAME)
+    roster, found = build_roster(rows, cfg.quotas, forms.ROSTER_FILENAME)
+    return roster, issues + found
 
 
 def _registry(ws: Workspace) -> sqlite3.Connection:

@@ -78,6 +78,7 @@ class RunResult:
     history: History | None = None
     # One row per scored model: points per criterion (c1…), subtotals, total, verdict, reasons.
     scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    roster: Roster = field(default_factory=Roster)  # the office's units; empty without one
 
     @property
     def exit_code(self) -> int:
@@ -176,6 +177,7 @@ def consolidate(
         layouts={name: reads[name].layout for name in returned},
         history=history,
         scores=scored,
+        roster=roster or Roster(),
     )
 
 

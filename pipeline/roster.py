@@ -166,7 +166,7 @@ def match_units(names: list[str], roster: Roster) -> dict[str, str | None]:
     found = {}
     for name in names:
         key = comparison_key(name)
-        loose = stripped.get(_without_kind(key), set())
+        loose = stripped.get(key) or stripped.get(_without_kind(key), set())
         # Without its kind word a name may fit two units ("Chi bộ thôn 1", "Hội thôn 1"): none.
         found[name] = keys.get(key) or (next(iter(loose)) if len(loose) == 1 else None)
     return found

@@ -19,7 +19,8 @@ from pipeline.normalize import clean_text, comparison_key
 
 SCAN_ROWS = 40  # where a header may sit: below titles, blank rows and the office's name
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
-_NUMBER = re.compile(r"^\d{1,3}\.?$")
+# "1", "2." and, under a node of a higher office's roster, "1.1", "1.2"
+_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?$")
 _COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
 _MODEL_MARKS = ("-", "–", "—", "+", "•", "*-", "")
 _LEADING_DASH = re.compile(r"^[-–—+•]\s*")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from pipeline import forms
 from pipeline.config import Config
 from pipeline.consolidate import RunResult
+from pipeline.normalize import ascii_slug
 from pipeline.report.comparison import write_comparison
+from pipeline.report.completeness import write_completeness
 from pipeline.report.intake import write_intake
 from pipeline.report.phu_luc import write_phu_luc_1, write_phu_luc_4
 from pipeline.report.returns import write_returns
@@ -22,6 +25,8 @@ OUTPUT_NAMES = {
 }
 COMPARISON_NAME = "So_sanh_nam_truoc_{year}.xlsx"
 SCORES_NAME = "Ket_qua_cham_diem_{year}.xlsx"
+COMPLETENESS_NAME = "Tinh_hinh_tong_hop_{year}.xlsx"
+BY_NODE_FOLDER = "theo_don_vi"  # one Phụ lục 1 and 4 per node of the roster
 
 
 RETURNS_FOLDER = "tra_lai"  # error workbooks to e-mail back, one per unit with problems
@@ -34,8 +39,13 @@ def write_outputs(
     with last year on record, the comparison and review; with scoring sheets, their results."""
     folder = outbox / str(cfg.year)
     paths = {key: folder / name.format(year=cfg.year) for key, name in OUTPUT_NAMES.items()}
-    write_phu_luc_1(paths["phu_luc_1"], result.registrations, cfg)
-    write_phu_luc_4(paths["phu_luc_4"], result.results, cfg)
+    roster = result.roster
+    write_phu_luc_1(paths["phu_luc_1"], result.registrations, cfg, roster)
+    write_phu_luc_4(paths["phu_luc_4"], result.results, cfg, roster)
+    if roster:
+        paths["theo_don_vi"] = _write_nodes(folder / BY_NODE_FOLDER, result, cfg)
+        paths["tinh_hinh"] = folder / COMPLETENESS_NAME.format(year=cfg.year)
+        write_completeness(paths["tinh_hinh"], result, roster, cfg)
     returns = folder / RETURNS_FOLDER
     for stale in returns.glob("*_can_sua.xlsx"):  # a unit that fixed its file gets nothing back
         stale.unlink()
@@ -60,3 +70,34 @@ def write_outputs(
     else:  # nothing left to decide; its decisions, if any, are in the registry
         review.unlink(missing_ok=True)
     return paths
+
+
+def _write_nodes(folder: Path, result: RunResult, cfg: Config) -> Path:
+    """For every node of the roster (a unit with units under it), its own Phụ lục 1 and 4."""
+    roster = result.roster
+    for node in roster.nodes():
+        inside = [u.code for u in roster.subtree(node.code)]
+        own_cfg = dataclasses.replace(
+            cfg, office_name=node.name.upper(), parent_name=cfg.office_name
+        )
+        target = folder / ascii_slug(node.name)
+        for key, rows, write in (
+            ("phu_luc_1", result.registrations, write_phu_luc_1),
+            ("phu_luc_4", result.results, write_phu_luc_4),
+        ):
+            mine = rows[rows["unit_code"].isin(inside)] if "unit_code" in rows else rows[:0]
+            path = target / OUTPUT_NAMES[key].format(year=cfg.year)
+            write(path, mine, own_cfg, _subroster(roster, node.code))
+    return folder
+
+
+def _subroster(roster, code: str):
+    """The part of the roster under a node, with the node's children at its top."""
+    from pipeline.roster import ROOT, Roster, Unit
+
+    units = {
+        u.code: Unit(**{**vars(u), "parent": ROOT if u.parent == code else u.parent})
+        for u in roster.subtree(code)
+        if u.code != code
+    }
+    return Roster(units)

@@ -13,6 +13,7 @@ from pipeline import vocab
 from pipeline.config import Config
 from pipeline.normalize import comparison_key, sort_key
 from pipeline.report.styles import box_range, merge, put, set_print_setup, wrapped_height
+from pipeline.roster import ROOT, Roster
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,51 @@ def model_order(rows: pd.DataFrame, *, new_first: bool = False) -> pd.DataFrame:
     return rows.loc[order]
 
 
+@dataclass(frozen=True)
+class Block:
+    """A numbered unit row of the table and the models under it."""
+
+    number: str  # "1", or "1.2" for a unit under a node of the roster
+    label: str
+    rows: pd.DataFrame  # the models listed under this line
+    total: pd.DataFrame  # the models this line totals (a node: its whole subtree)
+    kind: str = "unit"  # unit | group (a node of the roster, with units under it)
+
+
+def unit_blocks(rows: pd.DataFrame, roster: Roster | None = None) -> list[Block]:
+    """Units in the roster's order, grouped under the nodes directly below the office ("1",
+    then "1.1", "1.2" for the units under it); without a roster, alphabetically."""
+    if not roster or "unit_code" not in rows:
+        return [
+            Block(str(n), unit, group, group)
+            for n, (unit, group) in enumerate(units_in_order(rows), start=1)
+        ]
+    blocks, number = [], 0
+    for top in roster.children(ROOT):
+        subtree = [u.code for u in roster.subtree(top.code)]
+        mine = rows[rows["unit_code"].isin(subtree)]
+        if mine.empty:
+            continue
+        number += 1
+        own = mine[mine["unit_code"] == top.code]
+        if len(subtree) == 1:
+            blocks.append(Block(str(number), top.name, own, own))
+            continue
+        blocks.append(Block(str(number), top.name, own, mine, "group"))
+        below = [u for u in roster.subtree(top.code) if u.code != top.code]
+        sub = 0
+        for unit in below:
+            theirs = mine[mine["unit_code"] == unit.code]
+            if not theirs.empty:
+                sub += 1
+                blocks.append(Block(f"{number}.{sub}", unit.name, theirs, theirs))
+    strays = rows[rows["unit_code"].eq("") | ~rows["unit_code"].isin(list(roster.units))]
+    for unit, group in units_in_order(strays):
+        number += 1
+        blocks.append(Block(str(number), unit, group, group))
+    return blocks
+
+
 def units_in_order(rows: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     """Units in Vietnamese alphabetical order, each with its rows; spellings of one unit merge."""
     groups = rows.groupby(rows["unit"].map(comparison_key), sort=False)
@@ -151,7 +197,7 @@ def _count(rows: pd.DataFrame) -> int:
     return int(rows["count"].fillna(1).sum())
 
 
-def lines_phu_luc_1(rows: pd.DataFrame, year: int) -> list[Line]:
+def lines_phu_luc_1(rows: pd.DataFrame, year: int, roster: Roster | None = None) -> list[Line]:
     blank = ("",) * 4
     lines = [Line("total", ("", "Tổng số", _count(rows), *blank, *_subject_counts(rows)))]
     sections = (
@@ -163,9 +209,10 @@ def lines_phu_luc_1(rows: pd.DataFrame, year: int) -> list[Line]:
         lines.append(
             Line("section", (numeral, title, _count(part), *blank, *_subject_counts(part)))
         )
-        for number, (unit, group) in enumerate(units_in_order(part), start=1):
-            lines.append(Line("unit", (number, unit, _count(group), *blank, "", "")))
-            for _, row in model_order(group).iterrows():
+        for block in unit_blocks(part, roster):
+            count = _count(block.total)
+            lines.append(Line(block.kind, (_number(block), block.label, count, *blank, "", "")))
+            for _, row in model_order(block.rows).iterrows():
                 field = _field_label(row)
                 cells = (
                     "-",
@@ -181,15 +228,16 @@ def lines_phu_luc_1(rows: pd.DataFrame, year: int) -> list[Line]:
     return lines
 
 
-def lines_phu_luc_4(rows: pd.DataFrame, year: int) -> list[Line]:
+def lines_phu_luc_4(rows: pd.DataFrame, year: int, roster: Roster | None = None) -> list[Line]:
     new, kept = int((rows["status"] == "MOI").sum()), int((rows["status"] == "DUY_TRI").sum())
     blank = ("",) * 4
     lines = [
         Line("total", ("", "Tổng số", _count(rows), *blank, new, kept, *_subject_counts(rows)))
     ]
-    for number, (unit, group) in enumerate(units_in_order(rows), start=1):
-        lines.append(Line("unit", (number, unit, _count(group), *blank, "", "", "", "")))
-        for _, row in model_order(group, new_first=True).iterrows():
+    for block in unit_blocks(rows, roster):
+        count = _count(block.total)
+        lines.append(Line(block.kind, (_number(block), block.label, count, *blank, "", "", "", "")))
+        for _, row in model_order(block.rows, new_first=True).iterrows():
             field = _field_label(row)
             status_marks = (
                 MARK if row["status"] == "MOI" else "",
@@ -208,6 +256,10 @@ def lines_phu_luc_4(rows: pd.DataFrame, year: int) -> list[Line]:
             )
             lines.append(Line("model", cells))
     return lines
+
+
+def _number(block: Block) -> int | str:
+    return int(block.number) if block.number.isdigit() else block.number
 
 
 def _field_label(row) -> str:
@@ -248,7 +300,7 @@ def write_annex(path: Path, spec: AnnexSpec, lines: list[Line], rows: pd.DataFra
     row = _write_header(ws, spec)
     centred = spec.centred_columns
     for line in lines:
-        bold = line.kind in ("total", "section", "unit")
+        bold = line.kind in ("total", "section", "unit", "group")
         for col, value in enumerate(line.cells, start=1):
             align = "center" if col in centred else "left"
             put(ws, row, col, value, bold=bold, border=True, align=align)
@@ -345,9 +397,14 @@ def write_signature(ws, cfg: Config, row: int, last: int) -> None:
         row += 1
 
 
-def write_phu_luc_1(path: Path, registrations: pd.DataFrame, cfg: Config) -> None:
-    write_annex(path, PHU_LUC_1, lines_phu_luc_1(registrations, cfg.year), registrations, cfg)
+def write_phu_luc_1(
+    path: Path, registrations: pd.DataFrame, cfg: Config, roster: Roster | None = None
+) -> None:
+    lines = lines_phu_luc_1(registrations, cfg.year, roster)
+    write_annex(path, PHU_LUC_1, lines, registrations, cfg)
 
 
-def write_phu_luc_4(path: Path, results: pd.DataFrame, cfg: Config) -> None:
-    write_annex(path, PHU_LUC_4, lines_phu_luc_4(results, cfg.year), results, cfg)
+def write_phu_luc_4(
+    path: Path, results: pd.DataFrame, cfg: Config, roster: Roster | None = None
+) -> None:
+    write_annex(path, PHU_LUC_4, lines_phu_luc_4(results, cfg.year, roster), results, cfg)

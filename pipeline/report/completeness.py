@@ -1,0 +1,276 @@
+"""The "Tình hình tổng hợp" workbook: who sent, on time or late, quotas, rates, charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.utils import get_column_letter
+
+from pipeline import forms, vocab
+from pipeline.config import Config
+from pipeline.consolidate import HAS_ERRORS, UNREADABLE, RunResult
+from pipeline.report.styles import put, set_print_setup, table_sheet
+from pipeline.roster import ROOT, Roster, match_units
+
+NOT_SENT, WITH_ERRORS, RECEIVED = "Chưa gửi", "Có lỗi", "Đã tiếp nhận"
+ON_TIME, LATE = "Đúng hạn", "Trễ hạn"
+FORMS = (("registration", forms.REGISTRATION.name), ("results", forms.RESULTS.name))
+
+
+def unit_status(result: RunResult, roster: Roster, cfg: Config) -> pd.DataFrame:
+    """One row per roster unit that is expected to send forms (a unit with none under it)."""
+    sent = _sent_times(result)
+    troubled = _troubled_units(result, roster)
+    deadlines = {"registration": cfg.registration_deadline, "results": cfg.results_deadline}
+    frames = {"registration": result.registrations, "results": result.results}
+    rows = []
+    for unit in roster.units.values():
+        if roster.children(unit.code):
+            continue
+        row = {
+            "code": unit.code,
+            "name": unit.name,
+            "kind": vocab.UNIT_KINDS.get(unit.kind, ""),
+            "parent": roster.units[unit.parent].name if unit.parent in roster.units else "",
+            "top": roster.top_of(unit.code),
+            "quota": unit.quota,
+            "email": unit.email,
+        }
+        for form, _ in FORMS:
+            frame = frames[form]
+            mine = frame[frame["unit_code"] == unit.code] if "unit_code" in frame else frame[:0]
+            files = sorted(set(mine["_file"]))
+            when = min((sent[f] for f in files if sent.get(f)), default=None)
+            status = NOT_SENT if not files else RECEIVED
+            if unit.code in troubled[form]:
+                status = WITH_ERRORS
+            deadline = deadlines[form]
+            timely = (
+                ""
+                if when is None or deadline is None
+                else (ON_TIME if when.date() <= deadline else LATE)
+            )
+            row |= {
+                f"{form}_status": status,
+                f"{form}_sent": when.strftime("%d/%m/%Y") if when else "",
+                f"{form}_timely": timely,
+                f"{form}_models": len(mine),
+            }
+        row["quota_met"] = row["registration_models"] >= unit.quota
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _sent_times(result: RunResult) -> dict[str, dt.datetime]:
+    times = {}
+    for account in result.files:
+        if account.sent:
+            times[account.file] = dt.datetime.strptime(account.sent, "%d/%m/%Y %H:%M")
+    return times
+
+
+def _troubled_units(result: RunResult, roster: Roster) -> dict[str, set[str]]:
+    """Roster units whose file of each form has errors or could not be read."""
+    bad_files = {f.file for f in result.files if f.status in (HAS_ERRORS, UNREADABLE)}
+    codes = match_units(sorted({f.unit for f in result.files if f.unit}), roster)
+    by_file = {f.file: codes.get(f.unit) for f in result.files}
+    troubled = {"registration": set(), "results": set()}
+    sheets = dict((name, form) for form, name in FORMS)
+    for issue in result.issues:
+        if issue.file in bad_files and by_file.get(issue.file):
+            form = sheets.get(issue.sheet)
+            for key in [form] if form else list(troubled):
+                troubled[key].add(by_file[issue.file])
+    return troubled
+
+
+def node_rates(units: pd.DataFrame, roster: Roster, cfg: Config) -> pd.DataFrame:
+    """Per node (the office, then each unit with units under it): reporting and on-time rates."""
+    nodes = [("", cfg.office_name)] + [(u.code, u.name) for u in roster.nodes()]
+    rows = []
+    for code, name in nodes:
+        inside = {u.code for u in roster.subtree(code)} if code else set(roster.units)
+        mine = units[units["code"].isin(inside)]
+        expected = len(mine)
+        sent = int(mine["registration_status"].ne(NOT_SENT).sum())
+        on_time = int(mine["registration_timely"].eq(ON_TIME).sum())
+        rows.append(
+            {
+                "name": name,
+                "expected": expected,
+                "sent": sent,
+                "reporting_rate": _rate(sent, expected),
+                "on_time": on_time,
+                "on_time_rate": _rate(on_time, expected),
+                "models": int(mine["registration_models"].sum()),
+                "quota": int(mine["quota"].sum()),
+                "below_quota": int((~mine["quota_met"]).sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _rate(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def targets(units: pd.DataFrame, cfg: Config) -> list[tuple[str, str, str, str]]:
+    """(target, goal, reached, met) for the office's own targets in dvk.toml, [muc_tieu]."""
+    found = []
+    if cfg.target_models is not None:
+        total = int(units["registration_models"].sum())
+        found.append(("Tổng số mô hình đăng ký", f"≥ {cfg.target_models}", str(total),
+                      "Đạt" if total >= cfg.target_models else "Chưa đạt"))  # fmt: skip
+    if cfg.target_chi_bo_share is not None:
+        chi_bo = units[units["kind"] == vocab.UNIT_KINDS["CHI_BO"]]
+        share = _rate(int((chi_bo["registration_models"] >= 1).sum()), len(chi_bo))
+        met = "Đạt" if share >= cfg.target_chi_bo_share else "Chưa đạt"
+        found.append(("Tỷ lệ chi bộ có mô hình (%)", f"≥ {cfg.target_chi_bo_share:g}",
+                      f"{share:g}", met))  # fmt: skip
+    return found
+
+
+def write_completeness(path: Path, result: RunResult, roster: Roster, cfg: Config) -> None:
+    units = unit_status(result, roster, cfg)
+    nodes = node_rates(units, roster, cfg)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Theo đơn vị"
+    columns = (
+        ("STT", 6), ("Mã", 9), ("Đơn vị", 28), ("Cấp trên", 20), ("Loại", 12),
+        ("Đăng ký: trạng thái", 13), ("Ngày gửi", 11), ("Đúng hạn", 10), ("Số mô hình", 9),
+        ("Chỉ tiêu", 8), ("Đạt chỉ tiêu", 9),
+        ("Kết quả: trạng thái", 13), ("Ngày gửi", 11), ("Đúng hạn", 10), ("Số mô hình", 9),
+    )  # fmt: skip
+    rows = [
+        (
+            n,
+            u["code"],
+            u["name"],
+            u["parent"],
+            u["kind"],
+            u["registration_status"],
+            u["registration_sent"],
+            u["registration_timely"],
+            u["registration_models"],
+            u["quota"],
+            "Đạt" if u["quota_met"] else "Chưa đạt",
+            u["results_status"],
+            u["results_sent"],
+            u["results_timely"],
+            u["results_models"],
+        )
+        for n, u in enumerate(units.to_dict("records"), start=1)
+    ]
+    title = f"TÌNH HÌNH GỬI BIỂU MẪU “DÂN VẬN KHÉO” NĂM {cfg.year}, THEO ĐƠN VỊ"
+    table_sheet(ws, cfg.office_name, title, columns, rows)
+    _nodes_sheet(wb.create_sheet("Theo cấp"), nodes, units, cfg)
+    _charts_sheet(wb.create_sheet("Biểu đồ"), result, roster, nodes, cfg)
+    _remind_sheet(wb.create_sheet("Cần nhắc"), units, cfg)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def _nodes_sheet(ws, nodes: pd.DataFrame, units: pd.DataFrame, cfg: Config) -> None:
+    columns = (
+        ("STT", 6), ("Đơn vị", 30), ("Số đơn vị phải gửi", 10), ("Đã gửi", 8),
+        ("Tỷ lệ gửi (%)", 9), ("Gửi đúng hạn", 9), ("Tỷ lệ đúng hạn (%)", 10),
+        ("Số mô hình", 9), ("Tổng chỉ tiêu", 9), ("Đơn vị chưa đạt chỉ tiêu", 11),
+    )  # fmt: skip
+    rows = [
+        (
+            n,
+            r["name"],
+            r["expected"],
+            r["sent"],
+            r["reporting_rate"],
+            r["on_time"],
+            r["on_time_rate"],
+            r["models"],
+            r["quota"],
+            r["below_quota"],
+        )
+        for n, r in enumerate(nodes.to_dict("records"), start=1)
+    ]
+    title = f"TỶ LỆ GỬI BIỂU MẪU VÀ GỬI ĐÚNG HẠN NĂM {cfg.year}, THEO CẤP"
+    table_sheet(ws, cfg.office_name, title, columns, rows)
+    goals = targets(units, cfg)
+    if goals:
+        row = 6 + len(rows)
+        put(ws, row, 2, "Mục tiêu của văn phòng", bold=True)
+        for offset, (label, goal, reached, met) in enumerate(goals, start=1):
+            for col, value in enumerate((label, goal, reached, met), start=2):
+                put(ws, row + offset, col, value, border=True)
+
+
+def _charts_sheet(ws, result: RunResult, roster: Roster, nodes: pd.DataFrame, cfg: Config):
+    """Models per field and per node, and the reporting rate per node, drawn as bar charts."""
+    put(ws, 1, 1, f"BIỂU ĐỒ TÌNH HÌNH TỔNG HỢP NĂM {cfg.year}", bold=True, size=14, wrap=False)
+    regs = result.registrations
+    tops = [u for u in roster.children(ROOT)]
+    fields = [f for f in vocab.FIELDS if f.code in set(regs.get("field", []))] or list(
+        vocab.FIELDS[:4]
+    )
+    header = 3
+    put(ws, header, 1, "Đơn vị", bold=True)
+    for col, f in enumerate(fields, start=2):
+        put(ws, header, col, f.label, bold=True, align="center")
+        ws.column_dimensions[get_column_letter(col)].width = 16
+    for r, top in enumerate(tops, start=header + 1):
+        put(ws, r, 1, top.name)
+        inside = {u.code for u in roster.subtree(top.code)}
+        mine = regs[regs["unit_code"].isin(inside)] if "unit_code" in regs else regs[:0]
+        for col, f in enumerate(fields, start=2):
+            ws.cell(r, col, int((mine["field"] == f.code).sum()))
+    last = header + max(len(tops), 1)
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = "Số mô hình đăng ký theo lĩnh vực và đơn vị"
+    chart.y_axis.title = "Số mô hình"
+    data = Reference(ws, min_col=2, max_col=1 + len(fields), min_row=header, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last))
+    chart.width, chart.height = 24, 10
+    ws.add_chart(chart, f"A{last + 3}")
+    start = last + 24  # below the first chart (10 cm high, about 20 rows)
+    put(ws, start, 1, "Đơn vị", bold=True)
+    put(ws, start, 2, "Tỷ lệ gửi (%)", bold=True)
+    put(ws, start, 3, "Tỷ lệ đúng hạn (%)", bold=True)
+    for r, node in enumerate(nodes.to_dict("records"), start=start + 1):
+        put(ws, r, 1, node["name"])
+        ws.cell(r, 2, node["reporting_rate"])
+        ws.cell(r, 3, node["on_time_rate"])
+    rates = BarChart()
+    rates.type = "bar"
+    rates.title = "Tỷ lệ đơn vị gửi biểu mẫu và gửi đúng hạn (%)"
+    end = start + len(nodes)
+    rates.add_data(Reference(ws, min_col=2, max_col=3, min_row=start, max_row=end),
+                   titles_from_data=True)  # fmt: skip
+    rates.set_categories(Reference(ws, min_col=1, min_row=start + 1, max_row=end))
+    rates.width, rates.height = 24, 10
+    ws.add_chart(rates, f"A{end + 3}")
+    ws.column_dimensions["A"].width = 30
+    set_print_setup(ws, None)
+
+
+def _remind_sheet(ws, units: pd.DataFrame, cfg: Config) -> None:
+    rows = []
+    for u in units.to_dict("records"):
+        reasons = []
+        if u["registration_status"] == NOT_SENT:
+            reasons.append("chưa gửi đăng ký")
+        elif u["registration_status"] == WITH_ERRORS:
+            reasons.append("biểu mẫu có lỗi, cần gửi lại")
+        if u["registration_timely"] == LATE:
+            reasons.append("gửi trễ hạn")
+        if not u["quota_met"]:
+            reasons.append(f"chưa đủ chỉ tiêu ({u['registration_models']}/{u['quota']} mô hình)")
+        if reasons:
+            rows.append((len(rows) + 1, u["name"], u["parent"], "; ".join(reasons), u["email"]))
+    columns = (("STT", 6), ("Đơn vị", 30), ("Cấp trên", 22), ("Cần nhắc", 44), ("Thư điện tử", 30))
+    title = f"DANH SÁCH ĐƠN VỊ CẦN NHẮC, NĂM {cfg.year}"
+    table_sheet(ws, cfg.office_name, title, columns, rows)
