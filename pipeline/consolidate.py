@@ -148,7 +148,8 @@ def consolidate(
         checked[spec.name], sheet_issues = _check_sheet(reads.values(), spec, year)
         issues += sheet_issues
     sent_at = {a.name: a.sent for a in arrivals}
-    accepted, held_counts = _accept(checked, issues, roster or Roster(), sent_at)
+    ids = {(f, sheet, r): c for f, read in reads.items() for (sheet, r), c in read.codes.items()}
+    accepted, held_counts = _accept(checked, issues, roster or Roster(), sent_at, ids)
     for spec in forms.SHEETS:
         accepted[spec.name], link_issues = _link_years(accepted[spec.name], spec, history, rules)
         issues += link_issues
@@ -240,7 +241,7 @@ def _read_all(paths, inbox, year, limits, on_file):
     return arrivals, reads, data
 
 
-def _accept(checked: dict[str, pd.DataFrame], issues: list[Issue], roster: Roster, sent_at):
+def _accept(checked: dict[str, pd.DataFrame], issues: list[Issue], roster: Roster, sent_at, ids):
     """The rows kept, per sheet, and how many rows of each file were held back.
 
     Good rows get their roster unit (code and printed name); a unit sent in two files counts
@@ -253,7 +254,7 @@ def _accept(checked: dict[str, pd.DataFrame], issues: list[Issue], roster: Roste
     accepted = {}
     for name, rows in checked.items():
         # Duplicates are looked for among good rows only, so a rejected row never hides a good one.
-        good = _attach_roster(rows[~held[name]], roster, issues)
+        good = _attach_roster(rows[~held[name]], roster, issues, ids)
         good, superseded = supersede_units(good, sent_at)
         issues += superseded
         duplicate, duplicate_issues = find_duplicates(good)
@@ -262,15 +263,22 @@ def _accept(checked: dict[str, pd.DataFrame], issues: list[Issue], roster: Roste
     return accepted, held_counts
 
 
-def _attach_roster(rows: pd.DataFrame, roster: Roster, issues: list[Issue]) -> pd.DataFrame:
+def _attach_roster(rows: pd.DataFrame, roster: Roster, issues: list[Issue], ids) -> pd.DataFrame:
     """Each row's roster code, and the unit's name as the roster prints it; an unknown unit is
-    reported once per file. Without a roster, units stay as written."""
+    reported once per file. Without a roster, units stay as written.
+
+    A row of a lower office's annex made by this tool carries its unit's code (`ids`, keyed by
+    file, sheet and row): when the code is in this roster too, it decides, not the name.
+    """
     rows = rows.copy()
     if not roster:
         rows["unit_code"] = ""
         return rows
     codes = match_units(sorted(set(rows["unit"])), roster)
-    rows["unit_code"] = rows["unit"].map(lambda u: codes.get(u) or "")
+    by_name = rows["unit"].map(lambda u: codes.get(u) or "")
+    places = zip(rows["_file"], rows["_sheet"], rows["_row"], strict=True)
+    carried = pd.Series([ids.get(p, "") for p in places], index=rows.index, dtype=object)
+    rows["unit_code"] = carried.where(carried.isin(list(roster.units)), by_name)
     known = rows["unit_code"].ne("")
     rows.loc[known, "unit"] = rows.loc[known, "unit_code"].map(lambda c: roster.units[c].name)
     for (file, unit), group in rows[~known].groupby(["_file", "unit"], sort=True):

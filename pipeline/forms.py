@@ -183,3 +183,9 @@ ROSTER_COLUMNS = (
     Column("email", "Thư điện tử", 30, max_len=200),
     Column("former", "Tên cũ (đổi tên, sáp nhập; cách nhau bằng dấu ;)", 36, max_len=1000),
 )
+
+
+# Our own Phụ lục 1 / 4 carry, on a hidden sheet, each model row's roster code and registry id:
+# an office above that reads them as a lower office's roll-up links them exactly.
+ANNEX_TEMPLATE_ID = "dvk-phu-luc"
+ANNEX_IDS_COLUMNS = ("row", "unit_code", "model_id")

@@ -166,3 +166,11 @@ def test_a_unit_missing_from_the_roster_is_reported(province, tmp_path):
     result = consolidate(inbox, cfg.year, roster=roster)
     assert [(i.code, i.value) for i in result.issues] == [("unit-not-in-roster", "Chi bộ thôn Lạ")]
     assert list(result.registrations["unit"]) == ["Chi bộ thôn Lạ"]  # still counted
+
+
+def test_a_lower_offices_annex_links_units_by_the_codes_it_carries(province):
+    """Xã Bình Minh printed "Chi bộ Thôn Hai (Bình Minh)": its hidden code says X2-CB2."""
+    _, _, _, result, _ = province
+    rows = result.registrations[result.registrations["unit_code"] == "X2-CB2"]
+    assert list(rows["unit"]) == ["Chi bộ thôn 2"]  # the roster's name, not the printed one
+    assert not [i for i in result.issues if i.code == "unit-not-in-roster"]

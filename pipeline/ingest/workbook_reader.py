@@ -43,6 +43,8 @@ class ReadResult:
     # sheet name -> column key (or mark) -> 0-based column, to point at cells in the unit's file
     layout: dict[str, dict[str, int]] = field(default_factory=dict)
     scores: list[ScoreRecord] = field(default_factory=list)  # scoring sheets, one per model
+    # A lower office's Phụ lục made by this tool: (sheet, Excel row) -> the unit's roster code.
+    codes: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
 def read_workbook(arrival: Arrival, year: int) -> ReadResult:
@@ -58,6 +60,9 @@ def read_workbook(arrival: Arrival, year: int) -> ReadResult:
         # Parsing a sheet is most of the cost: from our templates, only the sheets we read.
         wanted = {comparison_key(n) for n in SHEET_NAMES} if ours else None
         wanted = {comparison_key(forms.SCORE_SHEET)} if scoring else wanted
+        # Our own Phụ lục: only its annex sheet (the lists by level would count models twice).
+        rolled_up = meta.get("template") == forms.ANNEX_TEMPLATE_ID
+        wanted = {comparison_key(meta.get("sheet"))} if rolled_up else wanted
         sheets = {
             name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             for name in book.sheet_names
@@ -73,6 +78,8 @@ def read_workbook(arrival: Arrival, year: int) -> ReadResult:
         return _read_score_template(result, sheets, meta, year)
     if not ours:
         _read_annexes(result, sheets, year)
+        if rolled_up:
+            result.codes = _annex_ids(book, next(iter(sheets), ""))
         _flag_formulas(result, arrival.data)
         return result
     if str(meta.get("year")) != str(year):
@@ -170,6 +177,16 @@ def _flag_formulas(result: ReadResult, data: bytes) -> None:
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+
+
+def _annex_ids(book, sheet: str) -> dict[tuple[str, int], str]:
+    """The hidden table of our own annex: Excel row -> unit code (forms.ANNEX_IDS_COLUMNS)."""
+    cells = _sheet(book, forms.META_SHEET) or []
+    codes = {}
+    for row in cells[1:]:
+        if len(row) > 4 and isinstance(row[3], int | float) and clean_text(row[4]):
+            codes[(sheet, int(row[3]))] = clean_text(row[4])
+    return codes
 
 
 def _encrypted_ooxml(data: bytes) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,10 +10,17 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from pipeline import vocab
+from pipeline import forms, vocab
 from pipeline.config import Config
 from pipeline.normalize import comparison_key, sort_key
-from pipeline.report.styles import box_range, merge, put, set_print_setup, wrapped_height
+from pipeline.report.styles import (
+    box_range,
+    merge,
+    put,
+    set_print_setup,
+    table_sheet,
+    wrapped_height,
+)
 from pipeline.roster import ROOT, Roster
 
 
@@ -105,8 +113,9 @@ MARK = "X"
 class Line:
     """One row of the annex table body: a total, a section, a unit or a model ("-")."""
 
-    kind: str  # total | section | unit | model
+    kind: str  # total | section | group | unit | model
     cells: tuple
+    ids: tuple = ()  # a model line: its unit's roster code and its registry id, for the level above
 
 
 def model_order(rows: pd.DataFrame, *, new_first: bool = False) -> pd.DataFrame:
@@ -224,7 +233,7 @@ def lines_phu_luc_1(rows: pd.DataFrame, year: int, roster: Roster | None = None)
                     row["scale"],
                     *_subject_marks(row),
                 )
-                lines.append(Line("model", cells))
+                lines.append(Line("model", cells, _ids(row)))
     return lines
 
 
@@ -254,8 +263,16 @@ def lines_phu_luc_4(rows: pd.DataFrame, year: int, roster: Roster | None = None)
                 *status_marks,
                 *_subject_marks(row),
             )
-            lines.append(Line("model", cells))
+            lines.append(Line("model", cells, _ids(row)))
     return lines
+
+
+def _ids(row) -> tuple:
+    model_id = row.get("model_id")
+    return (
+        row.get("unit_code") or "",
+        None if model_id is None or pd.isna(model_id) else int(model_id),
+    )
 
 
 def _number(block: Block) -> int | str:
@@ -287,8 +304,16 @@ def footer_counts(rows: pd.DataFrame) -> tuple[list[tuple[str, int]], list[tuple
     return fields, [("Tập thể", collective), ("Cá nhân", individual)]
 
 
-def write_annex(path: Path, spec: AnnexSpec, lines: list[Line], rows: pd.DataFrame, cfg: Config):
-    """Write one annex workbook, every total as a value so nothing needs recalculating."""
+def write_annex(
+    path: Path,
+    spec: AnnexSpec,
+    lines: list[Line],
+    rows: pd.DataFrame,
+    cfg: Config,
+    extra: Callable[[Workbook], None] | None = None,
+):
+    """Write one annex workbook, every total as a value so nothing needs recalculating, and a
+    hidden sheet with each model row's unit code and model id, for the office above."""
     wb = Workbook()
     ws = wb.active
     ws.title = spec.label
@@ -299,6 +324,7 @@ def write_annex(path: Path, spec: AnnexSpec, lines: list[Line], rows: pd.DataFra
     _write_heading(ws, spec, cfg, last)
     row = _write_header(ws, spec)
     centred = spec.centred_columns
+    ids: dict[int, tuple] = {}
     for line in lines:
         bold = line.kind in ("total", "section", "unit", "group")
         for col, value in enumerate(line.cells, start=1):
@@ -307,13 +333,70 @@ def write_annex(path: Path, spec: AnnexSpec, lines: list[Line], rows: pd.DataFra
         ws.row_dimensions[row].height = wrapped_height(
             [(str(v), w) for v, w in zip(line.cells, widths, strict=True)]
         )
+        if line.ids:
+            ids[row] = line.ids
         row += 1
     row = _write_footer(ws, spec, rows, row + 1, last)
     write_signature(ws, cfg, row + 1, last)
     set_print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW + 2}")
     ws.freeze_panes = ws.cell(HEADER_ROW + 3, 1)
+    if extra:
+        extra(wb)
+    _ids_sheet(wb, cfg.year, ws.title, ids)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+
+
+def _ids_sheet(wb: Workbook, year: int, sheet: str, ids: dict[int, tuple]) -> None:
+    """Hidden: which roster unit and registry model each "-" row is (forms.ANNEX_IDS_*)."""
+    ws = wb.create_sheet(forms.META_SHEET)
+    for row, (key, value) in enumerate(
+        (("template", forms.ANNEX_TEMPLATE_ID), ("year", year), ("sheet", sheet)), start=1
+    ):
+        ws.cell(row, 1, key)
+        ws.cell(row, 2, value)
+    for col, header in enumerate(forms.ANNEX_IDS_COLUMNS, start=4):
+        ws.cell(1, col, header)
+    for offset, (excel_row, (unit_code, model_id)) in enumerate(sorted(ids.items()), start=2):
+        ws.cell(offset, 4, excel_row)
+        ws.cell(offset, 5, unit_code)
+        ws.cell(offset, 6, model_id)
+    ws.sheet_state = "hidden"
+
+
+def level_sheets(registrations: pd.DataFrame, cfg: Config) -> Callable[[Workbook], None]:
+    """One sheet per level of registration ("Cấp xã", "Cấp tỉnh"…): the models registered at it."""
+
+    def add(wb: Workbook) -> None:
+        if registrations.empty or "level" not in registrations:
+            return
+        for code, label in vocab.LEVELS.items():
+            mine = registrations[registrations["level"] == code]
+            if mine.empty:
+                continue
+            rows = [
+                (
+                    n,
+                    row["unit"],
+                    _model_label(row),
+                    _field_label(row),
+                    vocab.SUBJECTS.get(row["subject"], ""),
+                    vocab.STATUSES.get(row["status"], ""),
+                )
+                for n, (_, row) in enumerate(model_order(mine).iterrows(), start=1)
+            ]
+            columns = (
+                ("STT", 6),
+                ("Đơn vị", 28),
+                ("Tên mô hình", 46),
+                ("Lĩnh vực", 22),
+                ("Chủ thể", 10),
+                ("Duy trì hay mới", 16),
+            )
+            title = f"DANH SÁCH MÔ HÌNH ĐĂNG KÝ {label.upper()} NĂM {cfg.year}"
+            table_sheet(wb.create_sheet(label), cfg.office_name, title, columns, rows)
+
+    return add
 
 
 def _write_heading(ws, spec: AnnexSpec, cfg: Config, last: int) -> None:
@@ -401,7 +484,7 @@ def write_phu_luc_1(
     path: Path, registrations: pd.DataFrame, cfg: Config, roster: Roster | None = None
 ) -> None:
     lines = lines_phu_luc_1(registrations, cfg.year, roster)
-    write_annex(path, PHU_LUC_1, lines, registrations, cfg)
+    write_annex(path, PHU_LUC_1, lines, registrations, cfg, level_sheets(registrations, cfg))
 
 
 def write_phu_luc_4(
