@@ -14,7 +14,14 @@ from typing import ClassVar
 import click
 
 from pipeline import forms
-from pipeline.config import Config, ConfigError, Workspace, load_config, write_default_config
+from pipeline.config import (
+    Config,
+    ConfigError,
+    Workspace,
+    load_config,
+    parse_period,
+    write_default_config,
+)
 from pipeline.consolidate import (
     ACCEPTED,
     HAS_ERRORS,
@@ -32,13 +39,14 @@ from pipeline.link import History
 from pipeline.registry import (
     FileRecord,
     RegistryError,
+    load_carried,
     load_history,
     open_registry,
     record_year,
     registered_models,
     years_on_record,
 )
-from pipeline.report import write_outputs
+from pipeline.report import output_folder, write_outputs
 from pipeline.report.template import (
     score_template_path,
     template_path,
@@ -192,9 +200,17 @@ def templates(workspace: Path) -> None:
     metavar="NĂM",
     help="Năm tổng hợp (mặc định: mục nam trong dvk.toml).",
 )
+@click.option(
+    "--period",
+    default=None,
+    metavar="KỲ",
+    help="Kỳ tổng hợp, ví dụ 2026-Q1: kết quả lưu riêng trong outbox/2026/Q1/.",
+)
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (cho máy đọc).")
 @click.option("--open", "open_excel", is_flag=True, help="Mở Phụ lục 1 và Phụ lục 4 bằng Excel.")
-def consolidate_command(workspace: Path, year: int | None, as_json: bool, open_excel: bool) -> None:
+def consolidate_command(
+    workspace: Path, year: int | None, period: str | None, as_json: bool, open_excel: bool
+) -> None:
     """Đọc mọi tệp trong inbox/, kiểm tra và lập Phụ lục 1, Phụ lục 4 vào outbox/.
 
     Mã thoát: 0 mọi tệp hợp lệ; 1 đã tổng hợp nhưng có tệp lỗi; 2 sai cú pháp lệnh;
@@ -203,11 +219,21 @@ def consolidate_command(workspace: Path, year: int | None, as_json: bool, open_e
     Ví dụ: dvk consolidate -w D:\\DanVanKheo
     """
     ws = Workspace(workspace)
+    quarter = None
+    if period:
+        try:
+            period_year, quarter = parse_period(period)
+        except ConfigError as e:
+            raise click.BadParameter(str(e), param_hint="--period") from e
+        if year and year != period_year:
+            raise Fatal(f"--year {year} và --period {period} không cùng năm.")
+        year = period_year
     cfg = _config(ws, year)
     if not ws.inbox.is_dir():
         raise Fatal(f"Không thấy thư mục {ws.inbox}. Chạy “dvk init” trước.")
     conn = _registry(ws)
-    review = ws.outbox / str(cfg.year) / forms.REVIEW_FILENAME.format(year=cfg.year)
+    folder = output_folder(ws.outbox, cfg.year, quarter)
+    review = folder / forms.REVIEW_FILENAME.format(year=cfg.year)
     answers, answer_issues = read_decisions(review)
     roster, roster_issues = _roster(ws, cfg)
     history = _history(conn, cfg, roster).with_decisions(answers)
@@ -225,11 +251,12 @@ def consolidate_command(workspace: Path, year: int | None, as_json: bool, open_e
             rules=cfg.link_rules,
             scoring=scoring,
             roster=roster,
+            carried=load_carried(conn, cfg.year, quarter) if quarter else None,
         )
     result.issues += roster_issues + answer_issues
-    paths = _guard_write(lambda: write_outputs(result, cfg, ws.outbox, scoring), ws.outbox)
+    paths = _guard_write(lambda: write_outputs(result, cfg, ws.outbox, scoring, quarter), ws.outbox)
     # Last, and all at once: a run that did not get this far leaves the registry untouched.
-    _record(conn, ws, result, "tong_hop", answers)
+    _record(conn, ws, result, "tong_hop", answers, period=quarter)
     summary = result.summary() | {"tep_ket_qua": {k: str(p) for k, p in paths.items()}}
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
@@ -342,7 +369,9 @@ def _registry(ws: Workspace) -> sqlite3.Connection:
         raise Fatal(str(e)) from e
 
 
-def _record(conn, ws: Workspace, result: RunResult, source: str, answers, replace=True) -> None:
+def _record(
+    conn, ws: Workspace, result: RunResult, source: str, answers, replace=True, period=None
+) -> None:
     files = [FileRecord(f.sha256, f.file, f.unit, f.status, f.sender, f.sent) for f in result.files]
     # An empty inbox (files moved away by mistake) must not wipe the year from the registry.
     keep = not result.files
@@ -357,6 +386,7 @@ def _record(conn, ws: Workspace, result: RunResult, source: str, answers, replac
             files=files,
             decisions=answers,
             replace=replace,
+            period=period,
         )
     except sqlite3.Error as e:
         raise Fatal(
@@ -482,6 +512,8 @@ def _usage_problem(error: click.UsageError) -> str:
         return f"không có tùy chọn {error.option_name}."
     if isinstance(error, click.MissingParameter) and error.param is not None:
         return f"thiếu {_param_name(error.param)}."
+    if isinstance(error, click.BadParameter) and error.param is None and error.param_hint:
+        return error.message  # ours, already in Vietnamese
     if isinstance(error, click.BadParameter) and error.param is not None:
         return f"giá trị của {_param_name(error.param)} không hợp lệ."
     if error.message.startswith("No such command"):

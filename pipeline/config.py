@@ -292,3 +292,14 @@ def _date(table: dict, key: str) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     raise ConfigError(f"Mục {key} phải là ngày dạng năm-tháng-ngày, ví dụ 2026-03-05.")
+
+
+def parse_period(text: str) -> tuple[int, int]:
+    """ "2026-Q1" (or "2026-q1", "Q1-2026") -> (2026, 1); a ConfigError in Vietnamese otherwise."""
+    found = re.fullmatch(r"\s*(?:(\d{4})\s*-\s*[qQ]([1-4])|[qQ]([1-4])\s*-\s*(\d{4}))\s*", text)
+    if not found:
+        raise ConfigError(
+            f"Kỳ “{text}” chưa đúng: ghi năm và quý, ví dụ 2026-Q1 (quý 1 đến quý 4)."
+        )
+    year, quarter = (found[1], found[2]) if found[1] else (found[4], found[3])
+    return int(year), int(quarter)

@@ -30,6 +30,7 @@ from pipeline.link import (
     LinkRules,
     find_duplicates,
     link_years,
+    model_key,
     supersede_resubmissions,
     supersede_units,
 )
@@ -128,12 +129,16 @@ def consolidate(
     rules: LinkRules = DEFAULT_RULES,
     scoring: ScoringRules | None = None,
     roster: Roster | None = None,
+    carried: dict[str, pd.DataFrame] | None = None,
 ) -> RunResult:
     """Read everything that arrived in the inbox and keep the rows that pass every rule.
 
     With the registry's `history`, each accepted model is linked to earlier years and put in
     the section the evidence gives (see link.link_years); rows gain model_id, link, score,
     candidates, match and status_ticked.
+
+    For a quarter after the first, `carried` holds the latest rows of the year's earlier
+    quarters (registry.load_carried): a model this inbox does not mention keeps its latest row.
     """
     history = history if history is not None else History.empty(year)
     paths = find_inbox_files(inbox)
@@ -153,6 +158,10 @@ def consolidate(
     for spec in forms.SHEETS:
         accepted[spec.name], link_issues = _link_years(accepted[spec.name], spec, history, rules)
         issues += link_issues
+        kind = "registrations" if spec is forms.REGISTRATION else "results"
+        earlier = (carried or {}).get(kind)
+        if earlier is not None and not earlier.empty:
+            accepted[spec.name] = _carry(accepted[spec.name], earlier, spec, history)
     scored, score_issues = _score(reads, accepted, arrivals, history, scoring)
     issues += score_issues
     issues.sort(key=sort_key)
@@ -261,6 +270,24 @@ def _accept(checked: dict[str, pd.DataFrame], issues: list[Issue], roster: Roste
         issues += duplicate_issues
         accepted[name] = good[~duplicate].reset_index(drop=True)
     return accepted, held_counts
+
+
+def _carry(rows: pd.DataFrame, earlier: pd.DataFrame, spec, history: History) -> pd.DataFrame:
+    """This quarter's rows, and the latest earlier-quarter row of every model not among them."""
+    ids = set(rows["model_id"].dropna()) if "model_id" in rows else set()
+    keys = {
+        (history.canonical_unit(u), model_key(n))
+        for u, n in zip(rows["unit"], rows["name"], strict=True)
+    }
+    keep = [
+        model_id not in ids and (history.canonical_unit(u), model_key(n)) not in keys
+        for model_id, u, n in zip(
+            earlier["model_id"], earlier["unit"], earlier["name"], strict=True
+        )
+    ]
+    old = earlier[keep].assign(_sheet=spec.name, _row=0, _form="", carried=True)
+    old = old.reindex(columns=[*rows.columns, "carried"])
+    return pd.concat([rows.assign(carried=False), old], ignore_index=True)
 
 
 def _attach_roster(rows: pd.DataFrame, roster: Roster, issues: list[Issue], ids) -> pd.DataFrame:

@@ -8,6 +8,7 @@ versioned with SQLite's `user_version`; each migration below runs once, in order
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -110,6 +111,16 @@ MIGRATIONS: tuple[str, ...] = (
         year INTEGER NOT NULL,
         level TEXT NOT NULL,
         PRIMARY KEY (model_id, year, level)
+    );
+    """,
+    """
+    CREATE TABLE period_rows (
+        kind TEXT NOT NULL,            -- registrations / results
+        model_id INTEGER NOT NULL REFERENCES models(id),
+        year INTEGER NOT NULL,
+        period INTEGER NOT NULL,       -- the quarter, 1-4
+        row TEXT NOT NULL,             -- the row as the run had it (JSON)
+        PRIMARY KEY (kind, model_id, year, period)
     );
     """,
 )
@@ -253,6 +264,7 @@ def record_year(
     scored: pd.DataFrame | None = None,
     decisions: dict[tuple[str, str], Decision | None] | None = None,
     replace: bool = True,
+    period: int | None = None,
 ) -> None:
     """Store one year's models in one transaction.
 
@@ -260,7 +272,11 @@ def record_year(
     (`replace`); a history import adds to them. Rows whose `model_id` is None are new models:
     one model per unit and name, shared by its registration and its results. A decision of
     None deletes a stored one (the person cleared the cell).
+
+    A run for a quarter (`period`) adds to the year instead of replacing it, and keeps its own
+    rows per quarter, so that a later quarter can show the latest rows of every model.
     """
+    replace = replace and period is None
     with _transaction(conn):
         conn.execute("INSERT OR REPLACE INTO years (year, source) VALUES (?, ?)", (year, source))
         ids: dict[tuple[str, str], int] = {}
@@ -269,9 +285,19 @@ def record_year(
                 continue
             if replace:
                 conn.execute(f"DELETE FROM {table} WHERE year = ?", (year,))
+            if period is not None:
+                conn.execute(
+                    "DELETE FROM period_rows WHERE kind = ? AND year = ? AND period = ?",
+                    (table, year, period),
+                )
             for row in frame.to_dict("records"):
                 model_id = _model_for(conn, row, year, ids)
                 _insert_row(conn, table, model_id, year, row)
+                if period is not None and not row.get("carried"):
+                    conn.execute(
+                        "INSERT OR REPLACE INTO period_rows VALUES (?, ?, ?, ?, ?)",
+                        (table, model_id, year, period, _as_json(row)),
+                    )
         if scored is not None:
             _record_scores(conn, year, scored, ids, replace)
         for f in files:
@@ -375,6 +401,29 @@ def _insert_row(conn, table: str, model_id: int, year: int, row: dict) -> None:
         f"INSERT OR REPLACE INTO {table} (model_id, year, {quoted}) VALUES (?, ?, {marks})",
         (model_id, year, *values),
     )
+
+
+def _as_json(row: dict) -> str:
+    kept = {k: _plain(v) for k, v in row.items() if not k.startswith("_") or k == "_file"}
+    return json.dumps(kept, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def load_carried(conn: sqlite3.Connection, year: int, period: int) -> dict[str, pd.DataFrame]:
+    """Per kind, the latest row of each model from the year's earlier quarters."""
+    carried = {}
+    for kind in TABLES:
+        found = conn.execute(
+            "SELECT model_id, period, row FROM period_rows WHERE kind = ? AND year = ? "
+            "AND period < ? ORDER BY model_id, period",
+            (kind, year, period),
+        ).fetchall()
+        latest = {model_id: (quarter, row) for model_id, quarter, row in found}
+        rows = [
+            json.loads(row) | {"model_id": model_id, "period": quarter}
+            for model_id, (quarter, row) in sorted(latest.items())
+        ]
+        carried[kind] = pd.DataFrame(rows)
+    return carried
 
 
 def _plain(value):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import python_calamine as calamine
 
@@ -174,3 +176,41 @@ def test_a_lower_offices_annex_links_units_by_the_codes_it_carries(province):
     rows = result.registrations[result.registrations["unit_code"] == "X2-CB2"]
     assert list(rows["unit"]) == ["Chi bộ thôn 2"]  # the roster's name, not the printed one
     assert not [i for i in result.issues if i.code == "unit-not-in-roster"]
+
+
+def test_a_later_quarter_shows_the_latest_results_of_every_model(sample_workspace, tmp_path):
+    """Q1 takes the whole inbox; in Q2 one unit reports new results and nothing else arrives:
+    Q2's Phụ lục 4 has every model, with that unit's new results; Q1's outputs stay as they were."""
+    import shutil
+
+    from tests.test_cli import dvk
+    from tests.test_history import sample
+
+    ws, inbox = str(sample_workspace), sample_workspace / "inbox"
+    assert dvk("consolidate", "-w", ws, "--period", "2026-Q1").returncode == 1
+    q1 = sample_workspace / "outbox" / "2026" / "Q1" / "Phu_luc_4_ket_qua_2026.xlsx"
+    before = q1.read_bytes()
+    shutil.rmtree(inbox)
+    inbox.mkdir()
+    cfg = load_config(sample_workspace / "dvk.toml")
+    from pipeline.report.template import fill_template, write_template
+
+    template = tmp_path / "mau.xlsx"
+    write_template(template, cfg)
+    unit = "Hội Nông dân xã"
+    models = [list(m) for m in sample.UNITS[unit]]
+    models[0][8] = "Quý 2: mở rộng thêm 2 ha, 45 hộ"
+    fill_template(template, inbox / "hoi_nong_dan_q2.xlsx", unit,
+                  {"Kết quả": [sample.result(tuple(m)) for m in models]})  # fmt: skip
+    run = dvk("consolidate", "-w", ws, "--period", "2026-Q2", "--json")
+    summary = json.loads(run.stdout)
+    assert summary["so_mo_hinh_ket_qua"] == 43  # all of Q1's, with this unit's from Q2
+    q2 = sample_workspace / "outbox" / "2026" / "Q2" / "Phu_luc_4_ket_qua_2026.xlsx"
+    book = calamine.CalamineWorkbook.from_path(str(q2))
+    cells = book.get_sheet_by_name(book.sheet_names[0]).to_python()
+    texts = [row[6] for row in cells if row and row[0] == "-"]
+    assert "Quý 2: mở rộng thêm 2 ha, 45 hộ" in texts
+    assert "Bao tiêu 180 tấn lúa" in texts  # another unit's Q1 result, carried over
+    assert len(texts) == 43
+    assert q1.read_bytes() == before  # Q1 is kept as it was
+    assert dvk("consolidate", "-w", ws, "--period", "2026-Q7").returncode == 2

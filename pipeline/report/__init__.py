@@ -32,12 +32,22 @@ BY_NODE_FOLDER = "theo_don_vi"  # one Phụ lục 1 and 4 per node of the roster
 RETURNS_FOLDER = "tra_lai"  # error workbooks to e-mail back, one per unit with problems
 
 
+def output_folder(outbox: Path, year: int, period: int | None = None) -> Path:
+    """outbox/<year>/, or outbox/<year>/Q<n>/ for a quarter's run: each period keeps its own."""
+    folder = outbox / str(year)
+    return folder / f"Q{period}" if period else folder
+
+
 def write_outputs(
-    result: RunResult, cfg: Config, outbox: Path, scoring: ScoringRules | None = None
+    result: RunResult,
+    cfg: Config,
+    outbox: Path,
+    scoring: ScoringRules | None = None,
+    period: int | None = None,
 ) -> dict[str, Path]:
     """Write the annexes, the intake workbook and the error workbooks into outbox/<year>/;
     with last year on record, the comparison and review; with scoring sheets, their results."""
-    folder = outbox / str(cfg.year)
+    folder = output_folder(outbox, cfg.year, period)
     paths = {key: folder / name.format(year=cfg.year) for key, name in OUTPUT_NAMES.items()}
     roster = result.roster
     write_phu_luc_1(paths["phu_luc_1"], result.registrations, cfg, roster)
