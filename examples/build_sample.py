@@ -14,11 +14,12 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
+from pipeline import forms  # noqa: E402
 from pipeline.config import load_config  # noqa: E402
 from pipeline.normalize import ascii_slug, match_choice  # noqa: E402
 from pipeline.report.phu_luc import write_phu_luc_1, write_phu_luc_4  # noqa: E402
@@ -26,6 +27,7 @@ from pipeline.report.template import (  # noqa: E402
     fill_template,
     score_template_path,
     template_path,
+    write_roster_template,
     write_score_template,
     write_template,
 )
@@ -912,6 +914,43 @@ def scoring_files(inbox: Path, cfg) -> None:
     )
 
 
+# The commune's roster: every unit it expects forms from, in the order its annexes list them.
+# Chi bộ xóm Hải Lộc sends nothing this year; xóm Bắc Sơn keeps its two former names.
+ROSTER = [
+    ("CB-DANG", "Chi bộ Cơ quan Đảng", "Chi bộ", "chibo.coquandang@example.vn", ""),
+    ("CB-CA", "Chi bộ Công an xã", "Chi bộ", "congan.dienchau@example.vn", ""),
+    ("CB-QS", "Chi bộ Quân sự xã", "Chi bộ", "quansu.dienchau@example.vn", ""),
+    ("CB-YT", "Chi bộ Trạm Y tế xã", "Chi bộ", "tramyte.dienchau@example.vn", ""),
+    ("CB-THCS", "Chi bộ Trường THCS Diễn Châu", "Chi bộ", "thcs.dienchau@example.vn", ""),
+    ("CB-TH", "Chi bộ Trường Tiểu học Diễn Châu", "Chi bộ", "tieuhoc.dienchau@example.vn", ""),
+    ("CB-HTX", "Chi bộ Hợp tác xã Dịch vụ nông nghiệp", "Chi bộ", "htx.dienchau@example.vn", ""),
+    ("CB-BS", "Chi bộ xóm Bắc Sơn", "Chi bộ", "bacson@example.vn",
+     "Chi bộ xóm Bắc Sơn 1; Chi bộ xóm Bắc Sơn 2"),
+    ("CB-DL", "Chi bộ xóm Đông Lộc", "Chi bộ", "dongloc@example.vn", ""),
+    ("CB-NT", "Chi bộ xóm Nam Thịnh", "Chi bộ", "namthinh@example.vn", ""),
+    ("CB-TRH", "Chi bộ xóm Trung Hải", "Chi bộ", "trunghai@example.vn", ""),
+    ("CB-YL", "Chi bộ xóm Yên Lý", "Chi bộ", "yenly@example.vn", ""),
+    ("CB-HL", "Chi bộ xóm Hải Lộc", "Chi bộ", "hailoc@example.vn", ""),
+    ("MTTQ", "Ủy ban MTTQ Việt Nam xã", "Đoàn thể", "mttq.dienchau@example.vn", ""),
+    ("HND", "Hội Nông dân xã", "Đoàn thể", "hoinongdan.dienchau@example.vn", ""),
+    ("HPN", "Hội Liên hiệp Phụ nữ xã", "Đoàn thể", "hoiphunu.dienchau@example.vn", ""),
+    ("DTN", "Đoàn Thanh niên xã", "Đoàn thể", "doanthanhnien.dienchau@example.vn", ""),
+    ("CCB", "Hội Cựu chiến binh xã", "Đoàn thể", "hoiccb.dienchau@example.vn", ""),
+    ("NCT", "Hội Người cao tuổi xã", "Đoàn thể", "hoinguoicaotuoi.dienchau@example.vn", ""),
+    ("UBND", "Ủy ban nhân dân xã", "Cơ quan", "ubnd.dienchau@example.vn", ""),
+]  # fmt: skip
+
+
+def roster_workbook(path: Path, cfg) -> None:
+    write_roster_template(path, cfg)
+    wb = load_workbook(path)
+    ws = wb.active
+    for offset, (code, name, kind, email, former) in enumerate(ROSTER):
+        for col, value in enumerate((code, name, kind, "", None, email, former), start=1):
+            ws.cell(forms.ROSTER_FIRST_ROW + offset, col, value)
+    wb.save(path)
+
+
 def main(inbox: Path = WORKSPACE / "inbox") -> None:
     cfg = load_config(WORKSPACE / "dvk.toml")
     inbox.mkdir(parents=True, exist_ok=True)
@@ -931,6 +970,7 @@ def main(inbox: Path = WORKSPACE / "inbox") -> None:
         )
     hand_typed_email(inbox, cfg.year)
     scoring_files(inbox, cfg)
+    roster_workbook(inbox.parent / forms.ROSTER_FILENAME, cfg)
     last_year_annexes(inbox.parent / "nam_truoc")
     # Someone forwarded a list that is neither the form nor an annex: nothing to read in it.
     wb = Workbook()

@@ -70,10 +70,10 @@ class Roster:
         return code
 
     def keys(self) -> dict[str, str]:
-        """Comparison key of every name and former name -> unit code."""
+        """Comparison key of every name, former name and code -> unit code."""
         keys = {}
         for unit in self.units.values():
-            for name in (unit.name, *unit.former):
+            for name in (unit.name, *unit.former, unit.code):  # a unit may write its code
                 keys.setdefault(comparison_key(name), unit.code)
         return keys
 

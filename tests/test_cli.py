@@ -35,6 +35,7 @@ def test_consolidate_on_the_sample(sample_workspace):
         "Phu_luc_1_dang_ky_2026.xlsx",
         "Phu_luc_4_ket_qua_2026.xlsx",
         "Tiep_nhan_2026.xlsx",
+        "Tinh_hinh_tong_hop_2026.xlsx",
         "tra_lai",
     ]
 

@@ -11,13 +11,16 @@ from pipeline.report.template import (
     write_score_template,
     write_template,
 )
-from tests.conftest import ROOT, SAMPLE, consolidate_with_last_year
+from tests.conftest import ROOT, SAMPLE, consolidate_with_last_year, workspace_roster
 from tests.workbook_dump import dump_workbook
 
 
 def test_sample_outputs_match_golden(sample_workspace, golden):
     cfg = load_config(sample_workspace / "dvk.toml")
-    result = consolidate(sample_workspace / "inbox", cfg.year, scoring=cfg.scoring_rules())
+    roster = workspace_roster(sample_workspace, cfg)
+    result = consolidate(
+        sample_workspace / "inbox", cfg.year, scoring=cfg.scoring_rules(), roster=roster
+    )
     paths = write_outputs(result, cfg, sample_workspace / "outbox")
     returned = sorted(paths.pop("tra_lai").glob("*.xlsx"))
     assert [p.name for p in returned] == [
@@ -86,6 +89,8 @@ def test_committed_sample_inbox_is_what_its_script_builds(tmp_path, cfg):
     builder = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(builder)
     builder.main(tmp_path / "inbox")
+    roster = "danh_muc_don_vi.xlsx"
+    assert dump_workbook(SAMPLE / roster) == dump_workbook(tmp_path / roster)
     for annex in sorted((SAMPLE / "nam_truoc").glob("*.xlsx")):
         assert dump_workbook(annex) == dump_workbook(tmp_path / "nam_truoc" / annex.name)
     fresh = consolidate(tmp_path / "inbox", cfg.year, scoring=cfg.scoring_rules())

@@ -53,7 +53,8 @@ def write_outputs(
     write_phu_luc_1(paths["phu_luc_1"], result.registrations, cfg, roster)
     write_phu_luc_4(paths["phu_luc_4"], result.results, cfg, roster)
     if roster:
-        paths["theo_don_vi"] = _write_nodes(folder / BY_NODE_FOLDER, result, cfg)
+        if roster.nodes():
+            paths["theo_don_vi"] = _write_nodes(folder / BY_NODE_FOLDER, result, cfg)
         paths["tinh_hinh"] = folder / COMPLETENESS_NAME.format(year=cfg.year)
         write_completeness(paths["tinh_hinh"], result, roster, cfg)
     returns = folder / RETURNS_FOLDER

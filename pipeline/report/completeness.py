@@ -17,7 +17,7 @@ from pipeline.report.styles import put, set_print_setup, table_sheet
 from pipeline.roster import ROOT, Roster, match_units
 
 NOT_SENT, WITH_ERRORS, RECEIVED = "Chưa gửi", "Có lỗi", "Đã tiếp nhận"
-ON_TIME, LATE = "Đúng hạn", "Trễ hạn"
+ON_TIME, LATE, UNKNOWN = "Đúng hạn", "Trễ hạn", "Không rõ"
 FORMS = (("registration", forms.REGISTRATION.name), ("results", forms.RESULTS.name))
 
 
@@ -49,11 +49,12 @@ def unit_status(result: RunResult, roster: Roster, cfg: Config) -> pd.DataFrame:
             if unit.code in troubled[form]:
                 status = WITH_ERRORS
             deadline = deadlines[form]
-            timely = (
-                ""
-                if when is None or deadline is None
-                else (ON_TIME if when.date() <= deadline else LATE)
-            )
+            if not files or deadline is None:
+                timely = ""
+            elif when is None:  # saved from somewhere, not e-mailed: no date to trust
+                timely = UNKNOWN
+            else:
+                timely = ON_TIME if when.date() <= deadline else LATE
             row |= {
                 f"{form}_status": status,
                 f"{form}_sent": when.strftime("%d/%m/%Y") if when else "",
@@ -66,9 +67,11 @@ def unit_status(result: RunResult, roster: Roster, cfg: Config) -> pd.DataFrame:
 
 
 def _sent_times(result: RunResult) -> dict[str, dt.datetime]:
+    """When each e-mailed file was sent. A file's own time says when it was saved, which staff
+    often do days later, so it does not decide whether a unit was on time."""
     times = {}
     for account in result.files:
-        if account.sent:
+        if account.sent and account.sender:
             times[account.file] = dt.datetime.strptime(account.sent, "%d/%m/%Y %H:%M")
     return times
 
