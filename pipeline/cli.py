@@ -47,6 +47,7 @@ from pipeline.registry import (
     years_on_record,
 )
 from pipeline.report import output_folder, write_outputs
+from pipeline.report.completeness import node_rates, unit_status
 from pipeline.report.template import (
     score_template_path,
     template_path,
@@ -258,6 +259,8 @@ def consolidate_command(
     # Last, and all at once: a run that did not get this far leaves the registry untouched.
     _record(conn, ws, result, "tong_hop", answers, period=quarter)
     summary = result.summary() | {"tep_ket_qua": {k: str(p) for k, p in paths.items()}}
+    if roster:
+        summary["tinh_hinh"] = _completeness(result, roster, cfg)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
@@ -397,6 +400,19 @@ def _record(
         conn.close()
 
 
+def _completeness(result: RunResult, roster: Roster, cfg: Config) -> dict:
+    units = unit_status(result, roster, cfg)
+    office = node_rates(units, roster, cfg).iloc[0]
+    return {
+        "so_don_vi": int(office["expected"]),
+        "da_gui": int(office["sent"]),
+        "ty_le_gui": float(office["reporting_rate"]),
+        "gui_dung_han": int(office["on_time"]),
+        "chua_gui": units.loc[units["registration_status"] == "Chưa gửi", "name"].tolist(),
+        "chua_du_chi_tieu": units.loc[~units["quota_met"], "name"].tolist(),
+    }
+
+
 def _print_summary(summary: dict, paths: dict[str, Path]) -> None:
     by_status = summary["so_tep_theo_trang_thai"]
     shown = [s for s in STATUSES if by_status[s] or s in (ACCEPTED, HAS_ERRORS, UNREADABLE)]
@@ -410,6 +426,13 @@ def _print_summary(summary: dict, paths: dict[str, Path]) -> None:
         click.echo(
             f"Mô hình được chấm điểm: {summary['so_mo_hinh_cham_diem']}; "
             f"đạt: {summary['so_mo_hinh_dat']}."
+        )
+    if "tinh_hinh" in summary:
+        state = summary["tinh_hinh"]
+        click.echo(
+            f"Đơn vị đã gửi đăng ký: {state['da_gui']}/{state['so_don_vi']} "
+            f"({state['ty_le_gui']:g}%); chưa gửi: {len(state['chua_gui'])}; "
+            f"chưa đủ chỉ tiêu: {len(state['chua_du_chi_tieu'])} (xem tệp Tinh_hinh_tong_hop)."
         )
     year = summary["nam"]
     if year - 1 not in summary["nam_truoc_trong_so"]:

@@ -27,6 +27,7 @@ def test_consolidate_on_the_sample(sample_workspace):
     assert "Đã đọc 23 tệp: 20 đã tiếp nhận, 2 có lỗi, 1 không đọc được." in run.stdout
     assert "Mô hình đăng ký được tổng hợp: 47; mô hình báo cáo kết quả: 43." in run.stdout
     assert "Mô hình được chấm điểm: 8; đạt: 6." in run.stdout
+    assert "Đơn vị đã gửi đăng ký: 18/20 (90%); chưa gửi: 2; chưa đủ chỉ tiêu: 8" in run.stdout
     archived = sorted(p.name for p in (sample_workspace / "luu_tru").rglob("*") if p.is_file())
     assert archived == sorted(p.name for p in (sample_workspace / "inbox").iterdir())
     outbox = sample_workspace / "outbox" / "2026"
@@ -46,6 +47,7 @@ def test_json_summary_is_the_same_account(sample_workspace):
     assert run.returncode == 1
     assert summary["so_tep"] == 23 and summary["so_mo_hinh_dang_ky"] == 47
     assert (summary["so_mo_hinh_cham_diem"], summary["so_mo_hinh_dat"]) == (8, 6)
+    assert summary["tinh_hinh"]["chua_gui"] == ["Chi bộ Cơ quan Đảng", "Chi bộ xóm Hải Lộc"]
     assert summary["so_tep_theo_trang_thai"] == {
         "đã tiếp nhận": 20,
         "có lỗi": 2,
