@@ -11,9 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.config import load_config  # noqa: E402
-from pipeline.consolidate import consolidate  # noqa: E402
-from pipeline.report import write_outputs  # noqa: E402
+from tests.conftest import consolidate_with_last_year  # noqa: E402
 
 SAMPLE = ROOT / "examples" / "xa-dien-chau"
 
@@ -24,10 +22,13 @@ def main() -> None:
         sys.exit(
             "Cần LibreOffice và poppler-utils: apt-get install libreoffice-calc-nogui poppler-utils"
         )
-    cfg = load_config(SAMPLE / "dvk.toml")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        paths = write_outputs(consolidate(SAMPLE / "inbox", cfg.year), cfg, work / "outbox")
+        # As `make demo` runs it: last year's annexes imported, the roster read.
+        copy = work / "xa-dien-chau"
+        ignored = shutil.ignore_patterns("outbox", "luu_tru", "dvk.sqlite")
+        shutil.copytree(SAMPLE, copy, ignore=ignored)
+        _, paths = consolidate_with_last_year(copy, work / "outbox")
         for key in ("phu_luc_1", "phu_luc_4"):
             subprocess.run(
                 [
