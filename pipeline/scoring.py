@@ -404,13 +404,12 @@ def _drop_repeated(scored: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     for i in keys.index[repeated]:
         kept = first[keys[i]]
         issues.append(
-            Issue(
-                file=scored.at[i, "_file"],
-                sheet=scored.at[i, "_sheet"],
-                row=int(scored.at[i, "_row"]),
-                code="score-repeated",
-                value=scored.at[i, "name"],
-                detail=f"dòng {scored.at[kept, '_row']} của tệp {scored.at[kept, '_file']}",
+            _row_issue(
+                scored,
+                i,
+                "score-repeated",
+                scored.at[i, "name"],
+                f"dòng {scored.at[kept, '_row']} của tệp {scored.at[kept, '_file']}",
             )
         )
     return scored.drop(index=keys.index[repeated]).reset_index(drop=True), issues
@@ -525,6 +524,18 @@ def _registration_checks(record, registered, points, rules, registered_on) -> li
     return found
 
 
+def _row_issue(scored: pd.DataFrame, index, code: str, value: object, detail: str) -> Issue:
+    """A problem at a scored model's own row of its sheet."""
+    return Issue(
+        file=scored.at[index, "_file"],
+        sheet=scored.at[index, "_sheet"],
+        row=int(scored.at[index, "_row"]),
+        code=code,
+        value=value,
+        detail=detail,
+    )
+
+
 def _ladder_issues(scored: pd.DataFrame, rules: ScoringRules, recognised_before) -> list[Issue]:
     if scored.empty:
         return []
@@ -537,25 +548,17 @@ def _ladder_issues(scored: pd.DataFrame, rules: ScoringRules, recognised_before)
     for index, missing in check_ladder(scored, recognised_before, rules.ladder):
         scored.at[index, "ladder_note"] = f"Chưa được công nhận {missing}"
         issues.append(
-            Issue(
-                file=scored.at[index, "_file"],
-                sheet=scored.at[index, "_sheet"],
-                row=int(scored.at[index, "_row"]),
-                code="recognition-skips-level",
-                value=scored.at[index, "level"],
-                detail=missing,
-            )
+            _row_issue(scored, index, "recognition-skips-level", scored.at[index, "level"], missing)
         )
     unknown = scored["level"].ne("") & scored["rung"].isna()
     for index in scored.index[unknown]:
         issues.append(
-            Issue(
-                file=scored.at[index, "_file"],
-                sheet=scored.at[index, "_sheet"],
-                row=int(scored.at[index, "_row"]),
-                code="level-not-in-ladder",
-                value=scored.at[index, "level"],
-                detail=", ".join(rules.ladder),
+            _row_issue(
+                scored,
+                index,
+                "level-not-in-ladder",
+                scored.at[index, "level"],
+                ", ".join(rules.ladder),
             )
         )
     return issues
