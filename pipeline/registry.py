@@ -125,43 +125,14 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 
+# The columns each table stores besides model_id and year; both share the model's identity
+# and the way its section was decided.
+_MODEL = ("unit", "name", "field", "field_other", "subject", "person")
+_DECIDED = ("status", "status_ticked", "link", "source")
 _REGISTRATION_COLUMNS = [
-    "unit",
-    "name",
-    "field",
-    "field_other",
-    "subject",
-    "person",
-    "position",
-    "count",
-    "place",
-    "lead",
-    "scale",
-    "level",
-    "start",
-    "end",
-    "status",
-    "status_ticked",
-    "link",
-    "source",
-]
-_RESULT_COLUMNS = [
-    "unit",
-    "name",
-    "field",
-    "field_other",
-    "subject",
-    "person",
-    "count",
-    "place",
-    "lead",
-    "results",
-    "self_assessment",
-    "status",
-    "status_ticked",
-    "link",
-    "source",
-]
+    *_MODEL, "position", "count", "place", "lead", "scale", "level", "start", "end", *_DECIDED
+]  # fmt: skip
+_RESULT_COLUMNS = [*_MODEL, "count", "place", "lead", "results", "self_assessment", *_DECIDED]
 TABLES = {"registrations": _REGISTRATION_COLUMNS, "results": _RESULT_COLUMNS}
 
 
