@@ -24,7 +24,7 @@ KNOWN_KEYS = {
     "van_phong": {"cap_tren", "ten", "dia_danh"},
     "dot_tong_hop": {"nam", "han_dang_ky", "han_bao_cao"},
     "ky_ten": {"thay_mat", "chuc_vu", "ho_ten", "ngay_ky"},
-    "lien_ket_nam_truoc": {"lien_ket_tu", "xem_xet_tu"},
+    "lien_ket_nam_truoc": {"lien_ket_tu", "xem_xet_tu", "diem_them_bot_tu"},
     "doi_ten_don_vi": None,  # any key: a unit's former name
     "cong_nhan": {"cac_cap"},
     "chi_tieu": {code.lower() for code in vocab.UNIT_KINDS},
@@ -130,10 +130,16 @@ ho_ten = ""
 ngay_ky = ""
 
 [lien_ket_nam_truoc]
-# Điểm giống nhau giữa tên mô hình năm nay và năm trước (0-100). Từ lien_ket_tu trở lên:
-# là mô hình cũ; từ xem_xet_tu đến dưới lien_ket_tu: đưa vào tệp Can_xem_xet để người quyết định.
+# Mỗi mô hình năm nay được so với các mô hình năm trước của cùng đơn vị. Công cụ chỉ xếp khác ô
+# đơn vị đã chọn khi chắc chắn: tên trùng hẳn (không kể chữ hoa/thường, dấu câu, “Mô hình”, viết
+# tắt, năm) thì là mô hình cũ; không có tên nào gần giống thì là mô hình mới. Tên gần giống (điểm
+# giống 0-100 từ xem_xet_tu trở lên, hoặc thêm/bớt vài từ, thêm/bớt tên thôn) thì theo đơn vị nếu
+# đơn vị ghi “Duy trì”, và đưa vào tệp Can_xem_xet nếu đơn vị ghi “Đăng ký mới”. Hai mô hình năm
+# trước cùng giống từ lien_ket_tu trở lên: đưa vào Can_xem_xet để người chọn.
 lien_ket_tu = 90
 xem_xet_tu = 75
+# Tên chỉ thêm hoặc bớt từ so với tên năm trước được tính điểm giống ít nhất bằng số này.
+diem_them_bot_tu = 95
 
 [cong_nhan]
 # Các cấp công nhận mô hình, từ thấp lên cao. Mô hình đề nghị công nhận ở một cấp phải đã được
@@ -214,16 +220,24 @@ def load_config(path: Path) -> Config:
 
 
 def _link_rules(table: dict) -> LinkRules:
-    link_at, review_at = table.get("lien_ket_tu", 90), table.get("xem_xet_tu", 75)
-    numbers = all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in (link_at, review_at)
-    )
-    if not numbers or not 0 <= review_at <= link_at <= 100:
+    given = {
+        "link_at": table.get("lien_ket_tu", DEFAULT_RULES.link_at),
+        "review_at": table.get("xem_xet_tu", DEFAULT_RULES.review_at),
+        "words_added_score": table.get("diem_them_bot_tu", DEFAULT_RULES.words_added_score),
+    }
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in given.values())
+    if not numbers or not 0 <= given["review_at"] <= given["link_at"] <= 100:
         raise ConfigError(
             "Mục [lien_ket_nam_truoc]: lien_ket_tu và xem_xet_tu là số từ 0 đến 100, "
-            f"xem_xet_tu không lớn hơn lien_ket_tu (đang là {link_at!r} và {review_at!r})."
+            f"xem_xet_tu không lớn hơn lien_ket_tu (đang là {given['link_at']!r} và "
+            f"{given['review_at']!r})."
         )
-    return LinkRules(link_at=float(link_at), review_at=float(review_at))
+    if not 0 <= given["words_added_score"] <= 100:
+        raise ConfigError(
+            "Mục [lien_ket_nam_truoc]: diem_them_bot_tu là số từ 0 đến 100 "
+            f"(đang là {given['words_added_score']!r})."
+        )
+    return LinkRules(**{k: float(v) for k, v in given.items()})
 
 
 def _quotas(table: dict) -> dict[str, int]:

@@ -24,10 +24,12 @@ from pipeline.ingest import (
 )
 from pipeline.issues import CATALOGUE, Issue, Severity, sort_key
 from pipeline.link import (
+    CLAIMED,
     DEFAULT_RULES,
     REVIEW,
     History,
     LinkRules,
+    evidence_text,
     find_duplicates,
     link_years,
     model_key,
@@ -327,24 +329,20 @@ def _link_years(rows: pd.DataFrame, spec: forms.SheetSpec, history: History, rul
     links = link_years(rows, history, rules)
     linked = pd.concat([rows.drop(columns="status"), links], axis=1)
     labels = vocab.STATUSES if spec is forms.REGISTRATION else vocab.RESULT_STATUSES
-    years = ", ".join(map(str, history.years)) or "không có"
     issues = []
     for row in linked.to_dict("records"):
         if row["link"] == REVIEW:
-            code, detail = (
-                "model-needs-review",
-                (
-                    f"gần giống “{row['match']}”"
-                    if row["match"]
-                    else "đơn vị chưa có ở các năm trước"
-                ),
-            )
+            reason = vocab.REVIEW_REASONS[row["review_reason"]].format(**row)
+            near = f", gần giống “{row['match']}”" if row["match"] else ""
+            code, value, detail = "model-needs-review", row["status_ticked"], reason + near
+        elif row["review_reason"] == CLAIMED:
+            detail = f"“{row['match']}” đã được tính cho mô hình “{row['claimed_by']}” của đơn vị"
+            code, value = "model-claimed", row["status"]
         elif row["status"] == row["status_ticked"] or not row["status_ticked"]:
             continue
-        elif row["status"] == "MOI":
-            code, detail = "status-not-continuing", f"năm {years}"
         else:
-            code, detail = "status-continuing", row["match"] or "theo quyết định của văn phòng"
+            code = "status-continuing" if row["status"] == "DUY_TRI" else "status-not-continuing"
+            value, detail = row["status_ticked"], evidence_text(row, history.years)
         issues.append(
             Issue(
                 file=row["_file"],
@@ -352,7 +350,7 @@ def _link_years(rows: pd.DataFrame, spec: forms.SheetSpec, history: History, rul
                 row=int(row["_row"]),
                 column=spec.header("status"),
                 code=code,
-                value=labels.get(row["status_ticked"], ""),
+                value=labels.get(value, ""),
                 detail=detail,
             )
         )

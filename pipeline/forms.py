@@ -136,6 +136,7 @@ INSTRUCTIONS = (
 # on the next run by the keys in its last (hidden) columns.
 REVIEW_FILENAME = "Can_xem_xet_{year}.xlsx"
 REVIEW_SHEET = "Cần xem xét"
+REVIEW_CLAIMED_SHEET = "Đã tính cho mô hình khác"  # told, not asked; answers are read too
 REVIEW_ANSWER = "Là mô hình cũ (Có/Không)"
 REVIEW_KEYS = ("Mã đơn vị", "Mã mô hình", "Mã mô hình năm trước")
 

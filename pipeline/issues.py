@@ -172,13 +172,13 @@ CATALOGUE: dict[str, Problem] = {
     ),
     "status-not-continuing": Problem(
         Severity.WARNING,
-        "Đơn vị ghi “{value}”, nhưng dữ liệu các năm trước ({detail}) không có mô hình này; "
+        "Đơn vị ghi “{value}”, nhưng các năm trước không có mô hình này ({detail}); "
         "đã xếp vào mô hình đăng ký mới.",
         "Mô hình chưa có ở năm trước thì chọn “Đăng ký mới” (hoặc “Xây dựng mới”).",
     ),
     "status-continuing": Problem(
         Severity.WARNING,
-        "Đơn vị ghi “{value}”, nhưng đây là mô hình đã có ở năm trước (“{detail}”); đã xếp "
+        "Đơn vị ghi “{value}”, nhưng đây là mô hình đã có ở năm trước ({detail}); đã xếp "
         "vào mô hình tiếp tục duy trì.",
         "Mô hình đã có từ năm trước thì chọn “Duy trì”.",
     ),
@@ -187,6 +187,13 @@ CATALOGUE: dict[str, Problem] = {
         "Chưa chắc là mô hình cũ hay mới ({detail}); tạm xếp theo đơn vị ghi “{value}”.",
         "Ghi “Có” hoặc “Không” ở cột “Là mô hình cũ” trong tệp Can_xem_xet rồi chạy lại "
         "dvk consolidate.",
+        for_office=True,
+    ),
+    "model-claimed": Problem(
+        Severity.WARNING,
+        "Mô hình năm trước {detail}; mô hình này tạm xếp vào “{value}”.",
+        "Xem tệp Can_xem_xet: ghi “Có” nếu chính mô hình này mới là mô hình cũ, “Không” nếu là "
+        "mô hình mới.",
         for_office=True,
     ),
     "review-answer-unclear": Problem(

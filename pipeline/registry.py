@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,6 +123,61 @@ MIGRATIONS: tuple[str, ...] = (
         row TEXT NOT NULL,             -- the row as the run had it (JSON)
         PRIMARY KEY (kind, model_id, year, period)
     );
+    """,
+    # Two rows of one year may carry one model (a person said both continue it): `seq` keeps
+    # them apart, so that every row the annex printed is stored.
+    """
+    CREATE TABLE registrations_4 (
+        model_id INTEGER NOT NULL REFERENCES models(id),
+        year INTEGER NOT NULL,
+        seq INTEGER NOT NULL DEFAULT 0, -- 0 for the model's first row of the year, then 1, 2…
+        unit TEXT NOT NULL,
+        name TEXT NOT NULL,
+        field TEXT, field_other TEXT, subject TEXT, person TEXT, position TEXT,
+        count INTEGER, place TEXT, lead TEXT, scale TEXT, level TEXT,
+        start TEXT, "end" TEXT,
+        status TEXT NOT NULL,
+        status_ticked TEXT,
+        link TEXT,
+        source TEXT,
+        PRIMARY KEY (model_id, year, seq)
+    );
+    INSERT INTO registrations_4 SELECT model_id, year, 0, unit, name, field, field_other,
+        subject, person, position, count, place, lead, scale, level, start, "end", status,
+        status_ticked, link, source FROM registrations;
+    DROP TABLE registrations;
+    ALTER TABLE registrations_4 RENAME TO registrations;
+    CREATE TABLE results_4 (
+        model_id INTEGER NOT NULL REFERENCES models(id),
+        year INTEGER NOT NULL,
+        seq INTEGER NOT NULL DEFAULT 0,
+        unit TEXT NOT NULL,
+        name TEXT NOT NULL,
+        field TEXT, field_other TEXT, subject TEXT, person TEXT,
+        count INTEGER, place TEXT, lead TEXT, results TEXT, self_assessment TEXT,
+        status TEXT NOT NULL,
+        status_ticked TEXT,
+        link TEXT,
+        source TEXT,
+        PRIMARY KEY (model_id, year, seq)
+    );
+    INSERT INTO results_4 SELECT model_id, year, 0, unit, name, field, field_other, subject,
+        person, count, place, lead, results, self_assessment, status, status_ticked, link,
+        source FROM results;
+    DROP TABLE results;
+    ALTER TABLE results_4 RENAME TO results;
+    CREATE TABLE period_rows_4 (
+        kind TEXT NOT NULL,
+        model_id INTEGER NOT NULL REFERENCES models(id),
+        year INTEGER NOT NULL,
+        period INTEGER NOT NULL,
+        seq INTEGER NOT NULL DEFAULT 0,
+        row TEXT NOT NULL,
+        PRIMARY KEY (kind, model_id, year, period, seq)
+    );
+    INSERT INTO period_rows_4 SELECT kind, model_id, year, period, 0, row FROM period_rows;
+    DROP TABLE period_rows;
+    ALTER TABLE period_rows_4 RENAME TO period_rows;
     """,
 )
 
@@ -252,6 +308,7 @@ def record_year(
         conn.execute("INSERT OR REPLACE INTO years (year, source) VALUES (?, ?)", (year, source))
         ids: dict[tuple[str, str], int] = {}
         for table, frame in (("registrations", registrations), ("results", results)):
+            seqs: Counter = Counter()  # rows of this model so far: none is written over
             if frame is None:
                 continue
             if replace:
@@ -263,11 +320,13 @@ def record_year(
                 )
             for row in frame.to_dict("records"):
                 model_id = _model_for(conn, row, year, ids)
-                _insert_row(conn, table, model_id, year, row)
+                seq = seqs[model_id]
+                seqs[model_id] += 1
+                _insert_row(conn, table, model_id, year, seq, row)
                 if period is not None and not row.get("carried"):
                     conn.execute(
-                        "INSERT OR REPLACE INTO period_rows VALUES (?, ?, ?, ?, ?)",
-                        (table, model_id, year, period, _as_json(row)),
+                        "INSERT OR REPLACE INTO period_rows VALUES (?, ?, ?, ?, ?, ?)",
+                        (table, model_id, year, period, seq, _as_json(row)),
                     )
         if scored is not None:
             _record_scores(conn, year, scored, ids, replace)
@@ -363,14 +422,14 @@ def _model_for(conn, row: dict, year: int, ids: dict[tuple[str, str], int]) -> i
     return ids[key]
 
 
-def _insert_row(conn, table: str, model_id: int, year: int, row: dict) -> None:
+def _insert_row(conn, table: str, model_id: int, year: int, seq: int, row: dict) -> None:
     columns = TABLES[table]
     values = [_plain(row.get(c)) for c in columns]
     quoted = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
     conn.execute(
-        f"INSERT OR REPLACE INTO {table} (model_id, year, {quoted}) VALUES (?, ?, {marks})",
-        (model_id, year, *values),
+        f"INSERT OR REPLACE INTO {table} (model_id, year, seq, {quoted}) VALUES (?, ?, ?, {marks})",
+        (model_id, year, seq, *values),
     )
 
 
@@ -384,14 +443,14 @@ def load_carried(conn: sqlite3.Connection, year: int, period: int) -> dict[str, 
     carried = {}
     for kind in TABLES:
         found = conn.execute(
-            "SELECT model_id, period, row FROM period_rows WHERE kind = ? AND year = ? "
-            "AND period < ? ORDER BY model_id, period",
+            "SELECT model_id, seq, period, row FROM period_rows WHERE kind = ? AND year = ? "
+            "AND period < ? ORDER BY model_id, seq, period",
             (kind, year, period),
         ).fetchall()
-        latest = {model_id: (quarter, row) for model_id, quarter, row in found}
+        latest = {(model_id, seq): (quarter, row) for model_id, seq, quarter, row in found}
         rows = [
             json.loads(row) | {"model_id": model_id, "period": quarter}
-            for model_id, (quarter, row) in sorted(latest.items())
+            for (model_id, _), (quarter, row) in sorted(latest.items())
         ]
         carried[kind] = pd.DataFrame(rows)
     return carried

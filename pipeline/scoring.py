@@ -434,7 +434,7 @@ def _model_key(name: object) -> str:
 
 def _match_registrations(records, registrations: pd.DataFrame, canonical_unit) -> list:
     """For each record, the registration row of the same model this year, or None."""
-    from pipeline.link import LINKED, link_models
+    from pipeline.link import CLOSE, SAME_MODEL, link_models
 
     if not records or registrations.empty:
         return [None] * len(records)
@@ -452,7 +452,7 @@ def _match_registrations(records, registrations: pd.DataFrame, canonical_unit) -
     table = registrations.reset_index(drop=True)
     matched = []
     for verdict_, position in zip(links["verdict"], links["model_id"], strict=True):
-        if verdict_ == LINKED:
+        if verdict_ in (SAME_MODEL, CLOSE):
             row = table.iloc[int(position)].to_dict()
             row["level_label"] = vocab.LEVELS.get(row.get("level") or "", row.get("level") or "")
             matched.append(row)
@@ -463,7 +463,7 @@ def _match_registrations(records, registrations: pd.DataFrame, canonical_unit) -
 
 def _earlier_ids(records, earlier: pd.DataFrame | None, canonical_unit) -> list:
     """For each record, the id of an earlier year's model its name continues, or None."""
-    from pipeline.link import LINKED, link_models
+    from pipeline.link import CLOSE, SAME_MODEL, link_models
 
     if not records or earlier is None or earlier.empty:
         return [None] * len(records)
@@ -472,7 +472,8 @@ def _earlier_ids(records, earlier: pd.DataFrame | None, canonical_unit) -> list:
     )
     links = link_models(current, earlier)
     return [
-        m if v == LINKED else None for v, m in zip(links["verdict"], links["model_id"], strict=True)
+        m if v in (SAME_MODEL, CLOSE) else None
+        for v, m in zip(links["verdict"], links["model_id"], strict=True)
     ]
 
 

@@ -147,29 +147,74 @@ TICKS = ("x", "✓", "✔", "v", "có", "1", "+")
 # A field that matches no entry keeps the unit's words behind this prefix, as "Khác: …".
 OTHER_FIELD_PREFIX = "Khác: "
 
-# Linking a model to itself across years (link.py). Units retype names: these say what to
-# ignore and what to expand before two names are compared.
-NAME_PREFIXES = ("mô hình dân vận khéo", "mô hình điểm", "mô hình", "dân vận khéo")
+# Linking a model to itself across years (pipeline/link/). Units retype names: these say what
+# to ignore and what to expand before two names are compared. Two names that are the same after
+# these steps are strong evidence of one model; anything else is only partial evidence.
+NAME_PREFIXES = (
+    "tiếp tục duy trì mô hình",
+    "duy trì mô hình",
+    "xây dựng mô hình",
+    "thực hiện mô hình",
+    "mô hình dân vận khéo",
+    "mô hình điểm",
+    "mô hình",
+    "dân vận khéo",
+)
+# Phrases that say nothing about which model it is ("… trên địa bàn xã").
+NAME_FILLERS = (
+    "trên địa bàn xã",
+    "trên địa bàn phường",
+    "trên địa bàn thị trấn",
+    "trên địa bàn",
+    "tại địa phương",
+    "ở địa phương",
+)
 NAME_ABBREVIATIONS = {
-    "atgt": "an toàn giao thông",
+    "antq": "an ninh tổ quốc",
     "antt": "an ninh trật tự",
+    "atgt": "an toàn giao thông",
+    "attp": "an toàn thực phẩm",
+    "atvstp": "an toàn vệ sinh thực phẩm",
+    "bhxh": "bảo hiểm xã hội",
     "bhyt": "bảo hiểm y tế",
+    "bvmt": "bảo vệ môi trường",
+    "bvtv": "bảo vệ thực vật",
     "ccb": "cựu chiến binh",
+    "cchc": "cải cách hành chính",
+    "cđs": "chuyển đổi số",
     "clb": "câu lạc bộ",
+    "dtts": "dân tộc thiểu số",
+    "dvk": "dân vận khéo",
     "đtn": "đoàn thanh niên",
+    "đvtn": "đoàn viên thanh niên",
+    "gpmb": "giải phóng mặt bằng",
+    "hlhpn": "hội liên hiệp phụ nữ",
     "hnd": "hội nông dân",
     "hpn": "hội phụ nữ",
+    "htx": "hợp tác xã",
     "kdc": "khu dân cư",
-    "mttq": "mặt trận tổ quốc",
     "nct": "người cao tuổi",
     "ntm": "nông thôn mới",
     "pccc": "phòng cháy chữa cháy",
+    "pctp": "phòng chống tội phạm",
+    "ptkt": "phát triển kinh tế",
+    "sxkd": "sản xuất kinh doanh",
     "tdp": "tổ dân phố",
+    "tdtt": "thể dục thể thao",
+    "tht": "tổ hợp tác",
+    "tngt": "tai nạn giao thông",
+    "tnxh": "tệ nạn xã hội",
+    "tthc": "thủ tục hành chính",
+    "vhvn": "văn hóa văn nghệ",
+    "vppl": "vi phạm pháp luật",
+    "vsmt": "vệ sinh môi trường",
 }
-# Words that name a place when they end a model's name ("… thôn 3", "… xóm Đông"): two names
-# that end in different places are different models.
+# Words that name a place when they end a model's name ("… thôn 3", "… xóm Đông Hồ"): two names
+# that end in different places are different models. The place's own words are capitalised or
+# numbers ("thôn Đông", "tổ 4"), which tells "tổ dân phố 4" from "tổ may sinh kế".
 PLACE_MARKERS = (
     "tổ dân phố",
+    "khu dân cư",
     "khu phố",
     "thôn",
     "xóm",
@@ -195,6 +240,54 @@ NOT_PLACES = (
     "làng nghề",
     "xã viên",
 )
+# Who a model serves or is run by. Two names whose groups differ ("Tổ thanh niên tự quản…",
+# "Tổ phụ nữ tự quản…") are different models, however long the frame they share.
+TARGET_GROUPS = (
+    "người cao tuổi",
+    "người khuyết tật",
+    "cựu chiến binh",
+    "phụ nữ",
+    "nông dân",
+    "thanh niên",
+    "thiếu nhi",
+    "học sinh",
+    "sinh viên",
+    "trẻ em",
+    "công nhân",
+    "đoàn viên",
+    "đảng viên",
+    "ngư dân",
+    "giáo viên",
+    "tiểu thương",
+    "doanh nghiệp",
+    "hộ nghèo",
+)
+
+# What two names say about being one model (link.names.Evidence.why), as the review workbook
+# and the "Khác với đơn vị ghi" sheet explain it.
+LINK_EVIDENCE = {
+    "same": "Trùng tên mô hình năm trước (không kể chữ hoa/thường, dấu câu, “Mô hình”, viết tắt, "
+    "năm)",
+    "place-added": "Giống tên mô hình năm trước nhưng thêm hoặc bớt địa điểm",
+    "words-added": "Giống tên mô hình năm trước nhưng thêm hoặc bớt một số từ",
+    "close": "Gần giống tên mô hình năm trước",
+    "folded": "Gần giống tên mô hình năm trước khi bỏ dấu (có thể gõ thiếu dấu)",
+    "other-place": "Giống tên mô hình năm trước nhưng khác địa điểm",
+    "other-number": "Giống tên mô hình năm trước nhưng khác con số",
+    "other-group": "Giống tên mô hình năm trước nhưng khác đối tượng",
+    "far": "Không giống mô hình năm trước",
+}
+LINK_DECIDED = "Văn phòng quyết định (tệp Cần xem xét)"
+LINK_NOTHING_NEAR = "Không giống mô hình nào trong {count} mô hình năm {years} của đơn vị"
+# Why a model is in the review list (link.years.*), first column a person reads.
+REVIEW_REASONS = {
+    "partial-against-tick": "Gần giống mô hình năm trước nhưng đơn vị ghi “Đăng ký mới”",
+    "two-candidates": "Gần giống hai mô hình năm trước: chọn mô hình nào",
+    "unknown-unit": "Đơn vị chưa có ở các năm trước mà ghi “Duy trì” (đổi tên chưa khai?)",
+    "near-but-different": "Đơn vị ghi “Duy trì” nhưng mô hình năm trước gần nhất khác địa điểm, "
+    "con số hoặc đối tượng",
+    "claimed": "Mô hình năm trước gần nhất đã được tính cho mô hình “{claimed_by}” của đơn vị",
+}
 
 # Answers to "Là mô hình cũ?" in the review workbook, as staff may type them.
 REVIEW_ANSWERS = {

@@ -112,10 +112,10 @@ def printed_sections(phu_luc_1: Path) -> dict[tuple[str, str], str]:
     }
 
 
-def listed_for_review(review: Path) -> set[tuple[str, str]]:
-    """(unit, name) of every model in the review workbook's "Cần xem xét" sheet."""
+def listed_for_review(review: Path, sheet: str = forms.REVIEW_SHEET) -> set[tuple[str, str]]:
+    """(unit, name) of every model in a sheet of the review workbook ("Cần xem xét")."""
     book = calamine.CalamineWorkbook.from_path(str(review))
-    cells = book.get_sheet_by_name(forms.REVIEW_SHEET).to_python(skip_empty_area=False)
+    cells = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     header = next(i for i, row in enumerate(cells) if "Tên mô hình năm nay" in row)
     columns = {v: i for i, v in enumerate(cells[header])}
     unit, name = columns["Đơn vị"], columns["Tên mô hình năm nay"]
@@ -126,6 +126,7 @@ def listed_for_review(review: Path) -> set[tuple[str, str]]:
 class Measure:
     rows: int = 0
     in_review: int = 0
+    told: int = 0  # on the sheet "Đã tính cho mô hình khác": decided as ticked, and said so
     silent: int = 0
     lost: int = 0
     tp: int = 0
@@ -156,7 +157,7 @@ class Measure:
             f"{self.rows} models: precision {self.precision:.3f}, recall {self.recall:.3f} "
             f"(of {self.rows - self.in_review} not in review); silent mistakes {self.silent} "
             f"({self.silent_rate:.1%}, of which {self.lost} missing); in review {self.in_review} "
-            f"({self.review_rate:.1%})"
+            f"({self.review_rate:.1%}); told that an earlier model went to another row {self.told}"
         )
 
 
@@ -165,6 +166,7 @@ def score(cases: pd.DataFrame, root: Path) -> Measure:
     sections = printed_sections(outbox / f"Phu_luc_1_dang_ky_{YEAR}.xlsx")
     review_path = outbox / forms.REVIEW_FILENAME.format(year=YEAR)
     review = listed_for_review(review_path) if review_path.exists() else set()
+    told = listed_for_review(review_path, forms.REVIEW_CLAIMED_SHEET) if review else set()
     m = Measure()
     for row in cases[cases["nam"] == str(YEAR)].to_dict("records"):
         key = (row["don_vi"], clean_text(row["ten"]))
@@ -174,6 +176,7 @@ def score(cases: pd.DataFrame, root: Path) -> Measure:
             m.in_review += 1
             m.review_kinds[row["loai"].split("+")[0]] += 1
             continue
+        m.told += key in told
         printed = sections.get(key)
         if printed is None:
             m.lost += 1
@@ -188,16 +191,28 @@ def score(cases: pd.DataFrame, root: Path) -> Measure:
     return m
 
 
-def measure(root: Path, path: Path = SET) -> Measure:
-    cases = labelled(path)
+def measure(root: Path, path: Path = SET, seed: int | None = None) -> Measure:
+    """The figures on the committed set, or on a fresh draw of its generator (`seed`)."""
+    cases = labelled(path) if seed is None else drawn(seed)
     build_workspace(root, cases)
     run(root)
     return score(cases, root)
 
 
+def drawn(seed: int) -> pd.DataFrame:
+    """Another commune from the same generator: other units' samples, retypings and ticks."""
+    import random
+
+    from tests.fixtures.build_field_set import COLUMNS, rows
+
+    table = [[str(v) for v in row] for row in rows(random.Random(seed))]
+    return pd.DataFrame(table, columns=COLUMNS)
+
+
 if __name__ == "__main__":
+    seed = int(sys.argv[1]) if len(sys.argv) > 1 else None
     with tempfile.TemporaryDirectory() as tmp:
-        result = measure(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tmp) / "xa")
+        result = measure(Path(tmp) / "xa", seed=seed)
         print(result.summary())
         print("in review by kind:", dict(result.review_kinds.most_common()))
         for mistake in result.mistakes:

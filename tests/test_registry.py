@@ -96,7 +96,7 @@ def test_a_continuing_model_keeps_its_id_and_a_new_one_gets_its_own(tmp_path):
         conn,
         2026,
         rows(
-            ("Chi bộ A", "Mô hình “Tuyến đường hoa” xóm Đông", "MOI"),  # retyped, wrong tick
+            ("Chi bộ A", "Mô hình “TUYẾN ĐƯỜNG HOA”", "MOI"),  # retyped, wrong tick
             ("Chi bộ B", "Tuyến đường hoa", "DUY_TRI"),  # same name, another unit
         ),
     )
@@ -105,6 +105,55 @@ def test_a_continuing_model_keeps_its_id_and_a_new_one_gets_its_own(tmp_path):
     ids = dict(conn.execute("SELECT unit, model_id FROM registrations WHERE year = 2026"))
     assert ids["Chi bộ A"] == old_id
     assert ids["Chi bộ B"] != old_id
+
+
+def test_every_accepted_row_is_stored_even_two_that_continue_one_earlier_model(tmp_path):
+    """A person said both of this year's rows continue last year's model: both are kept."""
+    conn = open_registry(tmp_path / "dvk.sqlite")
+    run_year(
+        conn, 2025, rows(("Chi bộ A", "Bữa sáng 0 đồng", "MOI"), ("Chi bộ A", "Nhà sạch", "MOI"))
+    )
+    (old_id,) = conn.execute("SELECT id FROM models WHERE name = 'Bữa sáng 0 đồng'").fetchone()
+    answers = {
+        ("chi bộ a", model_key("Bữa sáng 0 đồng ở thôn Đông")): Decision(True, old_id),
+        ("chi bộ a", model_key("Bữa sáng 0 đồng")): Decision(True, old_id),
+    }
+    history = load_history(conn, 2026).with_decisions(answers)
+    frame = rows(
+        ("Chi bộ A", "Bữa sáng 0 đồng", "DUY_TRI"),
+        ("Chi bộ A", "Bữa sáng 0 đồng ở thôn Đông", "MOI"),
+        ("Chi bộ A", "Nhà sạch", "DUY_TRI"),
+        ("Chi bộ A", "Thư viện số", "MOI"),
+    )
+    linked = pd.concat([frame.drop(columns="status"), link_years(frame, history)], axis=1)
+    assert linked["model_id"].tolist()[:2] == [old_id, old_id]
+    for _ in range(2):  # and a rerun stores the same rows again, not twice as many
+        record_year(conn, 2026, "tong_hop", registrations=linked, results=None)
+        stored = conn.execute(
+            "SELECT name FROM registrations WHERE year = 2026 ORDER BY name"
+        ).fetchall()
+        assert sorted(n for (n,) in stored) == sorted(frame["name"])
+
+
+def test_a_registry_of_three_migrations_keeps_its_rows_through_the_fourth(tmp_path):
+    path = tmp_path / "dvk.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for number, script in enumerate(MIGRATIONS[:3], start=1):
+        conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+    conn.executescript(
+        "INSERT INTO units VALUES (1, 'chi bộ a', 'Chi bộ A');"
+        "INSERT INTO models VALUES (1, 1, 'Nhà sạch', 2025);"
+        "INSERT INTO registrations (model_id, year, unit, name, status) "
+        "VALUES (1, 2025, 'Chi bộ A', 'Nhà sạch', 'MOI');"
+        "INSERT INTO period_rows VALUES ('registrations', 1, 2025, 1, '{}');"
+    )
+    conn.close()
+    migrated = open_registry(path)
+    assert schema_version(migrated) == len(MIGRATIONS)
+    assert migrated.execute("SELECT model_id, year, seq, name FROM registrations").fetchall() == [
+        (1, 2025, 0, "Nhà sạch")
+    ]
+    assert migrated.execute("SELECT period, seq FROM period_rows").fetchall() == [(1, 0)]
 
 
 def test_renamed_units_link_to_their_former_selves(tmp_path):

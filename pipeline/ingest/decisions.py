@@ -26,10 +26,28 @@ def read_decisions(path: Path) -> tuple[dict[tuple[str, str], Decision | None], 
         return {}, []
     try:
         book = calamine.CalamineWorkbook.from_path(str(path))
-        name = next(n for n in book.sheet_names if n == forms.REVIEW_SHEET)
-        cells = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except Exception:  # a damaged or renamed review file: say so, decide nothing from it
+        sheets = [
+            n for n in book.sheet_names if n in (forms.REVIEW_SHEET, forms.REVIEW_CLAIMED_SHEET)
+        ]
+        tables = {n: book.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in sheets}
+    except Exception:  # a damaged review file: say so, decide nothing from it
         return {}, [Issue(file=path.name, code="file-unreadable", detail="tệp Cần xem xét")]
+    if forms.REVIEW_SHEET not in tables:  # renamed: decide nothing rather than guess
+        return {}, [Issue(file=path.name, code="file-unreadable", detail="tệp Cần xem xét")]
+    decisions: dict[tuple[str, str], Decision | None] = {}
+    issues: list[Issue] = []
+    for sheet, cells in tables.items():
+        found, problems = _sheet_decisions(path, sheet, cells)
+        if problems and not found and sheet != forms.REVIEW_SHEET:
+            continue  # an informational sheet someone emptied: nothing to read
+        for key, decision in found.items():
+            if decision is not None or key not in decisions:
+                decisions[key] = decision  # an answer in either sheet counts
+        issues += problems
+    return decisions, issues
+
+
+def _sheet_decisions(path: Path, sheet: str, cells: list[list]):
     header = next((i for i, row in enumerate(cells) if forms.REVIEW_ANSWER in row), None)
     if header is None:
         return {}, [Issue(file=path.name, code="file-unreadable", detail="thiếu cột Là mô hình cũ")]
@@ -56,7 +74,7 @@ def read_decisions(path: Path) -> tuple[dict[tuple[str, str], Decision | None], 
             issues.append(
                 Issue(
                     file=path.name,
-                    sheet=forms.REVIEW_SHEET,
+                    sheet=sheet,
                     row=offset,
                     column=forms.REVIEW_ANSWER,
                     code="review-answer-unclear",

@@ -12,7 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline import forms, vocab
 from pipeline.consolidate import RunResult
-from pipeline.link import DECIDED_NEW, DECIDED_OLD, REVIEW, model_key
+from pipeline.link import CLAIMED, DECIDED_NEW, DECIDED_OLD, REVIEW, evidence_text, model_key
 from pipeline.report.styles import table_sheet
 
 CHANGES_SHEET = "Khác với đơn vị ghi"
@@ -25,6 +25,8 @@ _REVIEW_COLUMNS = (
     ("Trang", 10),
     ("Tên mô hình năm nay", 36),
     ("Đơn vị ghi", 14),
+    ("Tạm xếp vào", 14),
+    ("Lý do cần xem xét", 34),
     ("Mô hình năm trước gần nhất", 36),
     ("Điểm giống (0-100)", 10),
     ("Các mô hình gần giống", 30),
@@ -44,8 +46,12 @@ _CHANGE_COLUMNS = (
 )
 
 
-def review_rows(result: RunResult) -> pd.DataFrame:
-    """One row per model a person must (or did) decide on; a model in both sheets once."""
+def review_rows(result: RunResult, claimed: bool = False) -> pd.DataFrame:
+    """One row per model a person must (or did) decide on; a model in both sheets once.
+
+    With `claimed`, instead, the models decided as their unit ticked because the earlier model
+    closest to them went to another of the unit's models: told, not asked.
+    """
     history = result.history
     frames = []
     for sheet, rows in (
@@ -54,7 +60,11 @@ def review_rows(result: RunResult) -> pd.DataFrame:
     ):
         if rows.empty or "link" not in rows:
             continue
-        chosen = rows[rows["link"].isin(list(_ANSWERS))].copy()
+        asked = rows["link"].isin(list(_ANSWERS))
+        if claimed:
+            reasons = rows.get("review_reason", pd.Series("", index=rows.index)).fillna("")
+            asked = reasons.eq(CLAIMED) & ~asked
+        chosen = rows[asked].copy()
         chosen["sheet"] = sheet
         frames.append(chosen)
     if not frames:
@@ -74,12 +84,7 @@ def changed_rows(result: RunResult) -> list[tuple]:
         labels = vocab.STATUSES if spec is forms.REGISTRATION else vocab.RESULT_STATUSES
         moved = rows[rows["status_ticked"].ne(rows["status"]) & rows["status_ticked"].ne("")]
         for row in moved.to_dict("records"):
-            if row["link"] in (DECIDED_OLD, DECIDED_NEW):
-                why = "Văn phòng quyết định (tệp Cần xem xét)"
-            elif row["status"] == "DUY_TRI":
-                why = f"Đã có ở năm trước: “{row['match']}”"
-            else:
-                why = "Không có trong dữ liệu các năm trước"
+            why = evidence_text(row, result.history.years if result.history else ())
             lines.append(
                 (
                     len(lines) + 1,
@@ -97,10 +102,28 @@ def changed_rows(result: RunResult) -> list[tuple]:
 
 
 def write_review(path: Path, result: RunResult, office_name: str) -> None:
-    listed = review_rows(result)
     wb = Workbook()
     ws = wb.active
     ws.title = forms.REVIEW_SHEET
+    title = (
+        f"CÁC MÔ HÌNH CHƯA CHẮC LÀ CŨ HAY MỚI, NĂM {result.year} "
+        "(ghi Có hoặc Không ở cột “Là mô hình cũ” rồi chạy lại dvk consolidate)"
+    )
+    _review_sheet(ws, office_name, title, review_rows(result))
+    changes = wb.create_sheet(CHANGES_SHEET)
+    title = f"CÁC MÔ HÌNH ĐƯỢC XẾP KHÁC VỚI ĐƠN VỊ GHI, NĂM {result.year}"
+    table_sheet(changes, office_name, title, _CHANGE_COLUMNS, changed_rows(result))
+    claimed = wb.create_sheet(forms.REVIEW_CLAIMED_SHEET)
+    title = (
+        f"CÁC MÔ HÌNH CÓ MÔ HÌNH NĂM TRƯỚC GẦN GIỐNG ĐÃ ĐƯỢC TÍNH CHO MÔ HÌNH KHÁC, NĂM "
+        f"{result.year} (đã xếp theo đơn vị ghi; ghi Có hoặc Không nếu cần sửa)"
+    )
+    _review_sheet(claimed, office_name, title, review_rows(result, claimed=True))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def _review_sheet(ws, office_name: str, title: str, listed: pd.DataFrame) -> None:
     rows = [
         (
             n,
@@ -108,27 +131,30 @@ def write_review(path: Path, result: RunResult, office_name: str) -> None:
             row["sheet"],
             row["name"],
             _label(row["sheet"], row["status_ticked"]),
+            _label(row["sheet"], row["status"]),
+            _reason(row),
             row["match"],
             round(float(row["score"])) if row["match"] else "",
             row["candidates"],
-            _ANSWERS[row["link"]],
+            _ANSWERS.get(row["link"], ""),
             row["unit_key"],
             row["name_key"],
             "" if pd.isna(row["candidate_id"]) else int(row["candidate_id"]),
         )
         for n, row in enumerate(listed.to_dict("records"), start=1)
     ]
-    title = (
-        f"CÁC MÔ HÌNH CHƯA CHẮC LÀ CŨ HAY MỚI, NĂM {result.year} "
-        "(ghi Có hoặc Không ở cột “Là mô hình cũ” rồi chạy lại dvk consolidate)"
-    )
     table_sheet(ws, office_name, title, _REVIEW_COLUMNS, rows)
     _answer_column(ws, len(rows))
-    changes = wb.create_sheet(CHANGES_SHEET)
-    title = f"CÁC MÔ HÌNH ĐƯỢC XẾP KHÁC VỚI ĐƠN VỊ GHI, NĂM {result.year}"
-    table_sheet(changes, office_name, title, _CHANGE_COLUMNS, changed_rows(result))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+
+
+def _reason(row: dict) -> str:
+    """Why a person is asked, and what the closest earlier model has in common with this one."""
+    if row["link"] in (DECIDED_OLD, DECIDED_NEW):
+        return vocab.LINK_DECIDED
+    reason = vocab.REVIEW_REASONS.get(row.get("review_reason") or "", "").format(**row)
+    shown = row["match"] and row.get("evidence") not in ("close", "")  # "close" says no more
+    evidence = vocab.LINK_EVIDENCE.get(row.get("evidence") or "", "") if shown else ""
+    return f"{reason}. {evidence}." if evidence else f"{reason}."
 
 
 def _label(sheet: str, status: str) -> str:

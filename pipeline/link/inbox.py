@@ -1,0 +1,116 @@
+"""Within one inbox: a model counts once, and a unit's later file replaces its earlier one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from pipeline.ingest.workbook_reader import ReadResult, provenance
+from pipeline.issues import Issue
+from pipeline.link.names import model_key
+from pipeline.normalize import comparison_key
+
+
+def find_duplicates(rows: pd.DataFrame) -> tuple[pd.Series, list[Issue]]:
+    """A mask of the rows that repeat an earlier row (same unit, same model name), and why.
+
+    "Earlier" is the first by file name and Excel row, so the answer does not depend on the
+    order in which files were read.
+    """
+    if rows.empty:
+        return pd.Series(False, index=rows.index, dtype=bool), []
+    # By core: "Mô hình “Tuyến đường hoa”" is "Tuyến đường hoa"; "… thôn 3" is not "… thôn 5".
+    names = rows["name"].map(model_key)
+    keys = pd.DataFrame({"unit": rows["unit"].map(comparison_key), "name": names}, index=rows.index)
+    ordered = rows.sort_values(["_file", "_row"], kind="stable").index
+    keys = keys.loc[ordered]
+    repeated = keys.duplicated(keep="first")
+    first_of = keys.reset_index().groupby(["unit", "name"])["index"].first()
+    issues = []
+    for i in keys.index[repeated]:
+        first = first_of[(keys.at[i, "unit"], keys.at[i, "name"])]
+        where = f"{rows.at[first, '_row']}"
+        if rows.at[first, "_file"] != rows.at[i, "_file"]:
+            where += f" của tệp {rows.at[first, '_file']}"
+        issues.append(
+            Issue(
+                file=rows.at[i, "_file"],
+                sheet=rows.at[i, "_sheet"],
+                row=int(rows.at[i, "_row"]),
+                column="Tên mô hình",
+                code="duplicate-model",
+                value=rows.at[i, "name"],
+                detail=where,
+            )
+        )
+    return repeated.reindex(rows.index), issues
+
+
+def supersede_resubmissions(
+    reads: list[ReadResult], sent_at: dict[str, dt.datetime | None]
+) -> list[Issue]:
+    """A unit's later file replaces its earlier one, form by form (sheet by sheet).
+
+    The later is the one sent later (the e-mail's date, else the file's time), then the one
+    whose name sorts last. The earlier file's rows of that sheet are dropped, with a warning
+    that names the file that replaced it. Rows without a unit name are left alone.
+    """
+    issues = []
+    for sheet in {name for read in reads for name in read.rows}:
+        by_unit: dict[frozenset, list] = {}
+        for read in reads:
+            # The units its rows belong to: a file listing several units (a lower office's
+            # annex) only replaces a file that lists the very same units.
+            rows = read.rows.get(sheet, [])
+            units = frozenset(comparison_key(provenance(row, "unit")) for row in rows)
+            if units and "" not in units:
+                by_unit.setdefault(units, []).append(read)
+        for group in by_unit.values():
+            group.sort(key=lambda r: (sent_at.get(r.file) or dt.datetime.min, r.file))
+            latest = group[-1]
+            for earlier in group[:-1]:
+                earlier.rows[sheet] = []
+                issues.append(
+                    Issue(
+                        file=earlier.file,
+                        sheet=sheet,
+                        code="sheet-superseded",
+                        value=sheet,
+                        detail=latest.file,
+                    )
+                )
+    return issues
+
+
+def supersede_units(
+    rows: pd.DataFrame, sent_at: dict[str, dt.datetime | None]
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """When two files bring rows of the same unit (a lower office's roll-up and the unit's own
+    form), the rows of the file sent later are kept for that unit; the others are reported."""
+    if rows.empty:
+        return rows, []
+    keys = rows["unit"].map(comparison_key)
+    dropped = pd.Series(False, index=rows.index)
+    issues = []
+    for unit, group in rows.groupby(keys, sort=True):
+        files = sorted(set(group["_file"]))
+        if len(files) < 2:
+            continue
+        latest = max(files, key=lambda f: (sent_at.get(f) or dt.datetime.min, f))
+        for file in files:
+            if file == latest:
+                continue
+            mine = (keys == unit) & (rows["_file"] == file)
+            dropped |= mine
+            first = rows.index[mine][0]
+            issues.append(
+                Issue(
+                    file=file,
+                    sheet=rows.at[first, "_sheet"],
+                    code="unit-superseded",
+                    value=rows.at[first, "unit"],
+                    detail=latest,
+                )
+            )
+    return rows[~dropped], issues

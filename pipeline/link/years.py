@@ -1,0 +1,394 @@
+"""Across years: which earlier model each of this year's models continues, and how sure that is.
+
+The registry overrides a unit's tick only on strong evidence: the same name once spelling habits
+are set aside (the model continues), or no earlier model of the unit anywhere near (it is new).
+Partial evidence (a close name, words or a place added or dropped) follows the tick where they
+agree and asks a person where they do not. Within a unit an earlier model continues into one
+model at most. A person's decision wins over everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from pipeline import vocab
+from pipeline.link.names import Evidence, NameRules, Strength, compare_names, model_key
+from pipeline.normalize import comparison_key
+
+
+@dataclass(frozen=True)
+class LinkRules:
+    """The numbers of linking (0-100), from dvk.toml [lien_ket_nam_truoc]."""
+
+    link_at: float = 90.0  # two earlier models both this close: a person says which one
+    review_at: float = 75.0  # from this score a name is partial evidence; below, none
+    words_added_score: float = 95.0  # a name that only adds or drops words scores at least this
+
+    @property
+    def names(self) -> NameRules:
+        return NameRules(review_at=self.review_at, words_added_score=self.words_added_score)
+
+
+DEFAULT_RULES = LinkRules()
+
+# How a row's section was decided; stored with each row in the registry.
+LINKED = "linked"  # strong evidence: the same model as an earlier year's
+AGREED = "agreed"  # partial evidence, and the unit ticked "Duy trì": as ticked
+NEW = "new"  # no earlier model of the unit near it: a new model
+REVIEW = "review"  # a person must decide; the unit's tick stands until then
+DECIDED_OLD, DECIDED_NEW = "decided-old", "decided-new"  # a person decided
+NO_HISTORY = "no-history"  # no earlier year on record: the tick stands
+LINK_OUTCOMES = (LINKED, AGREED, NEW, REVIEW, DECIDED_OLD, DECIDED_NEW, NO_HISTORY)
+
+# Why a row is in the review list (keys of vocab.REVIEW_REASONS).
+PARTIAL_AGAINST_TICK = "partial-against-tick"
+TWO_CANDIDATES = "two-candidates"
+UNKNOWN_UNIT = "unknown-unit"
+NEAR_BUT_DIFFERENT = "near-but-different"
+CLAIMED = "claimed"
+
+# Verdicts of link_models, for callers that only need the closest earlier model.
+SAME_MODEL, CLOSE = "linked", "close"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    model_id: object
+    name: str
+    evidence: Evidence
+
+    @property
+    def order(self) -> tuple:
+        """Closest first; ties by name and id, so that input order never matters."""
+        return (-self.evidence.strength, -self.evidence.score, self.name, str(self.model_id))
+
+
+def candidates(name: object, block: list[tuple[str, object]], rules: LinkRules) -> list[Candidate]:
+    """Every earlier model of the block with the best evidence over its names, closest first."""
+    best: dict[object, Candidate] = {}
+    for old, model_id in block:
+        found = Candidate(model_id, str(old), compare_names(name, old, rules.names))
+        if model_id not in best or found.order < best[model_id].order:
+            best[model_id] = found
+    return sorted(best.values(), key=lambda c: c.order)
+
+
+def _usable(found: list[Candidate]) -> list[Candidate]:
+    return [c for c in found if c.evidence.strength >= Strength.PARTIAL]
+
+
+def _two_fit(found: list[Candidate], rules: LinkRules) -> bool:
+    """Whether the two closest earlier models are equally good answers."""
+    if len(found) < 2 or found[0].evidence.strength != found[1].evidence.strength:
+        return False
+    if found[0].evidence.strength == Strength.SAME:
+        return True
+    return min(found[0].evidence.score, found[1].evidence.score) >= rules.link_at
+
+
+def _shown(found: list[Candidate], rules: LinkRules) -> str:
+    """ "name (score)" of every earlier model worth a look, closest first."""
+    return "; ".join(
+        f"{c.name} ({c.evidence.score:.0f})"
+        for c in found
+        if c.evidence.strength >= Strength.PARTIAL or c.evidence.score >= rules.review_at
+    )
+
+
+def link_models(
+    current: pd.DataFrame, earlier: pd.DataFrame, rules: LinkRules = DEFAULT_RULES
+) -> pd.DataFrame:
+    """For each row of `current`, the closest model of `earlier` in the same unit.
+
+    Both frames have `unit` and `name`; `earlier` also has `model_id`. Names are compared only
+    within the same unit (blocking), so the same name in two units is two models and the cost
+    grows with the units' sizes. Returns, per row (same index): `verdict` (SAME_MODEL for
+    strong evidence, CLOSE for partial evidence from `link_at`, REVIEW for other partial
+    evidence or two equally good models, NEW), `model_id`, `score`, `candidates`, `match`.
+    """
+    blocks = _blocks(earlier)
+    out = []
+    for unit, name in zip(current["unit"], current["name"], strict=True):
+        found = _usable(candidates(name, blocks.get(comparison_key(unit), []), rules))
+        best = found[0] if found else None
+        if best is None:
+            verdict = NEW
+        elif _two_fit(found, rules):
+            verdict = REVIEW
+        elif best.evidence.strength == Strength.SAME:
+            verdict = SAME_MODEL
+        else:
+            verdict = CLOSE if best.evidence.score >= rules.link_at else REVIEW
+        out.append(
+            (
+                verdict,
+                best.model_id if best and verdict != NEW else None,
+                best.evidence.score if best else 0.0,
+                _shown(found, rules),
+                best.name if best else "",
+            )
+        )
+    links = pd.DataFrame(
+        out, columns=["verdict", "model_id", "score", "candidates", "match"], index=current.index
+    )
+    # model_id stays None for a new model (pandas would turn it into NaN).
+    links["model_id"] = pd.Series([row[1] for row in out], index=current.index, dtype=object)
+    return links
+
+
+def _blocks(earlier: pd.DataFrame) -> dict[str, list[tuple[str, object]]]:
+    blocks: dict[str, list[tuple[str, object]]] = {}
+    for unit, name, model_id in zip(
+        earlier["unit"], earlier["name"], earlier["model_id"], strict=True
+    ):
+        blocks.setdefault(comparison_key(unit), []).append((name, model_id))
+    return blocks
+
+
+def unit_key(unit: object) -> str:
+    """How a unit is known in the registry: its comparison key."""
+    return comparison_key(unit)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A person's answer to "is this last year's model?" in the review workbook."""
+
+    is_old: bool
+    model_id: int | None = None  # the earlier model it continues, when is_old
+
+
+@dataclass(frozen=True)
+class History:
+    """What the registry knows before this run's year, as plain frames (no database here)."""
+
+    year: int
+    # One row per name an earlier model had in a year: model_id, year, unit, name, field,
+    # status, kind ("registrations" / "results").
+    earlier: pd.DataFrame
+    # Models first seen this year by an earlier run: model_id, unit, name. A rerun reuses them.
+    this_year: pd.DataFrame
+    decisions: dict[tuple[str, str], Decision]  # (unit key, model key) -> decision
+    years: tuple[int, ...]  # earlier years on record
+    renames: dict[str, str]  # unit key -> unit key it is now known by (renamed, merged)
+    # Recognitions of earlier years: model_id, year, level (a label of the office's ladder).
+    recognitions: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["model_id", "year", "level"])
+    )
+
+    @classmethod
+    def empty(cls, year: int) -> History:
+        columns = ["model_id", "year", "unit", "name", "field", "status", "kind"]
+        return cls(
+            year=year,
+            earlier=pd.DataFrame(columns=columns),
+            this_year=pd.DataFrame(columns=["model_id", "unit", "name"]),
+            decisions={},
+            years=(),
+            renames={},
+        )
+
+    def with_decisions(self, answers: dict[tuple[str, str], Decision | None]) -> History:
+        """The stored decisions updated with a person's answers (None clears one)."""
+        decisions = dict(self.decisions)
+        for key, answer in answers.items():
+            if answer is None:
+                decisions.pop(key, None)
+            else:
+                decisions[key] = answer
+        return replace(self, decisions=decisions)
+
+    def own_ids(self) -> dict[tuple[str, str], int]:
+        """(unit key, model key) -> id of the models an earlier run of this year created."""
+        frame = self.this_year
+        return {
+            (self.canonical_unit(u), model_key(n)): int(i)
+            for i, u, n in zip(frame["model_id"], frame["unit"], frame["name"], strict=True)
+        }
+
+    def blocks(self) -> pd.DataFrame:
+        """Every name of every earlier model, under its unit's canonical key, to link against."""
+        earlier = self.earlier.drop_duplicates(["model_id", "name"])
+        return pd.DataFrame(
+            {
+                "unit": [self.canonical_unit(u) for u in earlier["unit"]],
+                "name": earlier["name"].tolist(),
+                "model_id": earlier["model_id"].tolist(),
+            }
+        )
+
+    def canonical_unit(self, unit: object) -> str:
+        key = unit_key(unit)
+        seen = set()
+        while key in self.renames and key not in seen:  # merged twice: follow the chain
+            seen.add(key)
+            key = self.renames[key]
+        return key
+
+
+@dataclass
+class _Row:
+    """One row being linked: what it has to go on, and what was decided."""
+
+    unit: str
+    key: tuple[str, str]
+    ticked: str
+    order: tuple
+    found: list[Candidate]  # every earlier model of the unit, closest first
+    decision: Decision | None
+    claimed_by: str = ""  # the row of this year that kept this row's closest earlier model
+    available: list[Candidate] = field(default_factory=list)
+
+
+def link_years(
+    rows: pd.DataFrame, history: History, rules: LinkRules = DEFAULT_RULES
+) -> pd.DataFrame:
+    """Decide, for each row (unit, name, status as ticked), whether it continues an earlier model.
+
+    Returns per row (same index): model_id (None for a model not seen before), link (one of
+    LINK_OUTCOMES), status (DUY_TRI / MOI as decided), status_ticked, and what it rests on:
+    score, match and candidate_id (the closest earlier model), candidates, evidence (a key of
+    vocab.LINK_EVIDENCE), review_reason (a key of vocab.REVIEW_REASONS, "" when not listed) and
+    claimed_by (the row that kept the closest earlier model).
+    """
+    blocks = _blocks(history.blocks())
+    names = rows["name"].tolist()
+    places = zip(
+        rows.get("_file", [""] * len(rows)), rows.get("_row", [0] * len(rows)), strict=True
+    )
+    items = []
+    for i, (unit, name, ticked, (file, row)) in enumerate(
+        zip(rows["unit"], names, rows["status"], places, strict=True)
+    ):
+        unit_ = history.canonical_unit(unit)
+        key = (unit_, model_key(name))
+        found = candidates(name, blocks.get(unit_, []), rules)
+        order = (str(file), int(row or 0), str(name), i)  # the same whatever order files come
+        items.append(_Row(unit_, key, ticked, order, found, history.decisions.get(key)))
+    _one_to_one(items, names)
+    own = history.own_ids()
+    no_history = not history.years and not blocks
+    out = [_decide(item, blocks, own, rules, no_history) for item in items]
+    result = pd.DataFrame(out, index=rows.index, columns=_LINK_COLUMNS)
+    result["model_id"] = pd.Series([o["model_id"] for o in out], index=rows.index, dtype=object)
+    result["candidate_id"] = pd.Series(
+        [o["candidate_id"] for o in out], index=rows.index, dtype=object
+    )
+    result["status_ticked"] = rows["status"].to_numpy()
+    return result
+
+
+_LINK_COLUMNS = [
+    "model_id", "link", "status", "score", "match", "candidate_id", "candidates", "evidence",
+    "review_reason", "claimed_by", "earlier_count",
+]  # fmt: skip
+
+
+def _one_to_one(items: list[_Row], names: list[str]) -> None:
+    """Within a unit, each earlier model goes to the closest row that claims it; the other rows
+    are decided as if it were not there. A person's "Có" keeps its model whatever the others."""
+    owner: dict[tuple[str, object], int] = {}
+    for i, item in enumerate(items):
+        if item.decision is not None and item.decision.is_old:
+            chosen = item.decision.model_id or next((c.model_id for c in _usable(item.found)), None)
+            if chosen is not None:
+                owner.setdefault((item.unit, chosen), i)
+    pairs = sorted(
+        (_claim_order(item, c), c.order, i, c)
+        for i, item in enumerate(items)
+        if item.decision is None
+        for c in _usable(item.found)
+    )
+    assigned: set[int] = set()
+    for _, _, i, c in pairs:
+        if i in assigned or (items[i].unit, c.model_id) in owner:
+            continue
+        owner[(items[i].unit, c.model_id)] = i
+        assigned.add(i)
+    for i, item in enumerate(items):
+        usable = _usable(item.found)
+        item.available = [c for c in usable if owner.get((item.unit, c.model_id), i) == i]
+        if item.decision is None and usable and owner.get((item.unit, usable[0].model_id), i) != i:
+            item.claimed_by = names[owner[(item.unit, usable[0].model_id)]]
+
+
+def _claim_order(item: _Row, c: Candidate) -> tuple:
+    """Who keeps an earlier model two rows claim: the same name first; among close names, the
+    row its unit ticked "Duy trì" (partial evidence follows the tick), then the closer name."""
+    strong = c.evidence.strength == Strength.SAME
+    return (-c.evidence.strength, strong or item.ticked != "DUY_TRI", -c.evidence.score, item.order)
+
+
+def _decide(item: _Row, blocks, own, rules: LinkRules, no_history: bool) -> dict:
+    """The outcome of one row, by the rule in the module docstring."""
+    ticked, found, available = item.ticked, item.found, item.available
+    best = available[0] if available else None
+    mine = own.get(item.key)
+    reason = ""
+    if no_history:
+        link, status, model_id = NO_HISTORY, ticked, mine
+    elif item.decision is not None and item.decision.is_old:
+        chosen = item.decision.model_id or (best.model_id if best else None)
+        link, status, model_id = DECIDED_OLD, "DUY_TRI", chosen or mine
+    elif item.decision is not None:
+        link, status, model_id = DECIDED_NEW, "MOI", mine
+    elif best is not None and _two_fit(available, rules):
+        link, status, model_id, reason = REVIEW, ticked, mine, TWO_CANDIDATES
+    elif best is not None and best.evidence.strength == Strength.SAME:
+        link, status, model_id = LINKED, "DUY_TRI", best.model_id
+    elif best is not None and ticked == "DUY_TRI":
+        link, status, model_id = AGREED, "DUY_TRI", best.model_id
+    elif best is not None:
+        link, status, model_id, reason = REVIEW, ticked, mine, PARTIAL_AGAINST_TICK
+    elif ticked == "DUY_TRI" and item.unit not in blocks:
+        # A unit the registry has never seen says "continuing": renamed, perhaps. Ask.
+        link, status, model_id, reason = REVIEW, ticked, mine, UNKNOWN_UNIT
+    elif ticked == "DUY_TRI" and _near_but_different(found, rules):
+        link, status, model_id, reason = REVIEW, ticked, mine, NEAR_BUT_DIFFERENT
+    else:
+        link, status, model_id = NEW, "MOI", mine
+    if item.claimed_by and not reason:
+        reason = CLAIMED
+        if status != ticked:  # decided so only because another row kept the model: ask
+            link, status, model_id = REVIEW, ticked, mine
+    near = _near_but_different(found, rules)
+    shown = best or (found[0] if found and item.claimed_by else None) or (near if reason else None)
+    return {
+        "model_id": model_id,
+        "link": link,
+        "status": status,
+        "score": shown.evidence.score if shown else 0.0,
+        "match": shown.name if shown else "",
+        "candidate_id": shown.model_id if shown else None,
+        "candidates": _shown(found, rules),
+        "evidence": shown.evidence.why if shown else "",
+        "review_reason": reason,
+        "claimed_by": item.claimed_by,
+        "earlier_count": len({c.model_id for c in found}),
+    }
+
+
+def _near_but_different(found: list[Candidate], rules: LinkRules) -> Candidate | None:
+    """The closest earlier model that differs only in its place, number or target group."""
+    return next(
+        (
+            c
+            for c in sorted(found, key=lambda c: -c.evidence.score)
+            if c.evidence.strength == Strength.AGAINST and c.evidence.score >= rules.review_at
+        ),
+        None,
+    )
+
+
+def evidence_text(row: dict, years: tuple[int, ...]) -> str:
+    """Why a row is in the section it is in, in the words of vocab.LINK_EVIDENCE."""
+    label = vocab.LINK_EVIDENCE.get(row.get("evidence") or "", "")
+    if row["link"] in (DECIDED_OLD, DECIDED_NEW):
+        return vocab.LINK_DECIDED
+    if row["link"] == NEW:
+        count = int(row.get("earlier_count") or 0)
+        when = ", ".join(map(str, years)) or "trước"
+        return vocab.LINK_NOTHING_NEAR.format(count=count, years=when)
+    return f"{label}: “{row['match']}”" if row.get("match") else label
