@@ -18,7 +18,7 @@ import pandas as pd
 from pipeline.config import load_config
 from pipeline.consolidate import consolidate
 from pipeline.ingest import arrivals_of, find_inbox_files, read_workbook
-from pipeline.link import link_models, name_score
+from pipeline.link import compare_names, link_models
 from pipeline.registry import load_history, open_registry, record_year
 from pipeline.report import write_outputs
 from tests.conftest import SAMPLE
@@ -94,7 +94,7 @@ def bench_linking(units: int = 100, per_unit: int = 10) -> None:
     def every_pair():  # the naive way: each model against every earlier model, then same unit
         for unit, name in zip(current["unit"], current["name"], strict=True):
             scores = [
-                (name_score(name, old), old_unit == unit)
+                (compare_names(name, old).score, old_unit == unit)
                 for old_unit, old in zip(earlier["unit"], earlier["name"], strict=True)
             ]
             max((s for s, same in scores if same), default=0)
