@@ -19,7 +19,7 @@ from openpyxl import Workbook, load_workbook
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
-from pipeline import forms  # noqa: E402
+from pipeline import forms, vocab  # noqa: E402
 from pipeline.config import load_config  # noqa: E402
 from pipeline.normalize import ascii_slug, match_choice  # noqa: E402
 from pipeline.report.phu_luc import write_phu_luc_1, write_phu_luc_4  # noqa: E402
@@ -42,13 +42,7 @@ from tests.fixtures.build_scores import (  # noqa: E402
 )
 
 WORKSPACE = ROOT / "xa-dien-chau"
-KT, VH, QP, XD, NTM = (
-    "Kinh tế",
-    "Văn hóa - xã hội",
-    "Quốc phòng - an ninh",
-    "Xây dựng Đảng và hệ thống chính trị",
-    "Xây dựng nông thôn mới",
-)
+KT, VH, QP, XD, NTM = (vocab.FIELD_BY_CODE[c].label for c in ("KT", "VHXH", "QPAN", "XDD", "NTM"))
 TT, CN = "Tập thể", "Cá nhân"
 OLD, NEW = "Duy trì từ năm trước", "Đăng ký mới"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
