@@ -46,8 +46,9 @@ from pipeline.registry import (
     registered_models,
     years_on_record,
 )
-from pipeline.report import output_folder, write_outputs
+from pipeline.report import owned_outputs, review_path, write_outputs
 from pipeline.report.completeness import node_rates, unit_status
+from pipeline.report.staging import OutputLocked, Staging
 from pipeline.report.template import (
     score_template_path,
     template_path,
@@ -229,13 +230,11 @@ def consolidate_command(
         if year and year != period_year:
             raise Fatal(f"--year {year} và --period {period} không cùng năm.")
         year = period_year
-    cfg = _config(ws, year)
+    cfg = dataclasses.replace(_config(ws, year), period=quarter)
     if not ws.inbox.is_dir():
         raise Fatal(f"Không thấy thư mục {ws.inbox}. Chạy “dvk init” trước.")
     conn = _registry(ws)
-    folder = output_folder(ws.outbox, cfg.year, quarter)
-    review = folder / forms.REVIEW_FILENAME.format(year=cfg.year)
-    answers, answer_issues = read_decisions(review)
+    answers, answer_issues = read_decisions(review_path(ws.outbox, cfg.year, quarter))
     roster, roster_issues = _roster(ws, cfg)
     history = _history(conn, cfg, roster).with_decisions(answers)
     scoring = _scoring(ws, cfg)
@@ -253,11 +252,10 @@ def consolidate_command(
             scoring=scoring,
             roster=roster,
             carried=load_carried(conn, cfg.year, quarter) if quarter else None,
+            zone=cfg.zone,
         )
     result.issues += roster_issues + answer_issues
-    paths = _guard_write(lambda: write_outputs(result, cfg, ws.outbox, scoring, quarter), ws.outbox)
-    # Last, and all at once: a run that did not get this far leaves the registry untouched.
-    _record(conn, ws, result, "tong_hop", answers, period=quarter)
+    paths = _publish(conn, ws, result, cfg, scoring, answers)
     summary = result.summary() | {"tep_ket_qua": {k: str(p) for k, p in paths.items()}}
     if roster:
         summary["tinh_hinh"] = _completeness(result, roster, cfg)
@@ -372,8 +370,43 @@ def _registry(ws: Workspace) -> sqlite3.Connection:
         raise Fatal(str(e)) from e
 
 
+def _publish(conn, ws: Workspace, result: RunResult, cfg: Config, scoring, answers):
+    """Outputs written aside, then moved into the outbox and the registry committed together:
+    a run either finishes or leaves both as they were (a locked output is found first)."""
+    staging = Staging(ws.root, ws.outbox)
+    try:
+        staged = _guard_write(
+            lambda: write_outputs(result, cfg, staging.staged_outbox, scoring, cfg.period),
+            ws.outbox,
+        )
+        stale = [
+            p for p in owned_outputs(ws.outbox, cfg.year, cfg.period) if staging.final_of(p) is None
+        ]
+        try:
+            staging.check_unlocked(stale)
+        except OutputLocked as e:
+            conn.close()
+            raise Fatal(str(e)) from e
+        publish = lambda: _guard_write(lambda: staging.publish(stale), ws.outbox)  # noqa: E731
+        try:
+            _record(conn, ws, result, "tong_hop", answers, period=cfg.period, publish=publish)
+        except Fatal:
+            staging.undo()  # the registry did not commit: the outbox goes back as it was
+            raise
+    finally:
+        staging.clean()
+    return {key: staging.final(path) for key, path in staged.items()}
+
+
 def _record(
-    conn, ws: Workspace, result: RunResult, source: str, answers, replace=True, period=None
+    conn,
+    ws: Workspace,
+    result: RunResult,
+    source: str,
+    answers,
+    replace=True,
+    period=None,
+    publish=None,
 ) -> None:
     files = [FileRecord(f.sha256, f.file, f.unit, f.status, f.sender, f.sent) for f in result.files]
     # An empty inbox (files moved away by mistake) must not wipe the year from the registry.
@@ -390,6 +423,7 @@ def _record(
             decisions=answers,
             replace=replace,
             period=period,
+            before_commit=publish,
         )
     except sqlite3.Error as e:
         raise Fatal(
@@ -444,7 +478,7 @@ def _print_summary(summary: dict, paths: dict[str, Path]) -> None:
         click.echo(
             f"So với năm {year - 1}: {summary['so_mo_hinh_xep_khac_don_vi_ghi']} mô hình được xếp "
             f"khác với đơn vị ghi; {summary['so_mo_hinh_can_xem_xet']} mô hình cần xem xét "
-            f"(tệp {forms.REVIEW_FILENAME.format(year=year)})."
+            f"(tệp {paths['can_xem_xet'].name if 'can_xem_xet' in paths else 'Can_xem_xet'})."
         )
     if summary["van_de"]:
         click.secho(

@@ -7,6 +7,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipeline import vocab
 from pipeline.link import DEFAULT_RULES, LinkRules, unit_key
@@ -19,10 +20,11 @@ from pipeline.scoring import (
 )
 
 CONFIG_NAME = "dvk.toml"
+DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
 # Every key the config may hold, so that a misspelt one is reported instead of ignored.
 KNOWN_KEYS = {
     "van_phong": {"cap_tren", "ten", "dia_danh"},
-    "dot_tong_hop": {"nam", "han_dang_ky", "han_bao_cao"},
+    "dot_tong_hop": {"nam", "han_dang_ky", "han_bao_cao", "mui_gio"},
     "ky_ten": {"thay_mat", "chuc_vu", "ho_ten", "ngay_ky"},
     "lien_ket_nam_truoc": {"lien_ket_tu", "xem_xet_tu", "diem_them_bot_tu"},
     "doi_ten_don_vi": None,  # any key: a unit's former name
@@ -58,6 +60,17 @@ class Config:
     quotas: dict[str, int] = field(default_factory=lambda: dict(vocab.DEFAULT_QUOTAS))
     target_models: int | None = None  # the office's own target: models in all, e.g. 42
     target_chi_bo_share: float | None = None  # % of chi bộ with at least one model, e.g. 100
+    # The office's time zone: e-mail dates and file times are shown and judged in it.
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_ZONE))
+    period: int | None = None  # the quarter of a quarter's run (--period), else None
+
+    @property
+    def title_year(self) -> str:
+        """The year as titles print it after "NĂM": "2026", or, for a quarter's run, "2026
+        (TÍNH ĐẾN HẾT QUÝ II)", since a quarter's annex carries the year so far."""
+        if not self.period:
+            return str(self.year)
+        return f"{self.year} (TÍNH ĐẾN HẾT QUÝ {['I', 'II', 'III', 'IV'][self.period - 1]})"
 
     def scoring_rules(self, sheet: ScoreSheet | None = None) -> ScoringRules:
         """The criteria table (seed 004's unless given), this office's ladder and deadline."""
@@ -121,6 +134,8 @@ nam = {year}
 # Hạn gửi đăng ký mô hình và hạn báo cáo kết quả (năm-tháng-ngày).
 han_dang_ky = {year}-03-05
 han_bao_cao = {year}-09-10
+# Múi giờ để tính ngày giờ gửi thư so với hạn (Việt Nam: "Asia/Ho_Chi_Minh").
+mui_gio = "Asia/Ho_Chi_Minh"
 
 [ky_ten]
 thay_mat = "T/M BAN THƯỜNG VỤ"
@@ -181,7 +196,8 @@ def load_config(path: Path) -> Config:
             f"Không thấy tệp cấu hình {path}. Chạy “dvk init” để tạo thư mục làm việc."
         )
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: Notepad saves "UTF-8" with a byte-order mark, which tomllib refuses.
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         # tomllib explains in English; keep only where, and say how to write it right.
         where = re.search(r"line (\d+), column (\d+)", str(e))
@@ -216,7 +232,19 @@ def load_config(path: Path) -> Config:
         signer_title=str(sign.get("chuc_vu", "")).strip(),
         signer_name=str(sign.get("ho_ten", "")).strip(),
         sign_date=_date(sign, "ngay_ky"),
+        zone=_zone(run),
     )
+
+
+def _zone(run: dict) -> ZoneInfo:
+    name = run.get("mui_gio", DEFAULT_ZONE)
+    try:
+        return ZoneInfo(str(name).strip())
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ConfigError(
+            f'Mục [dot_tong_hop] mui_gio phải là tên múi giờ, ví dụ "{DEFAULT_ZONE}" '
+            f"(đang là {name!r})."
+        ) from e
 
 
 def _link_rules(table: dict) -> LinkRules:

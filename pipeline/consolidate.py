@@ -13,6 +13,7 @@ import pandas as pd
 from pipeline import forms, vocab
 from pipeline.ingest import (
     DEFAULT_LIMITS,
+    OFFICE_ZONE,
     PROVENANCE,
     Arrival,
     Limits,
@@ -132,6 +133,7 @@ def consolidate(
     scoring: ScoringRules | None = None,
     roster: Roster | None = None,
     carried: dict[str, pd.DataFrame] | None = None,
+    zone: dt.tzinfo = OFFICE_ZONE,
 ) -> RunResult:
     """Read everything that arrived in the inbox and keep the rows that pass every rule.
 
@@ -146,7 +148,7 @@ def consolidate(
     paths = find_inbox_files(inbox)
     if archive_to is not None:
         archive(paths, archive_to)  # nothing lost: copies first, before any parsing
-    arrivals, reads, data = _read_all(paths, inbox, year, limits, on_file)
+    arrivals, reads, data = _read_all(paths, inbox, year, limits, on_file, zone)
     _drop_identical_files(arrivals, reads)
     issues = [i for a in arrivals for i in a.issues] + [i for r in reads.values() for i in r.issues]
     issues += supersede_resubmissions(list(reads.values()), {a.name: a.sent for a in arrivals})
@@ -235,13 +237,13 @@ def read_history(
     )
 
 
-def _read_all(paths, inbox, year, limits, on_file):
+def _read_all(paths, inbox, year, limits, on_file, zone):
     """Every arrival, the reading of each workbook, and the bytes of each (to send back)."""
     arrivals: list[Arrival] = []
     reads: dict[str, ReadResult] = {}
     data: dict[str, bytes] = {}
     for path in paths:
-        for arrival in arrivals_of(path, inbox, limits):
+        for arrival in arrivals_of(path, inbox, limits, zone):
             arrivals.append(arrival)
             if arrival.kind == "workbook" and not arrival.issues:
                 reads[arrival.name] = read_workbook(arrival, year)

@@ -85,7 +85,7 @@ CATALOGUE: dict[str, Problem] = {
     ),
     "zip-unsafe-path": Problem(
         Severity.ERROR,
-        "Tệp nén có đường dẫn không an toàn “{value}”; không mở.",
+        "Đường dẫn “{value}” trong tệp nén không an toàn; không mở tệp này.",
         "Nén lại chỉ các tệp Excel, không kèm thư mục cha.",
         refuses_file=True,
     ),

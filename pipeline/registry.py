@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -292,6 +292,7 @@ def record_year(
     decisions: dict[tuple[str, str], Decision | None] | None = None,
     replace: bool = True,
     period: int | None = None,
+    before_commit: Callable[[], None] | None = None,
 ) -> None:
     """Store one year's models in one transaction.
 
@@ -302,6 +303,9 @@ def record_year(
 
     A run for a quarter (`period`) adds to the year instead of replacing it, and keeps its own
     rows per quarter, so that a later quarter can show the latest rows of every model.
+
+    `before_commit` runs last inside the transaction (the outputs moved into place): when it
+    raises, nothing is stored.
     """
     replace = replace and period is None
     with _transaction(conn):
@@ -347,12 +351,17 @@ def record_year(
                     "INSERT OR REPLACE INTO decisions VALUES (?, ?, ?, ?, ?)",
                     (year, unit, name, int(decision.is_old), decision.model_id),
                 )
-        # A model no longer registered or reported in any year (its unit dropped it on a rerun).
+        # A model no longer registered, reported or kept by a quarter (its unit dropped it on
+        # a rerun). A quarter's rows keep their models: a year run after a quarter's must not
+        # break them.
         conn.execute(
             "DELETE FROM models WHERE id NOT IN (SELECT model_id FROM registrations) "
             "AND id NOT IN (SELECT model_id FROM results) "
-            "AND id NOT IN (SELECT model_id FROM appraisals)"
+            "AND id NOT IN (SELECT model_id FROM appraisals) "
+            "AND id NOT IN (SELECT model_id FROM period_rows)"
         )
+        if before_commit is not None:
+            before_commit()
 
 
 def _record_scores(conn, year: int, scored: pd.DataFrame, ids, replace: bool) -> None:

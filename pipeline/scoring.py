@@ -84,7 +84,7 @@ def load_score_sheet(path: Path | None = None) -> ScoreSheet:
     """The office's criteria table if it has one, else the one of seed 004."""
     path = path or DEFAULT_SHEET
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ScoreSheetError(f"Không đọc được biểu chấm điểm {path.name}: {e}") from e
     try:

@@ -189,7 +189,7 @@ def test_a_later_quarter_shows_the_latest_results_of_every_model(sample_workspac
 
     ws, inbox = str(sample_workspace), sample_workspace / "inbox"
     assert dvk("consolidate", "-w", ws, "--period", "2026-Q1").returncode == 1
-    q1 = sample_workspace / "outbox" / "2026" / "Q1" / "Phu_luc_4_ket_qua_2026.xlsx"
+    q1 = sample_workspace / "outbox" / "2026" / "Q1" / "Phu_luc_4_ket_qua_2026_Q1.xlsx"
     before = q1.read_bytes()
     shutil.rmtree(inbox)
     inbox.mkdir()
@@ -206,7 +206,7 @@ def test_a_later_quarter_shows_the_latest_results_of_every_model(sample_workspac
     run = dvk("consolidate", "-w", ws, "--period", "2026-Q2", "--json")
     summary = json.loads(run.stdout)
     assert summary["so_mo_hinh_ket_qua"] == 43  # all of Q1's, with this unit's from Q2
-    q2 = sample_workspace / "outbox" / "2026" / "Q2" / "Phu_luc_4_ket_qua_2026.xlsx"
+    q2 = sample_workspace / "outbox" / "2026" / "Q2" / "Phu_luc_4_ket_qua_2026_Q2.xlsx"
     book = calamine.CalamineWorkbook.from_path(str(q2))
     cells = book.get_sheet_by_name(book.sheet_names[0]).to_python()
     texts = [row[6] for row in cells if row and row[0] == "-"]

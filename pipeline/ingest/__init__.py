@@ -2,6 +2,7 @@
 
 from pipeline.ingest.arrivals import (
     DEFAULT_LIMITS,
+    OFFICE_ZONE,
     Arrival,
     Limits,
     archive,
@@ -12,6 +13,7 @@ from pipeline.ingest.workbook_reader import PROVENANCE, ReadResult, read_workboo
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "OFFICE_ZONE",
     "PROVENANCE",
     "Arrival",
     "Limits",

@@ -12,9 +12,11 @@ import re
 import shutil
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path, PurePosixPath
+from zoneinfo import ZoneInfo
 
 from openpyxl.utils.cell import column_index_from_string
 
@@ -26,6 +28,7 @@ CONTAINER_SUFFIXES = (".zip", ".eml")
 SYSTEM_FILES = ("thumbs.db", "desktop.ini")
 SYSTEM_PREFIXES = (".", "~$")  # hidden files, Excel's lock files of open workbooks
 _ZIP_UTF8_FLAG = 0x800
+OFFICE_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")  # the default; dvk.toml's mui_gio overrides it
 
 
 @dataclass(frozen=True)
@@ -70,14 +73,20 @@ def _ignored(path: Path, inbox: Path) -> bool:
 DEFAULT_LIMITS = Limits()
 
 
-def arrivals_of(path: Path, inbox: Path, limits: Limits = DEFAULT_LIMITS) -> list[Arrival]:
-    """The file itself, then, for an e-mail or a zip, everything inside it (depth first)."""
+def arrivals_of(
+    path: Path, inbox: Path, limits: Limits = DEFAULT_LIMITS, zone: dt.tzinfo = OFFICE_ZONE
+) -> list[Arrival]:
+    """The file itself, then, for an e-mail or a zip, everything inside it (depth first).
+
+    Every time is the office's wall-clock time in `zone` (naive): an e-mail's Date is
+    converted to it, a file's time is read in it, and a zip entry's time already is one.
+    """
     name = path.relative_to(inbox).as_posix()
-    sent = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).replace(tzinfo=None)
+    sent = dt.datetime.fromtimestamp(path.stat().st_mtime, zone).replace(tzinfo=None)
     size = path.stat().st_size
     if size > limits.max_file_bytes:
         return [_refused(name, "", "file-too-large", _mb(size), sent=sent)]
-    return _unpack(name, path.read_bytes(), "", "", sent, limits, depth=0)
+    return _unpack(name, path.read_bytes(), "", "", sent, limits, zone, depth=0)
 
 
 def archive(paths: list[Path], folder: Path) -> None:
@@ -89,7 +98,7 @@ def archive(paths: list[Path], folder: Path) -> None:
             shutil.copy2(path, target)
 
 
-def _unpack(name, data, parent, sender, sent, limits, depth) -> list[Arrival]:
+def _unpack(name, data, parent, sender, sent, limits, zone, depth) -> list[Arrival]:
     suffix = PurePosixPath(name).suffix.lower()
     digest = hashlib.sha256(data).hexdigest()
     if suffix in WORKBOOK_SUFFIXES:
@@ -105,7 +114,9 @@ def _unpack(name, data, parent, sender, sent, limits, depth) -> list[Arrival]:
         container.issues.append(Issue(file=name, code="container-too-deep"))
         return [container]
     opened = _open_email if suffix == ".eml" else _open_zip
-    members, problem, container.sender, container.sent = opened(name, data, sender, sent, limits)
+    members, problem, container.sender, container.sent = opened(
+        name, data, sender, sent, limits, zone
+    )
     if problem:
         container.issues.append(problem)
         return [container]
@@ -113,13 +124,22 @@ def _unpack(name, data, parent, sender, sent, limits, depth) -> list[Arrival]:
     for member_name, member_data, member_sender, member_sent in members:
         full = f"{name}/{member_name}"
         container.members.append(member_name)
-        found += _unpack(full, member_data, name, member_sender, member_sent, limits, depth + 1)
+        if isinstance(member_data, Issue):  # refused on its own line; its neighbours are read
+            refused = Arrival(full, "", "other", b"", name, member_sender, member_sent)
+            refused.issues.append(member_data)
+            found.append(refused)
+            continue
+        found += _unpack(
+            full, member_data, name, member_sender, member_sent, limits, zone, depth + 1
+        )
     if not found:
         container.issues.append(Issue(file=name, code="container-empty"))
     return [container, *found]
 
 
-def _open_zip(name, data, sender, sent, limits):
+def _open_zip(name, data, sender, sent, limits, zone):
+    """The members of a zip. One unsafe, locked, oversized or damaged member is refused on its
+    own (a member with an Issue instead of bytes); only a bomb or a broken index refuses all."""
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
         entries = [i for i in book.infolist() if not i.is_dir()]
@@ -136,31 +156,48 @@ def _open_zip(name, data, sender, sent, limits):
     members = []
     for info in entries:
         member = _zip_name(info)
-        if _escapes(member):
-            return [], Issue(file=name, code="zip-unsafe-path", value=member), sender, sent
-        if info.flag_bits & 0x1:
-            return [], Issue(file=name, code="file-password", detail="tệp nén"), sender, sent
-        if _skipped(member):
+        if _skipped(member) and not _escapes(member):
             continue
-        # zipfile stops at the declared size, so a lying header cannot inflate memory.
-        with book.open(info) as stream:
-            payload = stream.read(limits.max_file_bytes + 1)
-        if len(payload) > limits.max_file_bytes:
-            return (
-                [],
-                Issue(file=name, code="zip-too-large", value=_mb(info.file_size)),
-                sender,
-                sent,
-            )
-        members.append((member, payload, sender, dt.datetime(*info.date_time)))
+        payload, problem = _zip_member(book, info, member, f"{name}/{member}", limits)
+        when = _zip_time(info) or sent
+        members.append((member, payload if problem is None else problem, sender, when))
     return members, None, sender, sent
 
 
-def _open_email(name, data, sender, sent, limits):
+def _zip_member(book, info, member, full, limits) -> tuple[bytes, Issue | None]:
+    if _escapes(member):
+        return b"", Issue(file=full, code="zip-unsafe-path", value=member)
+    if info.flag_bits & 0x1:
+        return b"", Issue(file=full, code="file-password", detail="tệp nén")
+    if info.file_size > limits.max_file_bytes:
+        return b"", Issue(file=full, code="file-too-large", value=_mb(info.file_size))
+    try:
+        # zipfile stops at the declared size, so a lying header cannot inflate memory.
+        with book.open(info) as stream:
+            payload = stream.read(limits.max_file_bytes + 1)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError):
+        return b"", Issue(file=full, code="file-unreadable", detail="hỏng khi giải nén")
+    if len(payload) > limits.max_file_bytes:
+        return b"", Issue(file=full, code="file-too-large", value=_mb(len(payload)))
+    return payload, None
+
+
+def _zip_time(info: zipfile.ZipInfo) -> dt.datetime | None:
+    """A zip entry's time is the sender's wall clock already; a zero or invalid one is None."""
+    try:
+        return dt.datetime(*info.date_time)
+    except (ValueError, TypeError):
+        return None
+
+
+def _open_email(name, data, sender, sent, limits, zone):
     message = email.message_from_bytes(data, policy=email.policy.default)
     sender = str(message.get("From", "") or "")
-    with contextlib.suppress(TypeError, ValueError):  # no usable Date: keep the file's time
-        sent = parsedate_to_datetime(str(message["Date"])).astimezone(dt.UTC).replace(tzinfo=None)
+    # No usable Date: keep the file's time. A Date without a zone ("-0000") is taken as UTC.
+    with contextlib.suppress(TypeError, ValueError, OverflowError):
+        stamp = parsedate_to_datetime(str(message["Date"]))
+        stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+        sent = stamp.astimezone(zone).replace(tzinfo=None)
     members = []
     for part in message.iter_attachments():
         filename = unicodedata.normalize("NFC", part.get_filename() or "")

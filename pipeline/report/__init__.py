@@ -38,6 +38,29 @@ def output_folder(outbox: Path, year: int, period: int | None = None) -> Path:
     return folder / f"Q{period}" if period else folder
 
 
+def output_stamp(year: int, period: int | None = None) -> str:
+    """What output file names carry: "2026", or "2026_Q2" for a quarter's run."""
+    return f"{year}_Q{period}" if period else str(year)
+
+
+def review_path(outbox: Path, year: int, period: int | None = None) -> Path:
+    """The review workbook, where the office's answers are read from and written back."""
+    stamp = output_stamp(year, period)
+    return output_folder(outbox, year, period) / forms.REVIEW_FILENAME.format(year=stamp)
+
+
+def owned_outputs(outbox: Path, year: int, period: int | None = None) -> list[Path]:
+    """Every file an earlier run of this year (or quarter) may have left in its folder: the
+    only files a run replaces or removes. A person's own files in the outbox stay."""
+    folder = output_folder(outbox, year, period)
+    stamp = output_stamp(year, period)
+    names = [*OUTPUT_NAMES.values(), COMPARISON_NAME, SCORES_NAME, COMPLETENESS_NAME]
+    found = [folder / n.format(year=stamp) for n in [*names, forms.REVIEW_FILENAME]]
+    found += folder.glob(f"{RETURNS_FOLDER}/*_can_sua.xlsx")
+    found += folder.glob(f"{BY_NODE_FOLDER}/*/*.xlsx")
+    return sorted(p for p in found if p.is_file())
+
+
 def write_outputs(
     result: RunResult,
     cfg: Config,
@@ -46,44 +69,41 @@ def write_outputs(
     period: int | None = None,
 ) -> dict[str, Path]:
     """Write the annexes, the intake workbook and the error workbooks into outbox/<year>/;
-    with last year on record, the comparison and review; with scoring sheets, their results."""
+    with last year on record, the comparison and review; with scoring sheets, their results.
+
+    Only writes: the caller stages them (report.staging) and removes an earlier run's outputs
+    that this run does not make again (a unit that fixed its file gets nothing back)."""
     folder = output_folder(outbox, cfg.year, period)
-    paths = {key: folder / name.format(year=cfg.year) for key, name in OUTPUT_NAMES.items()}
+    stamp = output_stamp(cfg.year, period)
+    paths = {key: folder / name.format(year=stamp) for key, name in OUTPUT_NAMES.items()}
     roster = result.roster
     write_phu_luc_1(paths["phu_luc_1"], result.registrations, cfg, roster)
     write_phu_luc_4(paths["phu_luc_4"], result.results, cfg, roster)
     if roster:
         if roster.nodes():
-            paths["theo_don_vi"] = _write_nodes(folder / BY_NODE_FOLDER, result, cfg)
-        paths["tinh_hinh"] = folder / COMPLETENESS_NAME.format(year=cfg.year)
+            paths["theo_don_vi"] = _write_nodes(folder / BY_NODE_FOLDER, result, cfg, stamp)
+        paths["tinh_hinh"] = folder / COMPLETENESS_NAME.format(year=stamp)
         write_completeness(paths["tinh_hinh"], result, roster, cfg)
     returns = folder / RETURNS_FOLDER
-    for stale in returns.glob("*_can_sua.xlsx"):  # a unit that fixed its file gets nothing back
-        stale.unlink()
     returned = write_returns(result, returns, cfg.office_name)
-    write_intake(paths["tiep_nhan"], result, cfg.office_name, returned)
+    write_intake(paths["tiep_nhan"], result, cfg, returned)
     if returned:
         paths["tra_lai"] = returns
     history = result.history
     if history is not None and cfg.year - 1 in history.years:
-        paths["so_sanh"] = folder / COMPARISON_NAME.format(year=cfg.year)
-        write_comparison(paths["so_sanh"], result, cfg.office_name)
-    scores = folder / SCORES_NAME.format(year=cfg.year)
+        paths["so_sanh"] = folder / COMPARISON_NAME.format(year=stamp)
+        write_comparison(paths["so_sanh"], result, cfg)
     if not result.scores.empty:
-        write_scores(scores, result, cfg, scoring or cfg.scoring_rules())
-        paths["cham_diem"] = scores
-    else:
-        scores.unlink(missing_ok=True)  # no scoring sheet this time: no stale results
-    review = folder / forms.REVIEW_FILENAME.format(year=cfg.year)
+        paths["cham_diem"] = folder / SCORES_NAME.format(year=stamp)
+        write_scores(paths["cham_diem"], result, cfg, scoring or cfg.scoring_rules())
+    # Nothing left to decide: no review workbook; its decisions, if any, are in the registry.
     if history is not None and (not review_rows(result).empty or changed_rows(result)):
-        write_review(review, result, cfg.office_name)
-        paths["can_xem_xet"] = review
-    else:  # nothing left to decide; its decisions, if any, are in the registry
-        review.unlink(missing_ok=True)
+        paths["can_xem_xet"] = review_path(outbox, cfg.year, period)
+        write_review(paths["can_xem_xet"], result, cfg)
     return paths
 
 
-def _write_nodes(folder: Path, result: RunResult, cfg: Config) -> Path:
+def _write_nodes(folder: Path, result: RunResult, cfg: Config, stamp: str) -> Path:
     """For every node of the roster (a unit with units under it), its own Phụ lục 1 and 4."""
     roster = result.roster
     for node in roster.nodes():
@@ -97,7 +117,7 @@ def _write_nodes(folder: Path, result: RunResult, cfg: Config) -> Path:
             ("phu_luc_4", result.results, write_phu_luc_4),
         ):
             mine = rows[rows["unit_code"].isin(inside)] if "unit_code" in rows else rows[:0]
-            path = target / OUTPUT_NAMES[key].format(year=cfg.year)
+            path = target / OUTPUT_NAMES[key].format(year=stamp)
             write(path, mine, own_cfg, _subroster(roster, node.code))
     return folder
 

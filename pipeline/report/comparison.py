@@ -8,6 +8,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from pipeline import vocab
+from pipeline.config import Config
 from pipeline.consolidate import RunResult
 from pipeline.normalize import sort_key
 from pipeline.report.styles import table_sheet
@@ -120,16 +121,17 @@ def _lines(table: pd.DataFrame) -> list[tuple]:
     return [*lines, ("", "Tổng số", *totals, rate)]
 
 
-def write_comparison(path: Path, result: RunResult, office_name: str) -> None:
+def write_comparison(path: Path, result: RunResult, cfg: Config) -> None:
+    office_name = cfg.office_name
     by_unit, by_field, dropped = compare_years(result)
     year = result.year
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
-    title = f"SO SÁNH MÔ HÌNH “DÂN VẬN KHÉO” NĂM {year} VỚI NĂM {year - 1}, THEO ĐƠN VỊ"
+    title = f"SO SÁNH MÔ HÌNH “DÂN VẬN KHÉO” NĂM {cfg.title_year} VỚI NĂM {year - 1}, THEO ĐƠN VỊ"
     table_sheet(ws, office_name, title, _columns(year, "Đơn vị"), _lines(by_unit))
     fields = wb.create_sheet("Theo lĩnh vực")
-    title = f"SO SÁNH MÔ HÌNH “DÂN VẬN KHÉO” NĂM {year} VỚI NĂM {year - 1}, THEO LĨNH VỰC"
+    title = f"SO SÁNH MÔ HÌNH “DÂN VẬN KHÉO” NĂM {cfg.title_year} VỚI NĂM {year - 1}, THEO LĨNH VỰC"
     table_sheet(fields, office_name, title, _columns(year, "Lĩnh vực"), _lines(by_field))
     gone = wb.create_sheet(DROPPED_SHEET)
     rows = [
@@ -149,7 +151,7 @@ def write_comparison(path: Path, result: RunResult, office_name: str) -> None:
         ("Lĩnh vực", 20),
         (f"Có báo cáo kết quả năm {year - 1}", 14),
     )
-    title = f"MÔ HÌNH NĂM {year - 1} KHÔNG ĐĂNG KÝ DUY TRÌ NĂM {year}"
+    title = f"MÔ HÌNH NĂM {year - 1} KHÔNG ĐĂNG KÝ DUY TRÌ NĂM {cfg.title_year}"
     table_sheet(gone, office_name, title, columns, rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

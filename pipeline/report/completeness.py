@@ -169,7 +169,7 @@ def write_completeness(path: Path, result: RunResult, roster: Roster, cfg: Confi
         )
         for n, u in enumerate(units.to_dict("records"), start=1)
     ]
-    title = f"TÌNH HÌNH GỬI BIỂU MẪU “DÂN VẬN KHÉO” NĂM {cfg.year}, THEO ĐƠN VỊ"
+    title = f"TÌNH HÌNH GỬI BIỂU MẪU “DÂN VẬN KHÉO” NĂM {cfg.title_year}, THEO ĐƠN VỊ"
     table_sheet(ws, cfg.office_name, title, columns, rows)
     _nodes_sheet(wb.create_sheet("Theo cấp"), nodes, units, cfg)
     _charts_sheet(wb.create_sheet("Biểu đồ"), result, roster, nodes, cfg)
@@ -199,7 +199,7 @@ def _nodes_sheet(ws, nodes: pd.DataFrame, units: pd.DataFrame, cfg: Config) -> N
         )
         for n, r in enumerate(nodes.to_dict("records"), start=1)
     ]
-    title = f"TỶ LỆ GỬI BIỂU MẪU VÀ GỬI ĐÚNG HẠN NĂM {cfg.year}, THEO CẤP"
+    title = f"TỶ LỆ GỬI BIỂU MẪU VÀ GỬI ĐÚNG HẠN NĂM {cfg.title_year}, THEO CẤP"
     table_sheet(ws, cfg.office_name, title, columns, rows)
     goals = targets(units, cfg)
     if goals:
@@ -212,7 +212,8 @@ def _nodes_sheet(ws, nodes: pd.DataFrame, units: pd.DataFrame, cfg: Config) -> N
 
 def _charts_sheet(ws, result: RunResult, roster: Roster, nodes: pd.DataFrame, cfg: Config):
     """Models per field and per node, and the reporting rate per node, drawn as bar charts."""
-    put(ws, 1, 1, f"BIỂU ĐỒ TÌNH HÌNH TỔNG HỢP NĂM {cfg.year}", bold=True, size=14, wrap=False)
+    title = f"BIỂU ĐỒ TÌNH HÌNH TỔNG HỢP NĂM {cfg.title_year}"
+    put(ws, 1, 1, title, bold=True, size=14, wrap=False)
     regs = result.registrations
     tops = [u for u in roster.children(ROOT)]
     fields = [f for f in vocab.FIELDS if f.code in set(regs.get("field", []))] or list(
@@ -275,5 +276,5 @@ def _remind_sheet(ws, units: pd.DataFrame, cfg: Config) -> None:
         if reasons:
             rows.append((len(rows) + 1, u["name"], u["parent"], "; ".join(reasons), u["email"]))
     columns = (("STT", 6), ("Đơn vị", 30), ("Cấp trên", 22), ("Cần nhắc", 44), ("Thư điện tử", 30))
-    title = f"DANH SÁCH ĐƠN VỊ CẦN NHẮC, NĂM {cfg.year}"
+    title = f"DANH SÁCH ĐƠN VỊ CẦN NHẮC, NĂM {cfg.title_year}"
     table_sheet(ws, cfg.office_name, title, columns, rows)

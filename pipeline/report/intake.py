@@ -6,6 +6,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from pipeline.config import Config
 from pipeline.consolidate import RunResult
 from pipeline.issues import Severity
 from pipeline.report.styles import table_sheet
@@ -52,8 +53,9 @@ _UNIT_COLUMNS = (
 
 
 def write_intake(
-    path: Path, result: RunResult, office_name: str, returned: dict[str, Path] | None = None
+    path: Path, result: RunResult, cfg: Config, returned: dict[str, Path] | None = None
 ) -> None:
+    office_name = cfg.office_name
     wb = Workbook()
     files = wb.active
     files.title = FILES_SHEET
@@ -74,17 +76,17 @@ def write_intake(
         for n, f in enumerate(result.files, start=1)
     ]
     table_sheet(
-        files, office_name, f"DANH SÁCH TỆP TIẾP NHẬN NĂM {result.year}", _FILE_COLUMNS, rows
+        files, office_name, f"DANH SÁCH TỆP TIẾP NHẬN NĂM {cfg.title_year}", _FILE_COLUMNS, rows
     )
     problems = wb.create_sheet(ISSUES_SHEET)
     rows = [
         (n, i.file, i.sheet, i.row or "", i.column, str(i.severity), i.message, i.hint)
         for n, i in enumerate(result.issues, start=1)
     ]
-    title = f"CÁC VẤN ĐỀ CẦN ĐƠN VỊ SỬA, NĂM {result.year}"
+    title = f"CÁC VẤN ĐỀ CẦN ĐƠN VỊ SỬA, NĂM {cfg.title_year}"
     table_sheet(problems, office_name, title, _ISSUE_COLUMNS, rows)
     units = wb.create_sheet(UNITS_SHEET)
-    title = f"DANH SÁCH ĐƠN VỊ CẦN SỬA, GỬI LẠI BIỂU MẪU, NĂM {result.year}"
+    title = f"DANH SÁCH ĐƠN VỊ CẦN SỬA, GỬI LẠI BIỂU MẪU, NĂM {cfg.title_year}"
     table_sheet(units, office_name, title, _UNIT_COLUMNS, _units_to_contact(result, returned or {}))
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

@@ -393,7 +393,7 @@ def level_sheets(registrations: pd.DataFrame, cfg: Config) -> Callable[[Workbook
                 ("Chủ thể", 10),
                 ("Duy trì hay mới", 16),
             )
-            title = f"DANH SÁCH MÔ HÌNH ĐĂNG KÝ {label.upper()} NĂM {cfg.year}"
+            title = f"DANH SÁCH MÔ HÌNH ĐĂNG KÝ {label.upper()} NĂM {cfg.title_year}"
             table_sheet(wb.create_sheet(label), cfg.office_name, title, columns, rows)
 
     return add
@@ -408,7 +408,7 @@ def _write_heading(ws, spec: AnnexSpec, cfg: Config, last: int) -> None:
     merge(ws, 2, 1, split)
     put(ws, 1, last - 2, spec.label, bold=True, italic=True, align="right", wrap=False)
     merge(ws, 1, last - 2, last)
-    put(ws, 3, 1, spec.title.format(year=cfg.year), bold=True, size=14, align="center")
+    put(ws, 3, 1, spec.title.format(year=cfg.title_year), bold=True, size=14, align="center")
     merge(ws, 3, 1, last)
     ws.row_dimensions[3].height = 36
 

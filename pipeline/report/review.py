@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline import forms, vocab
+from pipeline.config import Config
 from pipeline.consolidate import RunResult
 from pipeline.link import CLAIMED, DECIDED_NEW, DECIDED_OLD, REVIEW, evidence_text, model_key
 from pipeline.report.styles import table_sheet
@@ -101,22 +102,23 @@ def changed_rows(result: RunResult) -> list[tuple]:
     return lines
 
 
-def write_review(path: Path, result: RunResult, office_name: str) -> None:
+def write_review(path: Path, result: RunResult, cfg: Config) -> None:
+    office_name = cfg.office_name
     wb = Workbook()
     ws = wb.active
     ws.title = forms.REVIEW_SHEET
     title = (
-        f"CÁC MÔ HÌNH CHƯA CHẮC LÀ CŨ HAY MỚI, NĂM {result.year} "
+        f"CÁC MÔ HÌNH CHƯA CHẮC LÀ CŨ HAY MỚI, NĂM {cfg.title_year} "
         "(ghi Có hoặc Không ở cột “Là mô hình cũ” rồi chạy lại dvk consolidate)"
     )
     _review_sheet(ws, office_name, title, review_rows(result))
     changes = wb.create_sheet(CHANGES_SHEET)
-    title = f"CÁC MÔ HÌNH ĐƯỢC XẾP KHÁC VỚI ĐƠN VỊ GHI, NĂM {result.year}"
+    title = f"CÁC MÔ HÌNH ĐƯỢC XẾP KHÁC VỚI ĐƠN VỊ GHI, NĂM {cfg.title_year}"
     table_sheet(changes, office_name, title, _CHANGE_COLUMNS, changed_rows(result))
     claimed = wb.create_sheet(forms.REVIEW_CLAIMED_SHEET)
     title = (
         f"CÁC MÔ HÌNH CÓ MÔ HÌNH NĂM TRƯỚC GẦN GIỐNG ĐÃ ĐƯỢC TÍNH CHO MÔ HÌNH KHÁC, NĂM "
-        f"{result.year} (đã xếp theo đơn vị ghi; ghi Có hoặc Không nếu cần sửa)"
+        f"{cfg.title_year} (đã xếp theo đơn vị ghi; ghi Có hoặc Không nếu cần sửa)"
     )
     _review_sheet(claimed, office_name, title, review_rows(result, claimed=True))
     path.parent.mkdir(parents=True, exist_ok=True)

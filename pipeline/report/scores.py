@@ -97,7 +97,7 @@ def write_scores(path: Path, result: RunResult, cfg: Config, rules: ScoringRules
         merge(ws, 1, 1, 3)
     put(ws, 2, 1, cfg.office_name, bold=True, align="center", wrap=False)
     merge(ws, 2, 1, 3)
-    title = f"KẾT QUẢ CHẤM ĐIỂM MÔ HÌNH “DÂN VẬN KHÉO” NĂM {cfg.year}"
+    title = f"KẾT QUẢ CHẤM ĐIỂM MÔ HÌNH “DÂN VẬN KHÉO” NĂM {cfg.title_year}"
     put(ws, 3, 1, title, bold=True, size=14, align="center")
     merge(ws, 3, 1, last)
     counts = scores["verdict"].value_counts()
@@ -172,5 +172,5 @@ def _proposals(ws, scores: pd.DataFrame, cfg: Config, rules: ScoringRules) -> No
         ("Tổng điểm", 9),
         ("Điều kiện cấp dưới", 26),
     )
-    title = f"DANH SÁCH MÔ HÌNH ĐẠT, ĐỀ NGHỊ CÔNG NHẬN THEO CẤP, NĂM {cfg.year}"
+    title = f"DANH SÁCH MÔ HÌNH ĐẠT, ĐỀ NGHỊ CÔNG NHẬN THEO CẤP, NĂM {cfg.title_year}"
     table_sheet(ws, cfg.office_name, title, columns, rows)
