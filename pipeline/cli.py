@@ -442,6 +442,8 @@ def _completeness(result: RunResult, roster: Roster, cfg: Config) -> dict:
         "da_gui": int(office["sent"]),
         "ty_le_gui": float(office["reporting_rate"]),
         "gui_dung_han": int(office["on_time"]),
+        "gui_tre_han": int(office["late"]),
+        "khong_ro_ngay_gui": int(office["unknown"]),
         "chua_gui": units.loc[units["registration_status"] == "Chưa gửi", "name"].tolist(),
         "chua_du_chi_tieu": units.loc[~units["quota_met"], "name"].tolist(),
     }

@@ -86,8 +86,10 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when every input was clean, 1 when the run finished but inputs had problems."""
-        return 1 if self.issues else 0
+        """1 when a file or a row was held back (refused, or with errors), else 0: warnings
+        alone, settled or left to the office's review, do not make a run fail."""
+        held = any(f.status in (HAS_ERRORS, UNREADABLE) or f.held_back for f in self.files)
+        return 1 if held else 0
 
     def _count_links(self, link: str) -> int:
         rows = self.registrations
@@ -395,8 +397,9 @@ def _score(reads, accepted, arrivals, history: History, scoring: ScoringRules | 
 
 
 def _for_unit(issues: list[Issue]) -> bool:
-    """Whether any of a file's problems is for its unit to fix (not the office's to decide)."""
-    return any(not CATALOGUE[i.code].for_office for i in issues)
+    """Whether the unit must fix its file and send it again: a superseded file, or a warning
+    already settled (a section corrected, a model counted once), sends nothing back."""
+    return any(CATALOGUE[i.code].sent_back for i in issues)
 
 
 def _refused(issues: list[Issue]) -> bool:

@@ -18,6 +18,15 @@ class Problem:
     hint: str
     refuses_file: bool = False  # nothing in the file could be read: "không đọc được"
     for_office: bool = False  # the office's to settle: not marked in the file sent back
+    # Whether the unit is asked to fix its file and send it again: by default for its errors
+    # only. A warning the tool or the office has already settled sends nothing back.
+    asks_unit: bool | None = None
+
+    @property
+    def sent_back(self) -> bool:
+        if self.asks_unit is not None:
+            return self.asks_unit
+        return self.severity is Severity.ERROR and not self.for_office
 
 
 # Stable codes: tests, --json and the error workbook all key on these.
@@ -108,6 +117,7 @@ CATALOGUE: dict[str, Problem] = {
         Severity.WARNING,
         "Biểu mẫu chưa có dòng mô hình nào.",
         "Điền ít nhất một mô hình rồi gửi lại.",
+        asks_unit=True,
     ),
     # cells
     "required": Problem(
@@ -164,6 +174,7 @@ CATALOGUE: dict[str, Problem] = {
         Severity.WARNING,
         "Dòng “{value}” được hiểu là tên đơn vị, nhưng bên dưới không có mô hình nào.",
         "Nếu đây là một mô hình, ghi dấu “-” ở cột STT và điền lĩnh vực, địa điểm, chủ thể.",
+        asks_unit=True,
     ),
     "sheet-superseded": Problem(
         Severity.WARNING,

@@ -155,7 +155,7 @@ def test_comparison_and_review_print_without_their_hidden_keys(sample_workspace,
 
     _, paths = consolidate_with_last_year(sample_workspace)
     comparison = squeezed_text(to_pdf(paths["so_sanh"], tmp_path))
-    assert "SOSÁNHMÔHÌNH" in comparison and "Tỷlệduytrì(%)" in comparison
+    assert "SOSÁNHMÔHÌNH" in comparison and "Tỷlệmôhìnhnăm2025đượcduytrì(%)" in comparison
     # Every sheet prints: per unit, per field, and the models not kept (one page each).
     assert "Trang1/3" in comparison and "Cánhđồngmẫulớn" in comparison
     review_pdf = to_pdf(paths["can_xem_xet"], tmp_path)

@@ -29,7 +29,7 @@ def _columns(year: int, first: str) -> tuple[tuple[str, float], ...]:
         (f"Năm {year}: không duy trì", 12),
         (f"Năm {year}: đăng ký mới", 12),
         (f"Năm {year}: tổng số", 11),
-        ("Tỷ lệ duy trì (%)", 11),
+        (f"Tỷ lệ mô hình năm {year - 1} được duy trì (%)", 12),
     )
 
 
@@ -107,17 +107,21 @@ def _order(by: str, key: str, labels: dict[str, str]) -> tuple:
     return (vocab.FIELD_ORDER.get(key, 99),) if by == "field" else sort_key(labels.get(key, key))
 
 
-def _rate(kept: int, registered: int) -> float | str:
-    return round(100 * kept / registered, 1) if registered else ""
+def _rate(registered: int, dropped: int) -> float | str:
+    """The share of last year's models that one of this year's continues: at most 100%.
+
+    Not "continuing ÷ registered": this year's section I may also hold models older than last
+    year, or a unit's own "Duy trì" the registry could not tie to last year."""
+    return round(100 * (registered - dropped) / registered, 1) if registered else ""
 
 
 def _lines(table: pd.DataFrame) -> list[tuple]:
     lines = [
-        (n, row["label"], *(int(row[c]) for c in COUNTS), _rate(row["kept"], row["registered"]))
+        (n, row["label"], *(int(row[c]) for c in COUNTS), _rate(row["registered"], row["dropped"]))
         for n, row in enumerate(table.to_dict("records"), start=1)
     ]
     totals = [int(table[c].sum()) for c in COUNTS]
-    rate = _rate(totals[COUNTS.index("kept")], totals[0])
+    rate = _rate(totals[0], totals[COUNTS.index("dropped")])
     return [*lines, ("", "Tổng số", *totals, rate)]
 
 

@@ -92,7 +92,10 @@ def _troubled_units(result: RunResult, roster: Roster) -> dict[str, set[str]]:
 
 
 def node_rates(units: pd.DataFrame, roster: Roster, cfg: Config) -> pd.DataFrame:
-    """Per node (the office, then each unit with units under it): reporting and on-time rates."""
+    """Per node (the office, then each unit with units under it): reporting and on-time rates.
+
+    The on-time rate is over the units whose sending date is known (e-mailed files); the
+    others are counted apart, as "unknown"."""
     nodes = [("", cfg.office_name)] + [(u.code, u.name) for u in roster.nodes()]
     rows = []
     for code, name in nodes:
@@ -101,6 +104,7 @@ def node_rates(units: pd.DataFrame, roster: Roster, cfg: Config) -> pd.DataFrame
         expected = len(mine)
         sent = int(mine["registration_status"].ne(NOT_SENT).sum())
         on_time = int(mine["registration_timely"].eq(ON_TIME).sum())
+        late = int(mine["registration_timely"].eq(LATE).sum())
         rows.append(
             {
                 "name": name,
@@ -108,7 +112,10 @@ def node_rates(units: pd.DataFrame, roster: Roster, cfg: Config) -> pd.DataFrame
                 "sent": sent,
                 "reporting_rate": _rate(sent, expected),
                 "on_time": on_time,
-                "on_time_rate": _rate(on_time, expected),
+                "late": late,
+                # A file not e-mailed has no date to trust: neither on time nor late.
+                "unknown": int(mine["registration_timely"].eq(UNKNOWN).sum()),
+                "on_time_rate": _rate(on_time, on_time + late),
                 "models": int(mine["registration_models"].sum()),
                 "quota": int(mine["quota"].sum()),
                 "below_quota": int((~mine["quota_met"]).sum()),
@@ -181,7 +188,9 @@ def write_completeness(path: Path, result: RunResult, roster: Roster, cfg: Confi
 def _nodes_sheet(ws, nodes: pd.DataFrame, units: pd.DataFrame, cfg: Config) -> None:
     columns = (
         ("STT", 6), ("Đơn vị", 30), ("Số đơn vị phải gửi", 10), ("Đã gửi", 8),
-        ("Tỷ lệ gửi (%)", 9), ("Gửi đúng hạn", 9), ("Tỷ lệ đúng hạn (%)", 10),
+        ("Tỷ lệ gửi (%)", 9), ("Gửi đúng hạn", 9), ("Gửi trễ hạn", 9),
+        ("Không rõ ngày gửi (không qua thư điện tử)", 11),
+        ("Tỷ lệ đúng hạn (%), trong số biết ngày gửi", 12),
         ("Số mô hình", 9), ("Tổng chỉ tiêu", 9), ("Đơn vị chưa đạt chỉ tiêu", 11),
     )  # fmt: skip
     rows = [
@@ -192,6 +201,8 @@ def _nodes_sheet(ws, nodes: pd.DataFrame, units: pd.DataFrame, cfg: Config) -> N
             r["sent"],
             r["reporting_rate"],
             r["on_time"],
+            r["late"],
+            r["unknown"],
             r["on_time_rate"],
             r["models"],
             r["quota"],
