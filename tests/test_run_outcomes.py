@@ -1,0 +1,183 @@
+"""Runs that finish or change nothing, and outcomes that say what happened (issue 11)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import zipfile
+from email.message import EmailMessage
+from pathlib import Path
+
+import pandas as pd
+import python_calamine as calamine
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from pipeline.config import load_config
+from pipeline.consolidate import ACCEPTED, UNREADABLE, consolidate
+from pipeline.report.comparison import _lines
+from pipeline.report.completeness import LATE, node_rates, unit_status
+from pipeline.report.staging import STAGING_FOLDER
+from tests.conftest import workspace_roster
+
+INBOX_FILE = "chi_bo_xom_bac_son.xlsx"  # a clean form of a roster unit
+
+
+def _dvk(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    """Every file under a folder and the hash of its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _email(path: Path, attachment: Path, date: str) -> None:
+    message = EmailMessage()
+    message["From"] = "Chi bộ xóm Bắc Sơn <bacson@example.vn>"
+    message["Subject"] = "Gửi đăng ký mô hình"
+    message["Date"] = date
+    message.set_content("Kính gửi Ban Xây dựng Đảng.")
+    message.add_attachment(
+        attachment.read_bytes(),
+        maintype="application",
+        subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=attachment.name,
+    )
+    path.write_bytes(message.as_bytes())
+
+
+def test_an_email_at_0630_the_morning_after_the_deadline_is_late(sample_workspace):
+    inbox = sample_workspace / "inbox"
+    form = inbox / INBOX_FILE
+    # The deadline is 05/03/2026; 06:30 on the 6th in Vietnam is 23:30 on the 5th in UTC.
+    _email(inbox / "thu_bac_son.eml", form, "Fri, 06 Mar 2026 06:30:00 +0700")
+    form.unlink()
+    cfg = load_config(sample_workspace / "dvk.toml")
+    roster = workspace_roster(sample_workspace, cfg)
+    result = consolidate(inbox, cfg.year, roster=roster, zone=cfg.zone)
+    account = next(f for f in result.files if f.file == f"thu_bac_son.eml/{INBOX_FILE}")
+    assert account.sent == "06/03/2026 06:30"
+    units = unit_status(result, roster, cfg).set_index("name")
+    assert units.loc["Chi bộ xóm Bắc Sơn", "registration_timely"] == LATE
+
+
+def test_unknown_sending_dates_are_neither_on_time_nor_late(sample_workspace):
+    cfg = load_config(sample_workspace / "dvk.toml")
+    roster = workspace_roster(sample_workspace, cfg)
+    result = consolidate(sample_workspace / "inbox", cfg.year, roster=roster)
+    office = node_rates(unit_status(result, roster, cfg), roster, cfg).iloc[0]
+    # One e-mailed form (on time); every other form was saved into the inbox by hand.
+    assert (office["on_time"], office["late"]) == (1, 0)
+    assert office["unknown"] == office["sent"] - 1 > 0
+    assert office["on_time_rate"] == 100.0
+
+
+def test_a_config_saved_with_a_byte_order_mark_is_read(sample_workspace):
+    path = sample_workspace / "dvk.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))  # as Notepad saves "UTF-8"
+    assert load_config(path).office_name == "BAN XÂY DỰNG ĐẢNG"
+
+
+def test_an_unsafe_member_of_a_zip_is_refused_alone(sample_workspace, tmp_path):
+    inbox = sample_workspace / "inbox"
+    box = tmp_path / "inbox"
+    box.mkdir()
+    bundle = io.BytesIO()
+    with zipfile.ZipFile(bundle, "w") as z:
+        z.writestr("chi_bo_xom_bac_son.xlsx", (inbox / "chi_bo_xom_bac_son.xlsx").read_bytes())
+        z.writestr("../../x.xlsx", (inbox / "chi_bo_xom_yen_ly.xlsx").read_bytes())
+        z.writestr("chi_bo_xom_yen_ly.xlsx", (inbox / "chi_bo_xom_yen_ly.xlsx").read_bytes())
+    (box / "gui_chung.zip").write_bytes(bundle.getvalue())
+    result = consolidate(box, 2026)
+    status = {f.file: f.status for f in result.files}
+    assert status == {
+        "gui_chung.zip": ACCEPTED,
+        "gui_chung.zip/chi_bo_xom_bac_son.xlsx": ACCEPTED,
+        "gui_chung.zip/../../x.xlsx": UNREADABLE,
+        "gui_chung.zip/chi_bo_xom_yen_ly.xlsx": ACCEPTED,
+    }
+    assert set(result.registrations["unit"]) == {"Chi bộ xóm Bắc Sơn", "Chi bộ xóm Yên Lý"}
+
+
+def test_a_locked_output_leaves_the_outbox_and_the_registry_as_they_were(sample_workspace):
+    ws = str(sample_workspace)
+    assert _dvk("consolidate", "-w", ws).exit_code == 1
+    folder = sample_workspace / "outbox" / "2026"
+    # Excel keeps "~$name" beside a workbook it has open.
+    (folder / "~$Phu_luc_4_ket_qua_2026.xlsx").write_bytes(b"\0" * 165)
+    outbox, registry = _snapshot(sample_workspace / "outbox"), _snapshot(sample_workspace)
+    (sample_workspace / "inbox" / INBOX_FILE).unlink()  # this run would change every annex
+    run = _dvk("consolidate", "-w", ws)
+    assert run.exit_code == 3
+    assert "Phu_luc_4_ket_qua_2026.xlsx" in run.output and "chưa thay đổi gì" in run.output
+    assert _snapshot(sample_workspace / "outbox") == outbox
+    assert _snapshot(sample_workspace)["dvk.sqlite"] == registry["dvk.sqlite"]
+    assert not (sample_workspace / STAGING_FOLDER).exists()
+
+
+def test_quarter_then_quarter_then_year_with_changing_inboxes(sample_workspace):
+    ws, inbox = str(sample_workspace), sample_workspace / "inbox"
+    aside = sample_workspace / "aside"
+    aside.mkdir()
+    for name in ("hoi_nong_dan_xa.xlsx", "doan_thanh_nien_xa.xlsx"):
+        shutil.move(inbox / name, aside / name)
+    assert _dvk("consolidate", "-w", ws, "--period", "2026-Q1").exit_code == 1
+    shutil.move(aside / "hoi_nong_dan_xa.xlsx", inbox / "hoi_nong_dan_xa.xlsx")
+    shutil.move(inbox / INBOX_FILE, aside / INBOX_FILE)
+    assert _dvk("consolidate", "-w", ws, "--period", "2026-Q2").exit_code == 1
+    shutil.move(aside / "doan_thanh_nien_xa.xlsx", inbox / "doan_thanh_nien_xa.xlsx")
+    (inbox / "chi_bo_xom_yen_ly.xlsx").unlink()
+    year = _dvk("consolidate", "-w", ws)
+    assert year.exit_code == 1, year.output
+    assert "FOREIGN KEY" not in year.output
+    outbox = sample_workspace / "outbox" / "2026"
+    q2 = outbox / "Q2" / "Phu_luc_1_dang_ky_2026_Q2.xlsx"
+    assert "TÍNH ĐẾN HẾT QUÝ II" in _title(q2)
+    assert "QUÝ" not in _title(outbox / "Phu_luc_1_dang_ky_2026.xlsx")
+    assert (outbox / "Q1" / "Phu_luc_1_dang_ky_2026_Q1.xlsx").exists()
+    units = set(_units(outbox / "Phu_luc_1_dang_ky_2026.xlsx"))
+    assert "Đoàn Thanh niên xã" in " ".join(units)
+    assert "Chi bộ xóm Yên Lý" not in units
+
+
+def test_warnings_alone_exit_0(tmp_path, sample_workspace):
+    ws = tmp_path / "ws"
+    assert _dvk("init", str(ws), "--year", "2026").exit_code == 0
+    shutil.copy(sample_workspace / "inbox" / "chi_bo_cong_an_xa.xlsx", ws / "inbox")
+    shutil.copytree(sample_workspace / "nam_truoc", ws / "nam_truoc")
+    last = [str(p) for p in sorted((ws / "nam_truoc").glob("*.xlsx"))]
+    assert _dvk("history", "import", *last, "--year", "2025", "-w", str(ws)).exit_code == 0
+    run = _dvk("consolidate", "-w", str(ws), "--json")
+    assert "cảnh báo" in run.output  # its ticks disagree with last year: warnings only
+    assert run.exit_code == 0, run.output
+    assert not (ws / "outbox" / "2026" / "tra_lai").exists()  # nothing for the unit to fix
+
+
+def test_the_maintenance_rate_never_passes_100():
+    # Five of this year's models continue something, but only three of last year's were
+    # registered, one of which was dropped: the rate is two of three.
+    table = pd.DataFrame(
+        {"label": ["Chi bộ A"], "registered": [3], "effective": [3], "kept": [5]}
+        | {"dropped": [1], "new": [0], "total": [5]}
+    )
+    (line, total) = _lines(table)
+    assert line[-1] == total[-1] == 66.7
+
+
+def _title(path: Path) -> str:
+    book = calamine.CalamineWorkbook.from_path(str(path))
+    rows = book.get_sheet_by_index(0).to_python()
+    return " ".join(str(v) for row in rows[:6] for v in row if v)
+
+
+def _units(path: Path) -> list[str]:
+    book = calamine.CalamineWorkbook.from_path(str(path))
+    rows = book.get_sheet_by_index(0).to_python()
+    return [str(r[1]) for r in rows if r and isinstance(r[0], int | float) and r[0] != ""]
