@@ -137,8 +137,26 @@ ANNEX_SUBHEADERS: dict[str, tuple[str, ...]] = {
 # Rows of an annex that are not models: matched on the comparison key of the name column.
 ANNEX_TOTAL_ROW = ("tổng số", "tổng cộng", "cộng")
 ANNEX_FOOTER_START = ("tổng số mô hình theo lĩnh vực", "tổng số tập thể", "ghi chú")
-# Section rows "I" and "II" of Phụ lục 1, by the words their titles use.
+# Section rows "I" and "II" of Phụ lục 1, by the words their titles use. A row is a section
+# heading by its words alone, numbered or not: it opens with ANNEX_SECTION_OPENINGS (after any
+# numeral) and names one of the sections. No unit's name opens that way.
 ANNEX_SECTIONS = {"DUY_TRI": ("duy trì", "tiếp tục"), "MOI": ("mới", "đăng ký mới")}
+ANNEX_SECTION_HEADINGS = {
+    "DUY_TRI": (
+        "mô hình tiếp tục duy trì", "mô hình duy trì", "mô hình đã có", "mô hình cũ",
+        "các mô hình tiếp tục duy trì", "các mô hình duy trì", "tiếp tục duy trì", "duy trì",
+    ),
+    "MOI": (
+        "mô hình đăng ký mới", "mô hình đăng ký xây dựng mới", "mô hình xây dựng mới",
+        "mô hình mới", "các mô hình đăng ký mới", "các mô hình mới", "đăng ký mới",
+        "xây dựng mới",
+    ),
+}  # fmt: skip
+# Lines below a table that end it when no "Ghi chú" comes first: signatures, dates, addressees.
+ANNEX_END_LINES = (
+    "người lập", "t/m", "tm ", "tm.", "kt ", "kt.", "bí thư", "phó bí thư", "chủ tịch",
+    "trưởng ban", "phó trưởng ban", "xác nhận", "nơi nhận", "thủ trưởng",
+)  # fmt: skip
 ANNEX_TITLES = {"REGISTRATION": ("đăng ký",), "RESULTS": ("kết quả", "báo cáo")}
 
 # Marks that mean "ticked" in an X column.

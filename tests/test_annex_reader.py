@@ -299,3 +299,28 @@ def test_a_file_openpyxl_cannot_open_still_gets_its_list_of_problems(result, tmp
     book = load_workbook(written["pl1_go_tay.xlsx"])
     assert book.sheetnames == ["Cần sửa"]
     assert book["Cần sửa"]["E6"].value == "Thiếu “Chủ thể (Tập thể/Cá nhân)”."
+
+
+def test_sections_found_by_their_words_without_numerals(tmp_path, cfg):
+    """The field case: headings typed without "I"/"II", one of them empty, and a signature
+    below: no heading or signature is a model, and every model has its section."""
+    from tests.fixtures.build_annexes import P1_HEAD, P1_TITLE, write_sheets
+
+    rows = [
+        ["CHI BỘ XÓM YÊN LÝ"],
+        [P1_TITLE.format(year=cfg.year)],
+        *P1_HEAD,
+        ["", f"Mô hình tiếp tục duy trì từ năm {cfg.year - 1}", "", "", "", "", "", "", ""],
+        ["", f"Mô hình đăng ký mới năm {cfg.year}", "", "", "", "", "", "", ""],
+        [1, "Chi bộ xóm Yên Lý", "", "", "", "", "", "", ""],
+        ["-", "Bữa cơm nghĩa tình", 1, "Xóm Yên Lý", "Chi bộ", "VHXH", "30 suất", "X", ""],
+        ["", "", "", "", "", "", "", "", ""],
+        ["", "Người lập biểu", "", "", "", "", "", "", ""],
+    ]
+    (tmp_path / "inbox").mkdir()
+    write_sheets(tmp_path / "inbox" / "a.xlsx", [("Sheet1", rows, [])])
+    result = consolidate(tmp_path / "inbox", cfg.year, scoring=cfg.scoring_rules())
+    assert result.registrations[["unit", "name", "status"]].values.tolist() == [
+        ["Chi bộ xóm Yên Lý", "Bữa cơm nghĩa tình", "MOI"]
+    ]
+    assert result.issues == []

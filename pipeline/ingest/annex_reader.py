@@ -3,8 +3,10 @@
 Nothing here trusts positions. The header row is the first row, within the first rows of a sheet,
 that names both the STT and the model-name columns; columns are mapped by their header text
 (vocab.ANNEX_HEADERS), the split "Chủ thể" / "Trong đó" columns by the row below. The body is
-read by its structure: "I"/"II" open a section, "1", "2"… name a unit, "-" rows are its models;
-"Tổng số" is skipped and the footer ("*", "Ghi chú") ends the table.
+read by its words and structure: a section opens with "I"/"II" or with its words alone
+("Mô hình tiếp tục duy trì…", numbered "1.", "A", "a)" or not at all); "1", "2"… name a unit,
+"-" rows are its models; "Tổng số" is skipped; the footer ("*", "Ghi chú"), a signature or
+date line, or a second table's header ends the table.
 """
 
 from __future__ import annotations
@@ -19,8 +21,14 @@ from pipeline.normalize import clean_text, comparison_key
 
 SCAN_ROWS = 40  # where a header may sit: below titles, blank rows and the office's name
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
-# "1", "2." and, under a node of a higher office's roster, "1.1", "1.2"
-_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?$")
+_ROMAN_MARK = re.compile(r"^(?:phần\s+)?(i{1,3}|iv|v)\s*[.):]?$")
+# "1", "2.", "3)" and, under a node of a higher office's roster, "1.1", "1.2"
+_NUMBER = re.compile(r"^\d{1,5}(?:\.\d{1,5})*[.)]?$")
+# A heading's own numbering, left of its words: "I.", "II -", "1.", "a)", "B.", "Phần I:"
+_HEADING_NUMERAL = re.compile(
+    r"^(?:phần\s+)?(?:[ivx]{1,4}|\d{1,2}|[a-dđ])\s*[.):\-–]\s*|^phần\s+\S+\s+"
+)
+_DATE_LINE = re.compile(r"ngày\s+\S+\s+tháng\s+\S+\s+năm")
 _COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
 _MODEL_MARKS = ("-", "–", "—", "+", "•", "*-", "")
 _LEADING_DASH = re.compile(r"^[-–—+•]\s*")
@@ -101,18 +109,15 @@ def _walk(table: AnnexTable, cells: list[list], file: str) -> Iterator[tuple]:
         stt_key, name_key = comparison_key(stt), comparison_key(name)
         if not stt and not name:
             continue
-        if (
-            stt_key.startswith("ghi chú")
-            or name_key.startswith(vocab.ANNEX_FOOTER_START)
-            or (stt_key == "*")
-        ):
+        has_data = _has_model_data(table, row)
+        if _ends_table(table, row, stt_key, name_key, has_data):
             break
         if name_key in vocab.ANNEX_TOTAL_ROW or stt_key in vocab.ANNEX_TOTAL_ROW:
             continue
-        if stt_key in _ROMAN:
-            section, unit = _section(name_key, _ROMAN[stt_key]), ""
+        heading = _heading(stt_key, name_key, has_data)
+        if heading:
+            section, unit = heading, ""
             continue
-        has_data = _has_model_data(table, row)
         if _NUMBER.match(stt) and not has_data:
             unit = name
             yield ("unit", index + 1, name)
@@ -205,6 +210,43 @@ def _year(above: list[list]) -> int | None:
             if found:
                 return int(found[1])
     return None
+
+
+def _heading(stt_key: str, name_key: str, has_data: bool) -> str | None:
+    """The section a heading row opens ("DUY_TRI" / "MOI"), or None for any other row.
+
+    A Roman numeral in the STT column makes a heading whatever else the row holds (its
+    subtotals); otherwise its words do, on a row with no model data, with or without a
+    numeral, also when typed in the STT column with the name left blank.
+    """
+    roman = _ROMAN_MARK.match(stt_key)
+    if roman:
+        return _section(name_key, _ROMAN[roman[1]])
+    if has_data:
+        return None
+    text = name_key or stt_key
+    words = _HEADING_NUMERAL.sub("", text, count=1).strip()
+    if not words and name_key:  # "I." in the STT column, the words beside it
+        return None
+    for status, openings in vocab.ANNEX_SECTION_HEADINGS.items():
+        if any(words == o or words.startswith(o + " ") for o in openings):
+            return status
+    return None
+
+
+def _ends_table(table: AnnexTable, row: list, stt_key: str, name_key: str, data: bool) -> bool:
+    """The footer, a signature or date line, or the header of a second table below."""
+    if stt_key.startswith("ghi chú") or stt_key == "*":
+        return True
+    if name_key.startswith(vocab.ANNEX_FOOTER_START):
+        return True
+    if not data and (
+        name_key.startswith(vocab.ANNEX_END_LINES)
+        or stt_key.startswith(vocab.ANNEX_END_LINES)
+        or _DATE_LINE.search(name_key)
+    ):
+        return True
+    return "stt" in _header_columns(row) and len(_header_columns(row)) >= 2
 
 
 def _section(name_key: str, numeral: int) -> str:
