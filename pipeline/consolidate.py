@@ -23,6 +23,7 @@ from pipeline.ingest import (
     find_inbox_files,
     read_workbook,
 )
+from pipeline.ingest.workbook_reader import provenance
 from pipeline.issues import CATALOGUE, Issue, Severity, sort_key
 from pipeline.link import (
     CLAIMED,
@@ -37,8 +38,8 @@ from pipeline.link import (
     supersede_resubmissions,
     supersede_units,
 )
-from pipeline.normalize import normalize_rows
-from pipeline.roster import Roster, match_units
+from pipeline.normalize import comparison_key, normalize_rows
+from pipeline.roster import Roster, match_units, roster_from_senders
 from pipeline.scoring import PASSED, ScoringRules, level_rung, load_score_sheet, score_records
 from pipeline.validate import validate_rows
 
@@ -160,7 +161,10 @@ def consolidate(
         issues += sheet_issues
     sent_at = {a.name: a.sent for a in arrivals}
     ids = {(f, sheet, r): c for f, read in reads.items() for (sheet, r), c in read.codes.items()}
-    accepted, held_counts = _accept(checked, issues, roster or Roster(), sent_at, ids)
+    if not roster:
+        roster, sender_ids = _roster_from_senders(reads)
+        ids |= sender_ids
+    accepted, held_counts = _accept(checked, issues, roster, sent_at, ids)
     for spec in forms.SHEETS:
         accepted[spec.name], link_issues = _link_years(accepted[spec.name], spec, history, rules)
         issues += link_issues
@@ -193,8 +197,28 @@ def consolidate(
         layouts={name: reads[name].layout for name in returned},
         history=history,
         scores=scored,
-        roster=roster or Roster(),
+        roster=roster,
     )
+
+
+def _roster_from_senders(reads: dict[str, ReadResult]):
+    """Without the office's roster: the lower offices' consolidated annexes as nodes, and the
+    code of each of their rows ((file, sheet, row) -> code)."""
+    annexes = [
+        (name, read.office, [provenance(r, "unit") for rows in read.rows.values() for r in rows])
+        for name, read in sorted(reads.items())
+        if read.office
+    ]
+    roster, codes = roster_from_senders(annexes)
+    ids = {
+        (name, provenance(r, "_sheet"), provenance(r, "_row")): code
+        for name, read in reads.items()
+        if read.office
+        for rows in read.rows.values()
+        for r in rows
+        if (code := codes.get((name, comparison_key(provenance(r, "unit")))))
+    }
+    return roster, ids
 
 
 def read_history(
@@ -314,6 +338,8 @@ def _attach_roster(rows: pd.DataFrame, roster: Roster, issues: list[Issue], ids)
     rows["unit_code"] = carried.where(carried.isin(list(roster.units)), by_name)
     known = rows["unit_code"].ne("")
     rows.loc[known, "unit"] = rows.loc[known, "unit_code"].map(lambda c: roster.units[c].name)
+    if roster.from_senders:  # no list of who should send: a unit of no node is no problem
+        return rows
     for (file, unit), group in rows[~known].groupby(["_file", "unit"], sort=True):
         first = group.index[0]
         issues.append(

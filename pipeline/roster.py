@@ -40,6 +40,9 @@ class Unit:
 @dataclass
 class Roster:
     units: dict[str, Unit] = field(default_factory=dict)  # code -> unit, in the roster's order
+    # Made from the lower offices' annexes, not from the office's roster (roster_from_senders):
+    # it groups the total by sender, but says nothing of who was expected to send.
+    from_senders: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.units)
@@ -68,14 +71,6 @@ class Roster:
             seen.add(code)
             code = self.units[code].parent
         return code
-
-    def keys(self) -> dict[str, str]:
-        """Comparison key of every name, former name and code -> unit code."""
-        keys = {}
-        for unit in self.units.values():
-            for name in (unit.name, *unit.former, unit.code):  # a unit may write its code
-                keys.setdefault(comparison_key(name), unit.code)
-        return keys
 
     def renames(self) -> dict[str, str]:
         """Former name's key -> the present name's key, for linking models across years."""
@@ -157,19 +152,51 @@ def match_units(names: list[str], roster: Roster) -> dict[str, str | None]:
     """Each submitted unit name -> its roster code, by name or a former name, else None.
 
     Names are compared by their comparison key (case, spaces, tone placement, NFC), then with
-    a leading kind word dropped ("Chi bộ thôn 1" is "Thôn 1" in a roster that says so).
+    a leading kind word dropped ("Chi bộ thôn 1" is "Thôn 1" in a roster that says so). A name
+    two units share ("Hội Nông dân xã" under two communes) matches neither: a person says which.
     """
-    keys = roster.keys()
+    exact: dict[str, set[str]] = {}
+    for unit in roster.units.values():
+        for name in (unit.name, *unit.former, unit.code):  # a unit may write its code
+            exact.setdefault(comparison_key(name), set()).add(unit.code)
     stripped: dict[str, set[str]] = {}
-    for key, code in keys.items():
-        stripped.setdefault(_without_kind(key), set()).add(code)
+    for key, codes in exact.items():
+        stripped.setdefault(_without_kind(key), set()).update(codes)
     found = {}
     for name in names:
         key = comparison_key(name)
-        loose = stripped.get(key) or stripped.get(_without_kind(key), set())
+        codes = exact.get(key) or stripped.get(key) or stripped.get(_without_kind(key), set())
         # Without its kind word a name may fit two units ("Chi bộ thôn 1", "Hội thôn 1"): none.
-        found[name] = keys.get(key) or (next(iter(loose)) if len(loose) == 1 else None)
+        found[name] = next(iter(codes)) if len(codes) == 1 else None
     return found
+
+
+def roster_from_senders(
+    annexes: list[tuple[str, str, list[str]]],
+) -> tuple[Roster, dict[tuple[str, str], str]]:
+    """Without a roster: a node for each lower office that sent its consolidated annex, named
+    as its heading names it, with the units that annex lists under it.
+
+    `annexes` holds (file, office, unit names) for each such file, in the order they are read;
+    two files of one office give one node. Returns the roster and (file, unit key) -> code.
+    """
+    roster = Roster(from_senders=True)
+    nodes: dict[str, str] = {}  # office key -> node code
+    codes: dict[tuple[str, str], str] = {}
+    for file, office, units in annexes:
+        node = nodes.setdefault(comparison_key(office), f"N{len(nodes) + 1}")
+        if node not in roster.units:
+            roster.units[node] = Unit(node, office, "KHAC", ROOT, 0)
+        for name in units:
+            key = comparison_key(name)
+            if not key or key == comparison_key(office):
+                continue
+            mine = [u for u in roster.children(node) if comparison_key(u.name) == key]
+            code = mine[0].code if mine else f"{node}.{len(roster.children(node)) + 1}"
+            if not mine:
+                roster.units[code] = Unit(code, name, "KHAC", node, 0)
+            codes[(file, key)] = code
+    return roster, codes
 
 
 _KIND_WORDS = sorted(

@@ -152,6 +152,9 @@ ANNEX_SECTION_HEADINGS = {
         "xây dựng mới",
     ),
 }  # fmt: skip
+# A heading line that names a department of an office, not the office: a lower office's annex
+# headed "ĐẢNG ỦY XÃ BÌNH MINH / BAN XÂY DỰNG ĐẢNG" comes from the commune named above it.
+OFFICE_DEPARTMENTS = ("ban ", "văn phòng", "ủy ban kiểm tra", "uỷ ban kiểm tra", "phòng ")
 # Lines below a table that end it when no "Ghi chú" comes first: signatures, dates, addressees.
 ANNEX_END_LINES = (
     "người lập", "t/m", "tm ", "tm.", "kt ", "kt.", "bí thư", "phó bí thư", "chủ tịch",

@@ -45,6 +45,7 @@ class AnnexTable:
     marks: dict[str, int]  # TAP_THE / CA_NHAN / MOI / DUY_TRI -> index of its X column
     owner: str  # the office or unit named top-left, for models listed without a unit row
     year: int | None  # the year of the title, "… NĂM 2026"
+    office: str = ""  # the office that sent it: the owner, or the line above a department
 
 
 def find_table(sheet: str, cells: list[list]) -> AnnexTable | None:
@@ -66,6 +67,7 @@ def find_table(sheet: str, cells: list[list]) -> AnnexTable | None:
                 marks,
                 _owner(cells[:r]),
                 _year(cells[:r]),
+                _office(cells[:r]),
             )
     return None
 
@@ -193,6 +195,20 @@ _NOT_A_NAME = (
 def _owner(above: list[list]) -> str:
     """The unit named top-left. Official headings put the parent first and the issuing unit
     under it ("ĐẢNG BỘ XÃ …" / "CHI BỘ …"), so the last name line before the title wins."""
+    names = _name_lines(above)
+    return names[-1] if names else ""
+
+
+def _office(above: list[list]) -> str:
+    """The office that sent a consolidated annex: its heading's last name line, or the line
+    above it when that one names only a department ("BAN XÂY DỰNG ĐẢNG")."""
+    names = _name_lines(above)
+    if len(names) >= 2 and comparison_key(names[-1]).startswith(vocab.OFFICE_DEPARTMENTS):
+        return names[-2]
+    return names[-1] if names else ""
+
+
+def _name_lines(above: list[list]) -> list[str]:
     names = []
     for row in above:
         text = clean_text(row[0] if row else "")
@@ -200,7 +216,7 @@ def _owner(above: list[list]) -> str:
         if not text or key.startswith(_NOT_A_NAME) or ("ngày" in key and "tháng" in key):
             continue
         names.append(text)
-    return names[-1] if names else ""
+    return names
 
 
 def _year(above: list[list]) -> int | None:

@@ -45,6 +45,9 @@ class ReadResult:
     scores: list[ScoreRecord] = field(default_factory=list)  # scoring sheets, one per model
     # A lower office's Phụ lục made by this tool: (sheet, Excel row) -> the unit's roster code.
     codes: dict[tuple[str, int], str] = field(default_factory=dict)
+    # A lower office's consolidated annex (its units listed under it): the office its heading
+    # names. Without a roster, it becomes a node of the total (roster.roster_from_senders).
+    office: str = ""
 
 
 def read_workbook(arrival: Arrival, year: int) -> ReadResult:
@@ -77,7 +80,7 @@ def read_workbook(arrival: Arrival, year: int) -> ReadResult:
     if scoring:
         return _read_score_template(result, sheets, meta, year)
     if not ours:
-        _read_annexes(result, sheets, year)
+        _read_annexes(result, sheets, year, rolled_up)
         if rolled_up:
             result.codes = _annex_ids(book, next(iter(sheets), ""))
         _flag_formulas(result, arrival.data)
@@ -113,9 +116,14 @@ def _read_score_template(result: ReadResult, sheets, meta, year: int) -> ReadRes
     return result
 
 
-def _read_annexes(result: ReadResult, sheets: dict[str, list[list]], year: int) -> None:
+def _read_annexes(
+    result: ReadResult, sheets: dict[str, list[list]], year: int, rolled_up: bool = False
+) -> None:
     """Every sheet that holds a Phụ lục 1 or 4 table gives its rows, and every sheet that holds
-    the seed's scoring table gives one scored model; other sheets are ignored."""
+    the seed's scoring table gives one scored model; other sheets are ignored.
+
+    A table made by this tool, or one listing two units or more other than the office named
+    in its heading, is a lower office's consolidated annex: the file records that office."""
     for name, cells in sheets.items():
         table = find_table(name, cells)
         if table is None:
@@ -128,8 +136,11 @@ def _read_annexes(result: ReadResult, sheets: dict[str, list[list]], year: int) 
         result.issues += lonely
         result.rows.setdefault(table.spec.name, []).extend(rows)
         result.layout[name] = table.columns | table.marks
-        units = (provenance(r, "unit") for r in rows)
+        units = [provenance(r, "unit") for r in rows]
         result.unit = result.unit or table.owner or next((u for u in units if u), "")
+        others = {comparison_key(u) for u in units} - {comparison_key(table.owner), ""}
+        if table.office and (rolled_up or len(others) >= 2):
+            result.office = result.office or table.office
     if not result.layout and not result.issues:
         result.issues.append(Issue(file=result.file, code="file-no-table"))
 

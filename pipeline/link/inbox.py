@@ -22,7 +22,7 @@ def find_duplicates(rows: pd.DataFrame) -> tuple[pd.Series, list[Issue]]:
         return pd.Series(False, index=rows.index, dtype=bool), []
     # By core: "Mô hình “Tuyến đường hoa”" is "Tuyến đường hoa"; "… thôn 3" is not "… thôn 5".
     names = rows["name"].map(model_key)
-    keys = pd.DataFrame({"unit": rows["unit"].map(comparison_key), "name": names}, index=rows.index)
+    keys = pd.DataFrame({"unit": unit_keys(rows), "name": names}, index=rows.index)
     ordered = rows.sort_values(["_file", "_row"], kind="stable").index
     keys = keys.loc[ordered]
     repeated = keys.duplicated(keep="first")
@@ -45,6 +45,16 @@ def find_duplicates(rows: pd.DataFrame) -> tuple[pd.Series, list[Issue]]:
             )
         )
     return repeated.reindex(rows.index), issues
+
+
+def unit_keys(rows: pd.DataFrame) -> pd.Series:
+    """Which unit each row is: its roster code when it has one (two communes' "Hội Nông dân
+    xã" are two units), else its name's comparison key."""
+    names = rows["unit"].map(comparison_key)
+    if "unit_code" not in rows:
+        return names
+    codes = rows["unit_code"].fillna("").astype(str)
+    return codes.where(codes.ne(""), names)
 
 
 def supersede_resubmissions(
@@ -90,7 +100,7 @@ def supersede_units(
     form), the rows of the file sent later are kept for that unit; the others are reported."""
     if rows.empty:
         return rows, []
-    keys = rows["unit"].map(comparison_key)
+    keys = unit_keys(rows)
     dropped = pd.Series(False, index=rows.index)
     issues = []
     for unit, group in rows.groupby(keys, sort=True):

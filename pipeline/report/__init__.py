@@ -79,9 +79,9 @@ def write_outputs(
     roster = result.roster
     write_phu_luc_1(paths["phu_luc_1"], result.registrations, cfg, roster)
     write_phu_luc_4(paths["phu_luc_4"], result.results, cfg, roster)
-    if roster:
-        if roster.nodes():
-            paths["theo_don_vi"] = _write_nodes(folder / BY_NODE_FOLDER, result, cfg, stamp)
+    if roster.nodes():
+        paths["theo_don_vi"] = _write_nodes(folder / BY_NODE_FOLDER, result, cfg, stamp)
+    if roster and not roster.from_senders:  # who was expected to send: only a roster says
         paths["tinh_hinh"] = folder / COMPLETENESS_NAME.format(year=stamp)
         write_completeness(paths["tinh_hinh"], result, roster, cfg)
     returns = folder / RETURNS_FOLDER
