@@ -52,6 +52,7 @@ from pipeline.report.staging import OutputLocked, Staging
 from pipeline.report.template import (
     score_template_path,
     template_path,
+    write_keeping_filled,
     write_roster_template,
     write_score_template,
     write_template,
@@ -169,27 +170,44 @@ def templates(workspace: Path) -> None:
     cfg = _config(ws)
     scoring = _scoring(ws, cfg)
     path = template_path(ws.templates, cfg.year)
-    _guard_write(lambda: write_template(path, cfg), path)
-    click.echo(f"Đã tạo biểu mẫu: {path}")
+    written = _guard_write(
+        lambda: write_keeping_filled(path, lambda p: write_template(p, cfg)), path
+    )
+    _say_written("biểu mẫu", path, *written)
     models = None
     if ws.registry.exists():  # this year's registered models, one row each to score
         conn = _registry(ws)
         models = registered_models(conn, cfg.year)
         conn.close()
     scores = score_template_path(ws.templates, cfg.year)
-    _guard_write(lambda: write_score_template(scores, cfg, scoring, models), scores)
+    written = _guard_write(
+        lambda: write_keeping_filled(
+            scores, lambda p: write_score_template(p, cfg, scoring, models)
+        ),
+        scores,
+    )
     listed = (
         f" (đã ghi sẵn {len(models)} mô hình đăng ký năm {cfg.year})"
         if models is not None and len(models)
         else ""
     )
-    click.echo(f"Đã tạo biểu chấm điểm: {scores}{listed}")
+    _say_written("biểu chấm điểm", scores, *written, listed)
     roster = ws.root / forms.ROSTER_FILENAME
     if roster.exists():  # the office's own data: never written over
         click.echo(f"Đã có danh mục đơn vị {roster}, giữ nguyên.")
     else:
         _guard_write(lambda: write_roster_template(roster, cfg), roster)
         click.echo(f"Đã tạo danh mục đơn vị (điền một lần): {roster}")
+
+
+def _say_written(what: str, path: Path, written: Path, replaced: bool, more: str = "") -> None:
+    if replaced:
+        click.echo(f"Đã tạo {what}: {written}{more}")
+    else:
+        click.secho(
+            f"{path.name} đã có người điền, giữ nguyên. Đã tạo {what} mới: {written}{more}",
+            fg="yellow",
+        )
 
 
 @main.command(name="consolidate", options_metavar="[TÙY_CHỌN]")

@@ -181,3 +181,25 @@ def _units(path: Path) -> list[str]:
     book = calamine.CalamineWorkbook.from_path(str(path))
     rows = book.get_sheet_by_index(0).to_python()
     return [str(r[1]) for r in rows if r and isinstance(r[0], int | float) and r[0] != ""]
+
+
+def test_templates_never_overwrite_a_filled_scoring_sheet(sample_workspace):
+    from tests.fixtures.build_scores import FULL, fill_score_template
+
+    ws = str(sample_workspace)
+    folder = sample_workspace / "templates" / "xlsx"
+    assert _dvk("templates", "-w", ws).exit_code == 0
+    scores = folder / "Bieu_cham_diem_2026.xlsx"
+    untouched = _snapshot(folder)
+    again = _dvk("templates", "-w", ws)  # nothing typed yet: refreshed in place
+    assert "đã có người điền" not in again.output
+    assert sorted(_snapshot(folder)) == sorted(untouched)
+    scored = [dict(unit="Chi bộ xóm Bắc Sơn", name="Tuyến đường hoa", points=FULL)]
+    fill_score_template(scores, scores, scored)  # the appraisal team fills it where it lies
+    filled = scores.read_bytes()
+    run = _dvk("templates", "-w", ws)
+    assert run.exit_code == 0
+    assert "Bieu_cham_diem_2026.xlsx đã có người điền, giữ nguyên" in run.output
+    assert scores.read_bytes() == filled
+    assert (folder / "Bieu_cham_diem_2026_moi.xlsx").exists()
+    assert not (folder / "Bieu_mau_don_vi_2026_moi.xlsx").exists()  # the unit form was blank
