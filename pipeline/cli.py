@@ -33,7 +33,7 @@ from pipeline.consolidate import (
 )
 from pipeline.excel import ExcelUnavailable, open_in_excel
 from pipeline.ingest import find_inbox_files
-from pipeline.ingest.decisions import read_decisions
+from pipeline.ingest.decisions import read_decisions, read_unit_answers
 from pipeline.ingest.roster_reader import read_roster
 from pipeline.link import History
 from pipeline.registry import (
@@ -41,6 +41,7 @@ from pipeline.registry import (
     RegistryError,
     load_carried,
     load_history,
+    load_unit_answers,
     open_registry,
     record_year,
     registered_models,
@@ -252,8 +253,11 @@ def consolidate_command(
     if not ws.inbox.is_dir():
         raise Fatal(f"Không thấy thư mục {ws.inbox}. Chạy “dvk init” trước.")
     conn = _registry(ws)
-    answers, answer_issues = read_decisions(review_path(ws.outbox, cfg.year, quarter))
-    roster, roster_issues = _roster(ws, cfg)
+    review = review_path(ws.outbox, cfg.year, quarter)
+    answers, answer_issues = read_decisions(review)
+    # Which unit a name the roster lacks is: answered once, kept in the registry.
+    units_answered = load_unit_answers(conn) | read_unit_answers(review)
+    roster, roster_issues = _roster(ws, cfg, units_answered, review.name)
     history = _history(conn, cfg, roster).with_decisions(answers)
     scoring = _scoring(ws, cfg)
     total = len(find_inbox_files(ws.inbox))
@@ -273,7 +277,7 @@ def consolidate_command(
             zone=cfg.zone,
         )
     result.issues += roster_issues + answer_issues
-    paths = _publish(conn, ws, result, cfg, scoring, answers)
+    paths = _publish(conn, ws, result, cfg, scoring, answers, units_answered)
     summary = result.summary() | {"tep_ket_qua": {k: str(p) for k, p in paths.items()}}
     if roster:
         summary["tinh_hinh"] = _completeness(result, roster, cfg)
@@ -375,9 +379,12 @@ def _history(conn: sqlite3.Connection, cfg: Config, roster: Roster | None = None
     return load_history(conn, cfg.year, renames)
 
 
-def _roster(ws: Workspace, cfg: Config) -> tuple[Roster, list]:
+def _roster(ws: Workspace, cfg: Config, answered=None, review: str = "") -> tuple[Roster, list]:
     rows, issues = read_roster(ws.root / forms.ROSTER_FILENAME)
     roster, found = build_roster(rows, cfg.quotas, forms.ROSTER_FILENAME)
+    if roster and answered:
+        roster, unknown = roster.with_answers(answered, review)
+        found += unknown
     return roster, issues + found
 
 
@@ -388,7 +395,7 @@ def _registry(ws: Workspace) -> sqlite3.Connection:
         raise Fatal(str(e)) from e
 
 
-def _publish(conn, ws: Workspace, result: RunResult, cfg: Config, scoring, answers):
+def _publish(conn, ws: Workspace, result: RunResult, cfg: Config, scoring, answers, units):
     """Outputs written aside, then moved into the outbox and the registry committed together:
     a run either finishes or leaves both as they were (a locked output is found first)."""
     staging = Staging(ws.root, ws.outbox)
@@ -407,7 +414,7 @@ def _publish(conn, ws: Workspace, result: RunResult, cfg: Config, scoring, answe
             raise Fatal(str(e)) from e
         publish = lambda: _guard_write(lambda: staging.publish(stale), ws.outbox)  # noqa: E731
         try:
-            _record(conn, ws, result, "tong_hop", answers, period=cfg.period, publish=publish)
+            _record(conn, ws, result, "tong_hop", answers, cfg.period, publish, unit_answers=units)
         except Fatal:
             staging.undo()  # the registry did not commit: the outbox goes back as it was
             raise
@@ -422,9 +429,11 @@ def _record(
     result: RunResult,
     source: str,
     answers,
-    replace=True,
     period=None,
     publish=None,
+    *,
+    replace=True,
+    unit_answers=None,
 ) -> None:
     files = [FileRecord(f.sha256, f.file, f.unit, f.status, f.sender, f.sent) for f in result.files]
     # An empty inbox (files moved away by mistake) must not wipe the year from the registry.
@@ -442,6 +451,7 @@ def _record(
             replace=replace,
             period=period,
             before_commit=publish,
+            unit_answers=unit_answers,
         )
     except sqlite3.Error as e:
         raise Fatal(

@@ -84,6 +84,9 @@ class RunResult:
     # One row per scored model: points per criterion (c1…), subtotals, total, verdict, reasons.
     scores: pd.DataFrame = field(default_factory=pd.DataFrame)
     roster: Roster = field(default_factory=Roster)  # the office's units; empty without one
+    # Good rows of units the roster does not know, held until a person says which unit each
+    # is (the review workbook's "Đơn vị chưa có trong danh mục"); `sheet` says which form.
+    unmapped: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def exit_code(self) -> int:
@@ -164,7 +167,7 @@ def consolidate(
     if not roster:
         roster, sender_ids = _roster_from_senders(reads)
         ids |= sender_ids
-    accepted, held_counts = _accept(checked, issues, roster, sent_at, ids)
+    accepted, held_counts, unmapped = _accept(checked, issues, roster, sent_at, ids)
     for spec in forms.SHEETS:
         accepted[spec.name], link_issues = _link_years(accepted[spec.name], spec, history, rules)
         issues += link_issues
@@ -198,6 +201,7 @@ def consolidate(
         history=history,
         scores=scored,
         roster=roster,
+        unmapped=unmapped,
     )
 
 
@@ -281,7 +285,8 @@ def _read_all(paths, inbox, year, limits, on_file, zone):
 
 
 def _accept(checked: dict[str, pd.DataFrame], issues: list[Issue], roster: Roster, sent_at, ids):
-    """The rows kept, per sheet, and how many rows of each file were held back.
+    """The rows kept, per sheet, how many rows of each file were held back, and the good rows
+    of units the roster does not know (held until a person maps them).
 
     Good rows get their roster unit (code and printed name); a unit sent in two files counts
     from the later one; a model repeated counts once. Appends to `issues` what each step found.
@@ -290,16 +295,22 @@ def _accept(checked: dict[str, pd.DataFrame], issues: list[Issue], roster: Roste
     held_counts = Counter(
         file for name, rows in checked.items() for file in rows.loc[held[name], "_file"]
     )
-    accepted = {}
+    accepted, unmapped = {}, []
     for name, rows in checked.items():
         # Duplicates are looked for among good rows only, so a rejected row never hides a good one.
         good = _attach_roster(rows[~held[name]], roster, issues, ids)
+        if roster and not roster.from_senders:
+            unknown = good["unit_code"].eq("")
+            unmapped.append(good[unknown].assign(sheet=name))
+            held_counts.update(good.loc[unknown, "_file"])
+            good = good[~unknown]
         good, superseded = supersede_units(good, sent_at)
         issues += superseded
         duplicate, duplicate_issues = find_duplicates(good)
         issues += duplicate_issues
         accepted[name] = good[~duplicate].reset_index(drop=True)
-    return accepted, held_counts
+    unmapped = pd.concat(unmapped, ignore_index=True) if unmapped else pd.DataFrame()
+    return accepted, held_counts, unmapped
 
 
 def _carry(rows: pd.DataFrame, earlier: pd.DataFrame, spec, history: History) -> pd.DataFrame:
@@ -349,6 +360,7 @@ def _attach_roster(rows: pd.DataFrame, roster: Roster, issues: list[Issue], ids)
                 row=int(group.at[first, "_row"]),
                 code="unit-not-in-roster",
                 value=unit,
+                detail=str(len(group)),
             )
         )
     return rows

@@ -139,6 +139,10 @@ REVIEW_SHEET = "Cần xem xét"
 REVIEW_CLAIMED_SHEET = "Đã tính cho mô hình khác"  # told, not asked; answers are read too
 REVIEW_ANSWER = "Là mô hình cũ (Có/Không)"
 REVIEW_KEYS = ("Mã đơn vị", "Mã mô hình", "Mã mô hình năm trước")
+# Units the roster does not know: their rows wait here until a person says which unit they are.
+REVIEW_UNITS_SHEET = "Đơn vị chưa có trong danh mục"
+REVIEW_UNIT_NAME = "Đơn vị ghi"
+REVIEW_UNIT_ANSWER = "Là đơn vị nào (mã trong danh mục, hoặc Mới)"
 
 
 # The scoring template ("Biểu chấm điểm"): one row per model, one column per criterion. Its

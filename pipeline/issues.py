@@ -322,8 +322,16 @@ CATALOGUE: dict[str, Problem] = {
     ),
     "unit-not-in-roster": Problem(
         Severity.WARNING,
-        "Đơn vị “{value}” không có trong danh mục đơn vị (kể cả tên cũ).",
-        "Sửa tên đơn vị trong biểu mẫu, hoặc thêm tên này vào cột “Tên cũ” của danh mục.",
+        "Đơn vị “{value}” không có trong danh mục đơn vị (kể cả tên cũ); {detail} mô hình của "
+        "đơn vị này chưa được tổng hợp.",
+        "Ghi mã đơn vị (nếu là tên cũ của một đơn vị trong danh mục) hoặc “Mới” ở trang “Đơn vị "
+        "chưa có trong danh mục” của tệp Can_xem_xet, rồi chạy lại dvk consolidate.",
+        for_office=True,
+    ),
+    "review-unit-unknown-code": Problem(
+        Severity.WARNING,
+        "Đã ghi “{value}” cho đơn vị “{detail}”, nhưng danh mục không có mã này; chưa dùng.",
+        "Ghi đúng mã đơn vị trong danh mục (cột “Mã đơn vị”), hoặc “Mới”.",
         for_office=True,
     ),
     "unit-superseded": Problem(

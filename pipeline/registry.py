@@ -179,6 +179,14 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TABLE period_rows;
     ALTER TABLE period_rows_4 RENAME TO period_rows;
     """,
+    # A person's answer about a unit name the roster does not know (the review workbook).
+    """
+    CREATE TABLE unit_answers (
+        name_key TEXT PRIMARY KEY,     -- normalize.comparison_key of the name as written
+        name TEXT NOT NULL,
+        code TEXT NOT NULL             -- the roster unit it is; "" for a new unit
+    );
+    """,
 )
 
 # The columns each table stores besides model_id and year; both share the model's identity
@@ -293,6 +301,7 @@ def record_year(
     replace: bool = True,
     period: int | None = None,
     before_commit: Callable[[], None] | None = None,
+    unit_answers: dict[str, tuple[str, str]] | None = None,
 ) -> None:
     """Store one year's models in one transaction.
 
@@ -340,6 +349,8 @@ def record_year(
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (f.sha256, year, f.name, f.unit, f.status, f.sender, f.sent),
             )
+        for key, (name, code) in (unit_answers or {}).items():
+            conn.execute("INSERT OR REPLACE INTO unit_answers VALUES (?, ?, ?)", (key, name, code))
         for (unit, name), decision in (decisions or {}).items():
             if decision is None:
                 conn.execute(
@@ -474,6 +485,12 @@ def _plain(value):
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
     return value
+
+
+def load_unit_answers(conn: sqlite3.Connection) -> dict[str, tuple[str, str]]:
+    """Every answer stored about a unit name the roster did not know: key -> (name, code)."""
+    rows = conn.execute("SELECT name_key, name, code FROM unit_answers ORDER BY name_key")
+    return {key: (name, code) for key, name, code in rows}
 
 
 def registered_models(conn: sqlite3.Connection, year: int) -> pd.DataFrame:

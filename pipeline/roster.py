@@ -72,6 +72,30 @@ class Roster:
             code = self.units[code].parent
         return code
 
+    def with_answers(
+        self, answers: dict[str, tuple[str, str]], file: str = ""
+    ) -> tuple[Roster, list[Issue]]:
+        """The roster with a person's answers about names it did not know: name key -> (name as
+        written, roster code) makes the name a former name of that unit; code "" makes it a new
+        unit under the office. An unknown code is reported and changes nothing."""
+        units = dict(self.units)
+        by_code = {comparison_key(c): c for c in units}
+        issues = []
+        for _, (name, typed) in sorted(answers.items()):
+            # A code, in any case, or the roster's own name of the unit.
+            code = by_code.get(comparison_key(typed)) or match_units([typed], self).get(typed)
+            if not typed:
+                new = f"MOI-{len(units) + 1}"
+                units[new] = Unit(new, name, "KHAC", ROOT, 0)
+            elif code:
+                unit = units[code]
+                units[code] = Unit(**{**vars(unit), "former": (*unit.former, name)})
+            else:
+                issues.append(
+                    Issue(file=file, code="review-unit-unknown-code", value=typed, detail=name)
+                )
+        return Roster(units, self.from_senders), issues
+
     def renames(self) -> dict[str, str]:
         """Former name's key -> the present name's key, for linking models across years."""
         return {

@@ -311,6 +311,8 @@ REVIEW_REASONS = {
 }
 
 # Answers to "Là mô hình cũ?" in the review workbook, as staff may type them.
+# "Là đơn vị nào": a unit the roster does not list yet, counted as a unit of its own.
+REVIEW_NEW_UNIT = ("mới", "moi", "đơn vị mới", "don vi moi", "mới thành lập")
 REVIEW_ANSWERS = {
     True: ("có", "co", "c", "x", "đúng", "phải", "cũ", "1", "yes", "y"),
     False: ("không", "khong", "k", "ko", "sai", "mới", "0", "no", "n"),

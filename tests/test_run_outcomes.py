@@ -203,3 +203,43 @@ def test_templates_never_overwrite_a_filled_scoring_sheet(sample_workspace):
     assert scores.read_bytes() == filled
     assert (folder / "Bieu_cham_diem_2026_moi.xlsx").exists()
     assert not (folder / "Bieu_mau_don_vi_2026_moi.xlsx").exists()  # the unit form was blank
+
+
+def test_a_unit_the_roster_does_not_know_waits_until_a_person_maps_it(sample_workspace):
+    """A renamed unit missing from the roster's former names is not a second unit: its models
+    wait in the review workbook, and the answer given there is kept for every later run."""
+    from openpyxl import load_workbook
+
+    from pipeline import forms
+
+    ws = str(sample_workspace)
+    form = sample_workspace / "inbox" / INBOX_FILE
+    book = load_workbook(form)
+    for spec in forms.SHEETS:
+        book[spec.name][spec.unit_cell] = "Chi bộ thôn Bắc Sơn"  # the village's new name
+    book.save(form)
+    first = _dvk("consolidate", "-w", ws)
+    assert first.exit_code == 1
+    assert "Chi bộ thôn Bắc Sơn” không có trong danh mục" in first.output
+    outbox = sample_workspace / "outbox" / "2026"
+    annex = outbox / "Phu_luc_1_dang_ky_2026.xlsx"
+    assert not {"Chi bộ thôn Bắc Sơn", "Chi bộ xóm Bắc Sơn"} & set(_units(annex))
+    review = outbox / "Can_xem_xet_2026.xlsx"
+    book = load_workbook(review)
+    sheet = book[forms.REVIEW_UNITS_SHEET]
+    header = [c.value for c in sheet[4]]
+    row = [c.value for c in sheet[5]]
+    assert row[header.index(forms.REVIEW_UNIT_NAME)] == "Chi bộ thôn Bắc Sơn"
+    assert (
+        "CB-BS – Chi bộ xóm Bắc Sơn"
+        in row[header.index("Đơn vị gần giống trong danh mục (mã – tên)")]
+    )
+    sheet.cell(5, header.index(forms.REVIEW_UNIT_ANSWER) + 1, "cb-bs")  # its code, any case
+    book.save(review)
+    second = _dvk("consolidate", "-w", ws)
+    assert "không có trong danh mục đơn vị" not in second.output
+    assert "Chi bộ xóm Bắc Sơn" in _units(annex)  # counted as the roster's unit
+    review.unlink(missing_ok=True)  # the answer lives in the registry now
+    third = _dvk("consolidate", "-w", ws)
+    assert "không có trong danh mục đơn vị" not in third.output
+    assert "Chi bộ xóm Bắc Sơn" in _units(annex)

@@ -86,3 +86,33 @@ def _sheet_decisions(path: Path, sheet: str, cells: list[list]):
 
 def _at(row: list, col: int | None) -> str:
     return clean_text(row[col]) if col is not None and col < len(row) else ""
+
+
+_NEW_UNIT = {comparison_key(word) for word in vocab.REVIEW_NEW_UNIT}
+
+
+def read_unit_answers(path: Path) -> dict[str, tuple[str, str]]:
+    """Unit name key -> (the name as written, the roster code typed, or "" for "Mới"), from
+    the review workbook's sheet of units the roster does not know. Blank answers are left out;
+    a code the roster lacks is reported when the answers are applied (Roster.with_answers)."""
+    if not path.exists():
+        return {}
+    try:
+        book = calamine.CalamineWorkbook.from_path(str(path))
+        if forms.REVIEW_UNITS_SHEET not in book.sheet_names:
+            return {}
+        cells = book.get_sheet_by_name(forms.REVIEW_UNITS_SHEET).to_python(skip_empty_area=False)
+    except Exception:  # read_decisions reports a damaged file once
+        return {}
+    header = next((i for i, row in enumerate(cells) if forms.REVIEW_UNIT_ANSWER in row), None)
+    if header is None:
+        return {}
+    columns = {clean_text(v): i for i, v in enumerate(cells[header])}
+    name_col, answer_col = columns.get(forms.REVIEW_UNIT_NAME), columns[forms.REVIEW_UNIT_ANSWER]
+    answers = {}
+    for row in cells[header + 1 :]:
+        name, typed = _at(row, name_col), _at(row, answer_col)
+        if name and typed:
+            code = "" if comparison_key(typed) in _NEW_UNIT else typed
+            answers[comparison_key(name)] = (name, code)
+    return answers

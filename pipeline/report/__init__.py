@@ -97,7 +97,8 @@ def write_outputs(
         paths["cham_diem"] = folder / SCORES_NAME.format(year=stamp)
         write_scores(paths["cham_diem"], result, cfg, scoring or cfg.scoring_rules())
     # Nothing left to decide: no review workbook; its decisions, if any, are in the registry.
-    if history is not None and (not review_rows(result).empty or changed_rows(result)):
+    asked = not review_rows(result).empty or changed_rows(result) or not result.unmapped.empty
+    if history is not None and asked:
         paths["can_xem_xet"] = review_path(outbox, cfg.year, period)
         write_review(paths["can_xem_xet"], result, cfg)
     return paths

@@ -9,11 +9,13 @@ from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from rapidfuzz import fuzz
 
 from pipeline import forms, vocab
 from pipeline.config import Config
 from pipeline.consolidate import RunResult
 from pipeline.link import CLAIMED, DECIDED_NEW, DECIDED_OLD, REVIEW, evidence_text, model_key
+from pipeline.normalize import comparison_key
 from pipeline.report.styles import table_sheet
 
 CHANGES_SHEET = "Khác với đơn vị ghi"
@@ -121,8 +123,54 @@ def write_review(path: Path, result: RunResult, cfg: Config) -> None:
         f"{cfg.title_year} (đã xếp theo đơn vị ghi; ghi Có hoặc Không nếu cần sửa)"
     )
     _review_sheet(claimed, office_name, title, review_rows(result, claimed=True))
+    if not result.unmapped.empty:
+        _units_sheet(wb.create_sheet(forms.REVIEW_UNITS_SHEET), result, cfg)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+
+
+_UNIT_COLUMNS = (
+    ("STT", 6),
+    (forms.REVIEW_UNIT_NAME, 30),
+    ("Tệp", 30),
+    ("Số mô hình chờ tổng hợp", 12),
+    ("Đơn vị gần giống trong danh mục (mã – tên)", 40),
+    (forms.REVIEW_UNIT_ANSWER, 18),
+)
+
+
+def unmapped_units(result: RunResult) -> list[tuple]:
+    """One line per unit name the roster does not know: its files, models, nearest units."""
+    rows = result.unmapped
+    lines = []
+    for _, group in rows.groupby(rows["unit"].map(comparison_key), sort=True):
+        name = group["unit"].iloc[0]
+        near = near_units(name, result.roster)
+        files = ", ".join(sorted(set(group["_file"])))
+        lines.append((len(lines) + 1, name, files, len(group), near, ""))
+    return lines
+
+
+def _units_sheet(ws, result: RunResult, cfg: Config) -> None:
+    title = (
+        f"ĐƠN VỊ CHƯA CÓ TRONG DANH MỤC, NĂM {cfg.title_year} (ghi mã đơn vị nếu là tên cũ của "
+        "đơn vị đó, hoặc “Mới” nếu là đơn vị mới; mô hình của đơn vị chờ đến khi có câu trả lời)"
+    )
+    lines = unmapped_units(result)
+    table_sheet(ws, cfg.office_name, title, _UNIT_COLUMNS, lines)
+    answer = len(_UNIT_COLUMNS)
+    for r in range(5, 5 + len(lines)):
+        ws.cell(r, answer).fill = ANSWER_FILL
+
+
+def near_units(name: str, roster) -> str:
+    """The roster's two names nearest a name it does not know, as "code – name"."""
+    key = comparison_key(name)
+    scored = sorted(
+        ((fuzz.token_sort_ratio(key, comparison_key(u.name)), u) for u in roster.units.values()),
+        key=lambda pair: -pair[0],
+    )
+    return "; ".join(f"{u.code} – {u.name}" for score, u in scored[:2] if score >= 60)
 
 
 def _review_sheet(ws, office_name: str, title: str, listed: pd.DataFrame) -> None:
