@@ -85,6 +85,28 @@ def test_a_config_saved_with_a_byte_order_mark_is_read(sample_workspace):
     assert load_config(path).office_name == "BAN XÂY DỰNG ĐẢNG"
 
 
+def test_a_damaged_or_oversized_member_of_a_zip_is_refused_alone(sample_workspace, tmp_path):
+    from pipeline.ingest import Limits
+
+    good = (sample_workspace / "inbox" / INBOX_FILE).read_bytes()
+    bundle = io.BytesIO()
+    with zipfile.ZipFile(bundle, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("hong.xlsx", b"PK" + b"hong" * 100)
+        z.writestr("to.xlsx", b"\0" * (len(good) * 4), zipfile.ZIP_DEFLATED)
+        z.writestr(INBOX_FILE, good)
+    data = bytearray(bundle.getvalue())
+    data[data.index(b"PKhong") + 10] ^= 0xFF  # a flipped byte: the CRC no longer matches
+    box = tmp_path / "inbox"
+    box.mkdir()
+    (box / "nen.zip").write_bytes(bytes(data))
+    result = consolidate(box, 2026, limits=Limits(max_file_bytes=len(good) * 2))
+    reasons = {f.file: (f.status, f.reason) for f in result.files}
+    assert reasons["nen.zip/hong.xlsx"] == (UNREADABLE, "Không mở được tệp: hỏng khi giải nén")
+    assert reasons["nen.zip/to.xlsx"][0] == UNREADABLE
+    assert reasons[f"nen.zip/{INBOX_FILE}"][0] == ACCEPTED
+    assert set(result.registrations["unit"]) == {"Chi bộ xóm Bắc Sơn"}
+
+
 def test_an_unsafe_member_of_a_zip_is_refused_alone(sample_workspace, tmp_path):
     inbox = sample_workspace / "inbox"
     box = tmp_path / "inbox"
@@ -107,16 +129,21 @@ def test_an_unsafe_member_of_a_zip_is_refused_alone(sample_workspace, tmp_path):
 
 
 def test_a_locked_output_leaves_the_outbox_and_the_registry_as_they_were(sample_workspace):
+    """The review workbook open in Excel while the office re-runs: the review is written last,
+    and used to stop the run after half of the outbox had been rewritten."""
     ws = str(sample_workspace)
+    last = [str(p) for p in sorted((sample_workspace / "nam_truoc").glob("*.xlsx"))]
+    assert _dvk("history", "import", *last, "--year", "2025", "-w", ws).exit_code == 0
     assert _dvk("consolidate", "-w", ws).exit_code == 1
     folder = sample_workspace / "outbox" / "2026"
+    assert (folder / "Can_xem_xet_2026.xlsx").exists()
     # Excel keeps "~$name" beside a workbook it has open.
-    (folder / "~$Phu_luc_4_ket_qua_2026.xlsx").write_bytes(b"\0" * 165)
+    (folder / "~$Can_xem_xet_2026.xlsx").write_bytes(b"\0" * 165)
     outbox, registry = _snapshot(sample_workspace / "outbox"), _snapshot(sample_workspace)
     (sample_workspace / "inbox" / INBOX_FILE).unlink()  # this run would change every annex
     run = _dvk("consolidate", "-w", ws)
     assert run.exit_code == 3
-    assert "Phu_luc_4_ket_qua_2026.xlsx" in run.output and "chưa thay đổi gì" in run.output
+    assert "Can_xem_xet_2026.xlsx" in run.output and "chưa thay đổi gì" in run.output
     assert _snapshot(sample_workspace / "outbox") == outbox
     assert _snapshot(sample_workspace)["dvk.sqlite"] == registry["dvk.sqlite"]
     assert not (sample_workspace / STAGING_FOLDER).exists()
