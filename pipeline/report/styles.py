@@ -98,6 +98,10 @@ def table_sheet(ws, office_name: str, title: str, columns, rows) -> None:
     put(ws, 1, 1, office_name, bold=True, wrap=False)
     put(ws, 2, 1, title, bold=True, size=14, align="center")
     merge(ws, 2, 1, last)
+    # A title longer than the table is wide wraps: its row grows, or it covers the office's name.
+    total = sum(width for _, width in columns)
+    if len(title) > (total - 1) * 1.2 * BODY_SIZE / 14:
+        ws.row_dimensions[2].height = wrapped_height([(title, total)], size=14)
     for col, (header, width) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
         put(ws, 4, col, header, bold=True, align="center", border=True)
