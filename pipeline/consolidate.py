@@ -19,10 +19,9 @@ from pipeline.ingest import (
     Limits,
     ReadResult,
     archive,
-    arrivals_of,
     find_inbox_files,
-    read_workbook,
 )
+from pipeline.ingest.isolated import read_files
 from pipeline.ingest.workbook_reader import provenance
 from pipeline.issues import CATALOGUE, Issue, Severity, sort_key
 from pipeline.link import (
@@ -237,11 +236,9 @@ def read_history(
     arrivals: list[Arrival] = []
     reads: dict[str, ReadResult] = {}
     for path in paths:
-        for arrival in arrivals_of(path, path.parent):
-            arrivals.append(arrival)
-            if arrival.kind == "workbook" and not arrival.issues:
-                reads[arrival.name] = read_workbook(arrival, year)
-            arrival.data = b""
+        (read,) = read_files([path], path.parent, year, DEFAULT_LIMITS, OFFICE_ZONE, workers=1)
+        arrivals += read.arrivals
+        reads |= read.reads
     _drop_identical_files(arrivals, reads)
     issues = [i for a in arrivals for i in a.issues] + [i for r in reads.values() for i in r.issues]
     kept = {}
@@ -268,19 +265,15 @@ def read_history(
 
 
 def _read_all(paths, inbox, year, limits, on_file, zone):
-    """Every arrival, the reading of each workbook, and the bytes of each (to send back)."""
+    """Every arrival, the reading of each workbook, and the bytes of each (to send back); each
+    file read in isolation, in parallel (ingest.isolated)."""
     arrivals: list[Arrival] = []
     reads: dict[str, ReadResult] = {}
     data: dict[str, bytes] = {}
-    for path in paths:
-        for arrival in arrivals_of(path, inbox, limits, zone):
-            arrivals.append(arrival)
-            if arrival.kind == "workbook" and not arrival.issues:
-                reads[arrival.name] = read_workbook(arrival, year)
-                data[arrival.name] = arrival.data
-            arrival.data = b""
-        if on_file:
-            on_file(path)
+    for read in read_files(paths, inbox, year, limits, zone, on_file):
+        arrivals += read.arrivals
+        reads |= read.reads
+        data |= read.data
     return arrivals, reads, data
 
 

@@ -63,6 +63,12 @@ CATALOGUE: dict[str, Problem] = {
         "Xoá các trang, hình ảnh thừa hoặc tách thành nhiều tệp rồi gửi lại.",
         refuses_file=True,
     ),
+    "file-reader-stopped": Problem(
+        Severity.ERROR,
+        "Không đọc xong tệp: {detail}.",
+        "Mở tệp bằng Excel, xoá các trang, dòng, cột thừa, lưu lại dạng .xlsx rồi gửi lại.",
+        refuses_file=True,
+    ),
     "file-duplicate": Problem(
         Severity.WARNING,
         "Trùng hoàn toàn với tệp {detail}; chỉ tính một lần.",

@@ -8,7 +8,6 @@ import email
 import email.policy
 import hashlib
 import io
-import re
 import shutil
 import unicodedata
 import zipfile
@@ -16,10 +15,10 @@ import zlib
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path, PurePosixPath
+from xml.parsers import expat
 from zoneinfo import ZoneInfo
 
-from openpyxl.utils.cell import column_index_from_string
-
+from pipeline.ingest import xml_scan
 from pipeline.issues import Issue
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -38,7 +37,16 @@ class Limits:
     max_file_bytes: int = 50 * 2**20  # one file or member, as stored
     max_unpacked_bytes: int = 300 * 2**20  # a zip's members, or a workbook's XML parts, together
     max_members: int = 300  # files inside one zip
-    max_cells: int = 2_000_000  # cells a sheet declares (its <dimension>), before it is parsed
+    # A reader allocates a sheet by the addresses its cells claim: the grid of one sheet, and of
+    # all sheets of a workbook, counted from the XML before any reader sees it. The template
+    # is 300 rows by 16 columns; a province's whole Phụ lục is a few hundred thousand cells.
+    max_cells: int = 2_000_000
+    max_workbook_cells: int = 5_000_000
+    max_sheets: int = 100  # a unit's form has 3; 300 sparse sheets is an attack, not a report
+    # Each file is read in a worker (ingest/isolated.py): the time it may take, and on Linux
+    # the heap it may use. A 50 MB workbook reads in a few seconds.
+    seconds_per_file: float = 60.0
+    memory_per_file: int = 1 << 30
     max_depth: int = 3  # an e-mail holding a zip holding a workbook is depth 2
 
 
@@ -232,36 +240,55 @@ def _skipped(member: str) -> bool:
 
 
 def _oversized_workbook(data: bytes, limits: Limits) -> str:
-    """A .xlsx/.xlsm/.ods is a zip: refuse one whose sheets unpack to more than the bound."""
+    """A .xlsx/.xlsm/.ods is a zip: refuse one whose parts unpack past the bound, or whose
+    sheets, counted from the cells they really hold (xml_scan), a reader could not allocate."""
     if len(data) > limits.max_file_bytes:
         return _mb(len(data))
     if not data.startswith(b"PK"):
         return ""
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
-        total = sum(i.file_size for i in book.infolist())
+        infos = book.infolist()
+        total = sum(i.file_size for i in infos)
         if total > limits.max_unpacked_bytes:
             return _mb(total)
-        cells = max((_declared_cells(book, i) for i in book.infolist()), default=0)
-    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
+        areas = _sheet_areas(book, infos, limits)
+    except xml_scan.TooLarge as e:
+        return f"{_count(e.area)} ô"
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError, zlib.error):
         return ""  # damaged or encrypted: the reader says so in its own words
-    return f"{cells:,} ô".replace(",", ".") if cells > limits.max_cells else ""
+    except expat.ExpatError:
+        return ""
+    if len(areas) > limits.max_sheets:
+        return f"{len(areas)} trang"
+    if sum(areas) > limits.max_workbook_cells:
+        return f"{_count(sum(areas))} ô"
+    return ""
 
 
-_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+(\d+):([A-Z]+)(\d+)"')
+def _sheet_areas(book: zipfile.ZipFile, infos, limits: Limits) -> list[int]:
+    """The grid each sheet would take in a reader, for .xlsx parts and an .ods content.xml."""
+    areas = []
+    for info in infos:
+        name = info.filename
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            if len(areas) >= limits.max_sheets:
+                return [*areas, 0]  # enough to refuse: no need to read the rest
+            with book.open(info) as stream:
+                xml = stream.read(limits.max_file_bytes + 1)
+            if len(xml) > limits.max_file_bytes:  # a huge part: streamed instead
+                with book.open(info) as stream:
+                    areas.append(xml_scan.scan_worksheet(stream, limits.max_cells).area)
+            else:
+                areas.append(xml_scan.worksheet_extent(xml, limits.max_cells).area)
+        elif name == "content.xml":
+            with book.open(info) as stream:
+                areas += [t.area for t in xml_scan.scan_ods(stream, limits.max_cells)]
+    return areas
 
 
-def _declared_cells(book: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
-    """The cells a worksheet says it spans, read from its first bytes only."""
-    if not info.filename.startswith("xl/worksheets/"):
-        return 0
-    with book.open(info) as stream:
-        head = stream.read(4096)
-    found = _DIMENSION.search(head)
-    if not found:
-        return 0
-    first_row, last_col, last_row = int(found[1]), found[2].decode(), int(found[3])
-    return (last_row - first_row + 1) * column_index_from_string(last_col)
+def _count(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
 
 
 def _refused(name, parent, code, value="", digest="", sent=None) -> Arrival:

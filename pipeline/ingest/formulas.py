@@ -7,15 +7,11 @@ import re
 import zipfile
 from posixpath import join, normpath
 
-from openpyxl.utils.cell import coordinate_to_tuple
+from pipeline.ingest.xml_scan import formula_positions
 
 _SHEET = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 _REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
 _REL_REVERSED = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
-# A cell element (not self-closing) whose content, before its end or the next cell, has <f>.
-_FORMULA_CELL = re.compile(
-    rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*?(?<!/)>(?:(?!</c>|<c\b).)*?<f[\s>/]', re.S
-)
 _ANY_FORMULA = re.compile(rb"<f[\s>/]")  # not <formula1> of a validation
 _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'"}
 
@@ -44,15 +40,10 @@ def formula_cells(data: bytes, sheets: set[str]) -> dict[str, set[tuple[int, int
             continue
         if not _ANY_FORMULA.search(xml):
             continue  # most forms have no formula: skip the slower scan
-        cells = {_position(ref.decode()) for ref in _FORMULA_CELL.findall(xml)}
+        cells = formula_positions(xml)  # one pass over the tags: linear, whatever the cells hold
         if cells:
             found[_unescape(name.decode("utf-8"))] = cells
     return found
-
-
-def _position(ref: str) -> tuple[int, int]:
-    row, col = coordinate_to_tuple(ref)
-    return row - 1, col - 1
 
 
 def _unescape(text: str) -> str:

@@ -1,0 +1,225 @@
+"""Each inbox file read in a worker process, within a time and a memory bound, side by side.
+
+A hostile or broken file must cost its unit one line of the intake, never the office its run:
+a parser that aborts (calamine's Rust allocator does, on a grid it cannot allocate), loops, or
+eats memory takes down only its worker. The parent gives each worker one file at a time,
+watches the clock (everywhere, Windows included), and replaces a worker that died or overran
+with a fresh one. On Linux the kernel also caps each worker's memory (RLIMIT_DATA); elsewhere
+the bounds counted before parsing (arrivals.Limits) are the guard.
+
+The same pool is the parallel reading of a large inbox: one worker per core.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import multiprocessing
+import os
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+from pathlib import Path
+
+from pipeline.ingest.arrivals import Arrival, Limits, arrivals_of
+from pipeline.ingest.workbook_reader import ReadResult, read_workbook
+from pipeline.issues import Issue
+
+POLL_SECONDS = 0.2
+
+
+@dataclass
+class FileRead:
+    """What one inbox file gave: its arrivals, the reading of each workbook, and the bytes of
+    each workbook read (to send back marked up)."""
+
+    arrivals: list[Arrival]
+    reads: dict[str, ReadResult]
+    data: dict[str, bytes]
+
+
+def read_one(path: Path, inbox: Path, year: int, limits: Limits, zone: dt.tzinfo) -> FileRead:
+    """One inbox file, in this process: what a worker runs."""
+    arrivals, reads, data = [], {}, {}
+    for arrival in arrivals_of(path, inbox, limits, zone):
+        arrivals.append(arrival)
+        if arrival.kind == "workbook" and not arrival.issues:
+            reads[arrival.name] = read_workbook(arrival, year)
+            data[arrival.name] = arrival.data
+        arrival.data = b""
+    return FileRead(arrivals, reads, data)
+
+
+def read_files(
+    paths: list[Path],
+    inbox: Path,
+    year: int,
+    limits: Limits,
+    zone: dt.tzinfo,
+    on_file=None,
+    workers: int | None = None,
+) -> list[FileRead]:
+    """Every file, in the order given, each read in isolation. Never raises for a file."""
+    if not paths:
+        return []
+    count = max(1, min(workers or os.cpu_count() or 1, len(paths)))
+    pool = _Pool(count, limits)
+    try:
+        return pool.run(paths, inbox, year, zone, on_file)
+    finally:
+        pool.close()
+
+
+class _Worker:
+    def __init__(self, context, limits: Limits):
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, limits), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: tuple[int, Path] | None = None
+        self.started = 0.0
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class _Pool:
+    def __init__(self, count: int, limits: Limits):
+        # fork is quick on Linux and shares the imported modules; elsewhere, spawn (the only way
+        # on Windows; macOS forks are unsafe with system libraries).
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
+        self.context = multiprocessing.get_context(method)
+        self.limits = limits
+        self.workers = [_Worker(self.context, limits) for _ in range(count)]
+
+    def run(self, paths, inbox, year, zone, on_file) -> list[FileRead]:
+        self.zone = zone
+        results: dict[int, FileRead] = {}
+        pending = deque(enumerate(paths))
+        while pending or any(w.task for w in self.workers):
+            for worker in self.workers:
+                if worker.task is None and pending:
+                    worker.task = pending.popleft()
+                    worker.started = time.monotonic()
+                    worker.conn.send((worker.task[1], inbox, year, zone))
+            busy = [w for w in self.workers if w.task]
+            wait([w.conn for w in busy] + [w.process.sentinel for w in busy], POLL_SECONDS)
+            for worker in busy:
+                done = self._collect(worker, inbox)
+                if done is not None:
+                    index, path = worker.task
+                    results[index] = done
+                    worker.task = None
+                    if on_file:
+                        on_file(path)
+        return [results[i] for i in range(len(paths))]
+
+    def _collect(self, worker: _Worker, inbox: Path) -> FileRead | None:
+        """The worker's answer, a stand-in for a file it could not finish, or None: not yet."""
+        _, path = worker.task
+        if worker.conn.poll():
+            try:
+                answer = worker.conn.recv()
+            except (EOFError, OSError):
+                answer = None
+            if isinstance(answer, FileRead):
+                return answer
+            if isinstance(answer, str):  # the worker caught the fault itself and serves on
+                return self._failed(worker, path, inbox, answer, restart=False)
+            return self._failed(worker, path, inbox, _stopped(worker))
+        if not worker.process.is_alive():
+            return self._failed(worker, path, inbox, _stopped(worker))
+        if time.monotonic() - worker.started > self.limits.seconds_per_file:
+            seconds = f"{self.limits.seconds_per_file:g}"
+            return self._failed(worker, path, inbox, f"đọc quá {seconds} giây nên đã dừng")
+        return None
+
+    def _failed(self, worker, path: Path, inbox: Path, detail: str, restart=True) -> FileRead:
+        """The file's intake line; a worker that died or overran is replaced by a fresh one."""
+        if restart:
+            worker.stop()
+            fresh = _Worker(self.context, self.limits)
+            worker.conn, worker.process = fresh.conn, fresh.process
+        name = path.relative_to(inbox).as_posix()
+        arrival = Arrival(name, _sha256(path), "other", sent=_mtime(path, self.zone))
+        arrival.issues.append(Issue(file=name, code="file-reader-stopped", detail=detail))
+        return FileRead([arrival], {}, {})
+
+    def close(self) -> None:
+        for worker in self.workers:
+            if worker.process.is_alive() and worker.task is None:
+                with contextlib.suppress(OSError):
+                    worker.conn.send(None)  # asked to stop; killed only if it does not
+        for worker in self.workers:
+            worker.process.join(2)
+            worker.stop()
+
+
+def _stopped(worker: _Worker) -> str:
+    worker.process.join(1)
+    code = worker.process.exitcode
+    if code is not None and code < 0 and -code == 9:
+        return "tệp cần quá nhiều bộ nhớ hoặc thời gian nên đã dừng"
+    return "công cụ đọc tệp bị dừng đột ngột (tệp có thể bị hỏng hoặc cần quá nhiều bộ nhớ)"
+
+
+def _serve(conn, limits: Limits) -> None:
+    """A worker: read the files it is given, one at a time, until told to stop."""
+    _cap_memory(limits.memory_per_file)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        path, inbox, year, zone = task
+        try:
+            answer: FileRead | str = read_one(path, inbox, year, limits, zone)
+        except MemoryError:
+            answer = "tệp cần quá nhiều bộ nhớ nên không đọc"
+        except Exception as error:  # any fault while reading one file is that file's line
+            answer = f"lỗi khi đọc tệp ({type(error).__name__})"
+        try:
+            conn.send(answer)
+        except Exception as error:  # an answer that cannot be sent back (pickling)
+            conn.send(f"lỗi khi đọc tệp ({type(error).__name__})")
+
+
+def _cap_memory(budget: int) -> None:
+    """Linux: no more than `budget` bytes of heap beyond what the worker started with."""
+    if not sys.platform.startswith("linux"):
+        return
+    import resource
+
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            line = next(x for x in status if x.startswith("VmData:"))
+        used = int(line.split()[1]) * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (used + budget, resource.RLIM_INFINITY))
+    except (OSError, ValueError, StopIteration):
+        pass  # no cap: the bounds counted before parsing still apply
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
+def _mtime(path: Path, zone: dt.tzinfo) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime, zone).replace(tzinfo=None)
+    except OSError:
+        return None
