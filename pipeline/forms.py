@@ -12,6 +12,12 @@ META_SHEET = "_dvk"  # hidden: template id, version, year, and the dropdown list
 TEMPLATE_FILENAME = "Bieu_mau_don_vi_{year}.xlsx"
 
 
+# Plausibility: beyond these a value is a typing slip, and its row is held back.
+MAX_COUNT = 100  # models one row may count ("Số lượng"); a commune registers a few dozen in all
+CAMPAIGN_YEARS = 10  # a start or end date this many years from the year of the run, or more
+MAX_UNIT_NAME = 300  # characters of a unit's name
+
+
 @dataclass(frozen=True)
 class Column:
     key: str

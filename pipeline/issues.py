@@ -100,7 +100,7 @@ CATALOGUE: dict[str, Problem] = {
     ),
     "zip-unsafe-path": Problem(
         Severity.ERROR,
-        "Đường dẫn “{value}” trong tệp nén không an toàn; không mở tệp này.",
+        "Đường dẫn “{value}” không an toàn; không mở tệp này.",
         "Nén lại chỉ các tệp Excel, không kèm thư mục cha.",
         refuses_file=True,
     ),
@@ -145,6 +145,16 @@ CATALOGUE: dict[str, Problem] = {
         Severity.ERROR,
         "“{value}” không phải số nguyên dương.",
         "Ghi số lượng là số nguyên từ 1 trở lên (1, 2, 3…).",
+    ),
+    "count-implausible": Problem(
+        Severity.ERROR,
+        "Số lượng {value} quá lớn cho một dòng (tối đa {detail}); dòng này chưa được tổng hợp.",
+        "Kiểm tra lại số lượng: mỗi dòng là một mô hình hoặc một nhóm nhỏ mô hình giống nhau.",
+    ),
+    "date-implausible": Problem(
+        Severity.ERROR,
+        "Ngày {value} quá xa năm tổng hợp {detail}; dòng này chưa được tổng hợp.",
+        "Kiểm tra lại năm của ngày tháng (ví dụ 2026, không phải 1926 hay 2206).",
     ),
     "not-a-date": Problem(
         Severity.ERROR,

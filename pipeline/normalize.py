@@ -9,7 +9,7 @@ import unicodedata
 import pandas as pd
 
 from pipeline import vocab
-from pipeline.forms import CHOICE_LISTS, SheetSpec
+from pipeline.forms import CHOICE_LISTS, MAX_UNIT_NAME, SheetSpec
 from pipeline.issues import Issue
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u00ad"), None)
@@ -90,11 +90,12 @@ def parse_count(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return int(value) if float(value).is_integer() else None
+        # Past 2**31 it is no count of models (1E+20 typed by mistake): not a whole number here.
+        return int(value) if float(value).is_integer() and abs(value) < 2**31 else None
     text = clean_text(value)
     if not text:
         return 1
-    return int(text) if re.fullmatch(r"-?\d+", text) else None
+    return int(text) if re.fullmatch(r"-?\d{1,9}", text) else None
 
 
 def parse_date(value: object, *, end_of_period: bool = False) -> dt.date | None:
@@ -141,6 +142,7 @@ def normalize_rows(
     out = raw.copy()
     problems: list[Issue] = []
     out["unit"] = out["unit"].map(clean_text)
+    problems += _long_unit_names(out)
     for column in spec.columns:
         values = raw[column.key]
         if column.kind == "text":
@@ -191,6 +193,24 @@ def _fields(raw, values, header: str) -> tuple[pd.Series, pd.Series, list[Issue]
         codes.append(code or "")
         others.append(other)
     return pd.Series(codes, index=values.index), pd.Series(others, index=values.index), issues
+
+
+def _long_unit_names(out: pd.DataFrame) -> list[Issue]:
+    """A unit's name past MAX_UNIT_NAME is no name (a pasted document): its rows are held."""
+    long = out["unit"].str.len() > MAX_UNIT_NAME
+    issues = [
+        Issue(
+            file=out.at[i, "_file"],
+            sheet=out.at[i, "_sheet"],
+            row=int(out.at[i, "_row"]),
+            column="Tên đơn vị",
+            code="too-long",
+            detail=str(MAX_UNIT_NAME),
+        )
+        for i in out.index[long]
+    ]
+    out.loc[long, "unit"] = out.loc[long, "unit"].str[:MAX_UNIT_NAME]
+    return issues
 
 
 def _unparsed(raw, values, parsed, header: str, code: str, detail: str = "") -> list[Issue]:

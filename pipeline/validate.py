@@ -37,7 +37,8 @@ class _ModelRow(pa.DataFrameModel):
     field: Series[str] = pa.Field(isin=_codes("field"))
     subject: Series[str] = pa.Field(isin=_codes("subject"))
     person: Series[str] = pa.Field(str_length=_length("person"))
-    count: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True)  # NA: already reported
+    # NA: already reported. Above MAX_COUNT a row is a typing slip, not that many models.
+    count: Series[pd.Int64Dtype] = pa.Field(ge=1, le=forms.MAX_COUNT, nullable=True)
     place: Series[str] = pa.Field(str_length=_length("place"))
     lead: Series[str] = pa.Field(str_length=_length("lead"))
 
@@ -109,6 +110,8 @@ def _issue_code(check: str, key: str | None, value: object) -> tuple[str, str | 
         return ("required" if empty else "too-long"), key
     if check.startswith("greater_than_or_equal_to"):
         return "not-whole-number", key
+    if check.startswith("less_than_or_equal_to"):
+        return "count-implausible", key
     raise ValueError(f"no issue code for pandera check {check!r}")  # a schema we forgot to map
 
 
@@ -122,13 +125,13 @@ def _issue_at(rows, index, code, header, key, spec) -> Issue:
         column=header,
         code=code,
         value="" if pd.isna(value) else str(value),
-        detail=str(max_len) if code == "too-long" else "",
+        detail={"too-long": str(max_len), "count-implausible": str(forms.MAX_COUNT)}.get(code, ""),
     )
 
 
 def _starts_after_year(rows: pd.DataFrame, year: int) -> list[Issue]:
     late = rows["start"].dt.year > year
-    return [
+    return _dates_out_of_campaign(rows, year) + [
         Issue(
             file=rows.at[i, "_file"],
             sheet=rows.at[i, "_sheet"],
@@ -140,3 +143,25 @@ def _starts_after_year(rows: pd.DataFrame, year: int) -> list[Issue]:
         )
         for i in rows.index[late.fillna(False)]
     ]
+
+
+def _dates_out_of_campaign(rows: pd.DataFrame, year: int) -> list[Issue]:
+    """A start or end more than forms.CAMPAIGN_YEARS from the year is a typing slip (1926,
+    2206), never a date to print in a signed annex."""
+    found = []
+    for key in ("start", "end"):
+        years = rows[key].dt.year
+        wrong = (years < year - forms.CAMPAIGN_YEARS) | (years > year + forms.CAMPAIGN_YEARS)
+        found += [
+            Issue(
+                file=rows.at[i, "_file"],
+                sheet=rows.at[i, "_sheet"],
+                row=int(rows.at[i, "_row"]),
+                column=R.header(key),
+                code="date-implausible",
+                value=rows.at[i, key].strftime("%d/%m/%Y"),
+                detail=str(year),
+            )
+            for i in rows.index[wrong.fillna(False)]
+        ]
+    return found

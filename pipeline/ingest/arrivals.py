@@ -48,6 +48,7 @@ class Limits:
     seconds_per_file: float = 60.0
     memory_per_file: int = 1 << 30
     max_depth: int = 3  # an e-mail holding a zip holding a workbook is depth 2
+    max_mime_depth: int = 12  # parts within parts of one e-mail; signed mail is 3 or 4
 
 
 @dataclass
@@ -199,20 +200,73 @@ def _zip_time(info: zipfile.ZipInfo) -> dt.datetime | None:
 
 
 def _open_email(name, data, sender, sent, limits, zone):
-    message = email.message_from_bytes(data, policy=email.policy.default)
-    sender = str(message.get("From", "") or "")
+    """The attachments of an e-mail, wherever they sit: in nested parts (signed mail, Apple's
+    alternative > mixed), or as a forwarded message (read as an .eml of its own)."""
+    try:
+        message = email.message_from_bytes(data, policy=email.policy.default)
+        sender = str(message.get("From", "") or "")
+    except Exception:  # the parser gives up on some damaged mail: say so, keep the run
+        return [], Issue(file=name, code="file-unreadable", detail="thư điện tử bị hỏng"), "", sent
     # No usable Date: keep the file's time. A Date without a zone ("-0000") is taken as UTC.
-    with contextlib.suppress(TypeError, ValueError, OverflowError):
+    with contextlib.suppress(TypeError, ValueError, OverflowError, IndexError):
         stamp = parsedate_to_datetime(str(message["Date"]))
         stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
         sent = stamp.astimezone(zone).replace(tzinfo=None)
     members = []
-    for part in message.iter_attachments():
-        filename = unicodedata.normalize("NFC", part.get_filename() or "")
-        payload = part.get_payload(decode=True) or b""
-        if filename and not _skipped(filename):
-            members.append((PurePosixPath(filename).name, payload, sender, sent))
+    for part, too_deep in _mail_parts(message, limits.max_mime_depth):
+        if too_deep:
+            members.append(("(phần lồng nhau)", Issue(file=name, code="container-too-deep"),
+                            sender, sent))  # fmt: skip
+            continue
+        member = _attachment(part, name)
+        if member is not None:
+            filename, payload = member
+            if isinstance(payload, Issue) or not _skipped(filename):
+                members.append((filename, payload, sender, sent))
     return members, None, sender, sent
+
+
+def _mail_parts(message, max_depth: int):
+    """(part, False) for every leaf part and forwarded message, depth first and without
+    recursion; (None, True) once where the nesting passes max_depth."""
+    stack = [(message, 0)]
+    warned = False
+    while stack:
+        part, depth = stack.pop()
+        if part.get_content_type() == "message/rfc822" and depth > 0:
+            yield part, False  # a forwarded message: unpacked as an .eml of its own
+        elif part.is_multipart():
+            if depth >= max_depth:
+                if not warned:
+                    warned = True
+                    yield None, True
+                continue
+            children = part.get_payload()
+            stack += [(child, depth + 1) for child in reversed(children)]
+        elif depth > 0 or part.get_filename():
+            yield part, False
+
+
+def _attachment(part, container: str) -> tuple[str, bytes | Issue] | None:
+    """An attached file's name and bytes (or why it is refused); None for the mail's text."""
+    try:
+        filename = unicodedata.normalize("NFC", part.get_filename() or "")
+        if part.get_content_type() == "message/rfc822":
+            inner = part.get_payload()[0]
+            subject = str(inner.get("Subject", "") or "thu_chuyen_tiep")
+            return (filename or f"{subject}.eml").replace("/", "_"), inner.as_bytes()
+        if not filename:
+            return None
+        if _escapes(filename):
+            return filename, Issue(
+                file=f"{container}/{filename}", code="zip-unsafe-path", value=filename
+            )
+        return PurePosixPath(filename.replace("\\", "/")).name, part.get_payload(decode=True) or b""
+    except Exception:  # a part the parser cannot decode: the e-mail's other parts are read
+        name = f"{container}/(tệp đính kèm hỏng)"
+        return "(tệp đính kèm hỏng)", Issue(
+            file=name, code="file-unreadable", detail="tệp đính kèm"
+        )
 
 
 def _zip_name(info: zipfile.ZipInfo) -> str:

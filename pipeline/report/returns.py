@@ -14,7 +14,7 @@ from pipeline import forms
 from pipeline.consolidate import RunResult
 from pipeline.issues import CATALOGUE, Issue, Severity
 from pipeline.normalize import ascii_slug, comparison_key
-from pipeline.report.styles import put, set_print_setup, wrapped_height
+from pipeline.report.styles import put, safe_text, set_print_setup, wrapped_height
 
 PROBLEMS_SHEET = "Cần sửa"
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")  # Excel's own "bad" red
@@ -35,12 +35,23 @@ def write_returns(result: RunResult, folder: Path, office_name: str) -> dict[str
         layout = result.layouts.get(file, {})
         editable = file.lower().endswith(EDITABLE)
         book = _marked_copy(data, issues, layout, office_name) if editable else None
-        book = book or Workbook()
-        _problems_sheet(book, file, units.get(file, ""), issues, office_name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        book.save(path)
+        try:
+            book = book or Workbook()
+            _problems_sheet(book, file, units.get(file, ""), issues, office_name)
+            book.save(path)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            # The unit's own file holds what openpyxl cannot write back (a control character
+            # in a cell, an odd part): send the list of problems alone.
+            _problems_only(file, units, issues, office_name).save(path)
         written[file] = path
     return written
+
+
+def _problems_only(file: str, units: dict, issues: list[Issue], office_name: str) -> Workbook:
+    book = Workbook()
+    _problems_sheet(book, file, units.get(file, ""), issues, office_name)
+    return book
 
 
 def _marked_copy(data: bytes, issues: list[Issue], layout, office_name: str):
@@ -59,7 +70,7 @@ def _marked_copy(data: bytes, issues: list[Issue], layout, office_name: str):
         text = f"{issue.message}\n{issue.hint}"
         if target.comment:  # several problems in one cell: say them all
             text = f"{target.comment.text}\n\n{text}"
-        target.comment = Comment(text, office_name, width=320, height=140)
+        target.comment = Comment(safe_text(text), office_name, width=320, height=140)
     return book
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -18,6 +19,22 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 # Nghị định 30/2020/NĐ-CP, phụ lục I: top and bottom 20-25 mm, left 30-35 mm, right 15-20 mm.
 MM_PER_INCH = 25.4
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15, "header": 8, "footer": 8}
+MAX_CELL_TEXT = 32_767  # Excel keeps no more in one cell
+MAX_ROW_HEIGHT = 409  # points: Excel's tallest row
+SHOWN_FOR_CONTROL = "\ufffd"  # a control character a unit's file held, made visible
+
+
+def safe_text(value: object) -> object:
+    """Text any workbook can hold: control characters (Excel's _x0002_) shown as �, a file
+    name's undecodable bytes replaced, and no more than a cell keeps."""
+    if not isinstance(value, str):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub(SHOWN_FOR_CONTROL, value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: a file name's bytes that were not UTF-8
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text if len(text) <= MAX_CELL_TEXT else text[: MAX_CELL_TEXT - 1] + "…"
 
 
 def font(*, bold: bool = False, italic: bool = False, size: int = BODY_SIZE) -> Font:
@@ -38,6 +55,7 @@ def put(
     wrap: bool = True,
 ):
     """Write one cell. Text is always text: a unit's "=…" never becomes a formula."""
+    value = safe_text(value)
     cell = ws.cell(row=row, column=col, value=value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
@@ -72,7 +90,7 @@ def wrapped_height(texts_and_widths: list[tuple[str, float]], size: int = BODY_S
         per_line = max(1.0, (width - 1) * 1.2 * BODY_SIZE / size)
         needed = sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
         lines = max(lines, needed)
-    return round(lines * LINE_HEIGHT * size / BODY_SIZE + 4, 2)
+    return min(MAX_ROW_HEIGHT, round(lines * LINE_HEIGHT * size / BODY_SIZE + 4, 2))
 
 
 def set_print_setup(ws: Worksheet, title_rows: str | None, *, landscape: bool = True) -> None:
