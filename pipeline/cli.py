@@ -39,12 +39,14 @@ from pipeline.link import History
 from pipeline.registry import (
     FileRecord,
     RegistryError,
+    backup_registry,
     load_carried,
     load_history,
     load_unit_answers,
     open_registry,
     record_year,
     registered_models,
+    store_answers,
     years_on_record,
 )
 from pipeline.report import owned_outputs, review_path, write_outputs
@@ -62,6 +64,7 @@ from pipeline.roster import Roster, build_roster
 from pipeline.scoring import DEFAULT_SHEET, ScoreSheetError, ScoringRules, load_score_sheet
 
 EXIT_FATAL = 3
+REGISTRY_BACKUP = "dvk_sao_luu.sqlite"  # in luu_tru/: the registry as it was before the last run
 
 
 class Fatal(click.ClickException):
@@ -252,11 +255,14 @@ def consolidate_command(
     cfg = dataclasses.replace(_config(ws, year), period=quarter)
     if not ws.inbox.is_dir():
         raise Fatal(f"Không thấy thư mục {ws.inbox}. Chạy “dvk init” trước.")
-    conn = _registry(ws)
+    conn = _registry(ws, guarded=True)
     review = review_path(ws.outbox, cfg.year, quarter)
     answers, answer_issues = read_decisions(review)
+    typed_units = read_unit_answers(review)
+    # A person's answers are stored first: a run stopped later, at any point, keeps them.
+    _guard_registry(lambda: store_answers(conn, cfg.year, answers, typed_units), ws)
     # Which unit a name the roster lacks is: answered once, kept in the registry.
-    units_answered = load_unit_answers(conn) | read_unit_answers(review)
+    units_answered = load_unit_answers(conn) | typed_units
     roster, roster_issues = _roster(ws, cfg, units_answered, review.name)
     history = _history(conn, cfg, roster).with_decisions(answers)
     scoring = _scoring(ws, cfg)
@@ -320,7 +326,7 @@ def history_import(files: tuple[Path, ...], year: int, workspace: Path) -> None:
     """
     ws = Workspace(workspace)
     cfg = _config(ws, year)
-    conn = _registry(ws)
+    conn = _registry(ws, guarded=True)
     result = read_history(list(files), year, _history(conn, cfg), cfg.link_rules)
     _record(conn, ws, result, "lich_su", {}, replace=False)
     click.echo(
@@ -388,11 +394,42 @@ def _roster(ws: Workspace, cfg: Config, answered=None, review: str = "") -> tupl
     return roster, issues + found
 
 
-def _registry(ws: Workspace) -> sqlite3.Connection:
+def _registry(ws: Workspace, guarded: bool = False) -> sqlite3.Connection:
+    """The registry. With `guarded`, a registry gone or emptied while the workspace shows it
+    had one (earlier outputs, or its backup) stops the run: recreating it would lose the
+    history silently. Then the registry is backed up before the run changes it."""
+    backup = ws.archive / REGISTRY_BACKUP
+    lost = not ws.registry.exists() or ws.registry.stat().st_size == 0
+    if guarded and lost and (backup.exists() or any(ws.outbox.glob("*/*.xlsx"))):
+        how = (
+            f"chép {backup} thành {ws.registry} (bản sao tự động trước lần chạy gần nhất)"
+            if backup.exists()
+            else f"chép lại {ws.registry.name} từ bản sao lưu của văn phòng"
+        )
+        raise Fatal(
+            f"Không thấy sổ theo dõi {ws.registry} (hoặc tệp rỗng), trong khi thư mục làm việc "
+            f"đã có kết quả các lần trước. Để khôi phục: {how}, rồi chạy lại. Nếu muốn bắt đầu "
+            "lại từ đầu, đổi tên thư mục outbox và luu_tru trước."
+        )
     try:
-        return open_registry(ws.registry)
+        conn = open_registry(ws.registry)
+        if guarded and not lost:
+            backup_registry(conn, backup)
+        return conn
     except RegistryError as e:
         raise Fatal(str(e)) from e
+    except (sqlite3.Error, OSError) as e:
+        raise Fatal(f"Không mở được sổ theo dõi {ws.registry.name} ({e}).") from e
+
+
+def _guard_registry(write, ws: Workspace) -> None:
+    try:
+        write()
+    except sqlite3.Error as e:
+        raise Fatal(
+            f"Không ghi được sổ theo dõi {ws.registry.name} ({e}); sổ vẫn giữ như trước. Đóng "
+            "các chương trình đang mở tệp đó rồi chạy lại."
+        ) from e
 
 
 def _publish(conn, ws: Workspace, result: RunResult, cfg: Config, scoring, answers, units):

@@ -146,6 +146,12 @@ CATALOGUE: dict[str, Problem] = {
         "“{value}” không phải số nguyên dương.",
         "Ghi số lượng là số nguyên từ 1 trở lên (1, 2, 3…).",
     ),
+    "text-control-character": Problem(
+        Severity.WARNING,
+        "Ô có ký tự điều khiển không in được; đã bỏ ký tự đó, còn “{value}”.",
+        "Kiểm tra lại nội dung ô (thường do sao chép từ phần mềm khác).",
+        asks_unit=False,
+    ),
     "count-implausible": Problem(
         Severity.ERROR,
         "Số lượng {value} quá lớn cho một dòng (tối đa {detail}); dòng này chưa được tổng hợp.",

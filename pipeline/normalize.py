@@ -13,6 +13,9 @@ from pipeline.forms import CHOICE_LISTS, MAX_UNIT_NAME, SheetSpec
 from pipeline.issues import Issue
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u00ad"), None)
+# Control characters (Excel's _x0002_): no workbook may hold them, and no unit meant them.
+# Tab, newline and carriage return are spaces, tidied as such.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
 _QUOTES = str.maketrans(dict.fromkeys("“”„‟″«»", '"') | dict.fromkeys("‘’‚‛′`", "'"))
 _DASH = re.compile(r"\s*[-‐‑‒–—―−]\s*")
@@ -43,7 +46,7 @@ def clean_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # calamine gives 1.0 for a typed 1
     text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
-    return _SPACES.sub(" ", text).strip()
+    return _SPACES.sub(" ", _CONTROL.sub("", text)).strip()
 
 
 def comparison_key(value: object) -> str:
@@ -146,6 +149,7 @@ def normalize_rows(
     for column in spec.columns:
         values = raw[column.key]
         if column.kind == "text":
+            problems += _control_characters(raw, values, column.header)
             out[column.key] = values.map(clean_text)
         elif column.key == "field":
             out["field"], out["field_other"], other = _fields(raw, values, column.header)
@@ -193,6 +197,22 @@ def _fields(raw, values, header: str) -> tuple[pd.Series, pd.Series, list[Issue]
         codes.append(code or "")
         others.append(other)
     return pd.Series(codes, index=values.index), pd.Series(others, index=values.index), issues
+
+
+def _control_characters(raw, values, header: str) -> list[Issue]:
+    """Cells that held control characters: removed from the text, and said."""
+    held = values.map(lambda v: isinstance(v, str) and _CONTROL.search(v) is not None)
+    return [
+        Issue(
+            file=raw.at[i, "_file"],
+            sheet=raw.at[i, "_sheet"],
+            row=int(raw.at[i, "_row"]),
+            column=header,
+            code="text-control-character",
+            value=clean_text(values[i]),
+        )
+        for i in raw.index[held]
+    ]
 
 
 def _long_unit_names(out: pd.DataFrame) -> list[Issue]:

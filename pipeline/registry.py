@@ -487,6 +487,39 @@ def _plain(value):
     return value
 
 
+def store_answers(
+    conn: sqlite3.Connection,
+    year: int,
+    decisions: dict[tuple[str, str], Decision | None],
+    unit_answers: dict[str, tuple[str, str]],
+) -> None:
+    """A person's answers from the review workbook, stored at once, before any workbook is
+    rewritten: a run killed later loses none of them. Cleared cells wait for the run's end."""
+    given = {key: d for key, d in decisions.items() if d is not None}
+    if not given and not unit_answers:
+        return
+    with _transaction(conn):
+        for (unit, name), decision in given.items():
+            conn.execute(
+                "INSERT OR REPLACE INTO decisions VALUES (?, ?, ?, ?, ?)",
+                (year, unit, name, int(decision.is_old), decision.model_id),
+            )
+        for key, (name, code) in unit_answers.items():
+            conn.execute("INSERT OR REPLACE INTO unit_answers VALUES (?, ?, ?)", (key, name, code))
+
+
+def backup_registry(conn: sqlite3.Connection, target: Path) -> None:
+    """A consistent copy of the registry (SQLite's backup), to restore it from."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.dang_chep")
+    copy = sqlite3.connect(partial)
+    try:
+        conn.backup(copy)
+    finally:
+        copy.close()
+    partial.replace(target)
+
+
 def load_unit_answers(conn: sqlite3.Connection) -> dict[str, tuple[str, str]]:
     """Every answer stored about a unit name the roster did not know: key -> (name, code)."""
     rows = conn.execute("SELECT name_key, name, code FROM unit_answers ORDER BY name_key")

@@ -8,6 +8,7 @@ import email
 import email.policy
 import hashlib
 import io
+import os
 import shutil
 import unicodedata
 import zipfile
@@ -99,12 +100,27 @@ def arrivals_of(
 
 
 def archive(paths: list[Path], folder: Path) -> None:
-    """Copy each inbox file, unchanged, to folder/<sha256>/<its name>, before anything else."""
+    """Copy each inbox file, unchanged, to folder/<sha256>/<its name>, before anything else.
+
+    A copy is written beside its place and renamed into it once its hash is checked, so a
+    crash leaves no half copy under the right name; a copy found damaged (a crash of an older
+    version, a failing disk) is written again. A file that cannot be read is left to the
+    reader, which says so on its intake line."""
     for path in paths:
-        target = folder / _sha256_file(path) / path.name
-        if not target.exists():
+        try:
+            digest = _sha256_file(path)
+            target = folder / digest / path.name
+            if target.exists() and _sha256_file(target) == digest:
+                continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
+            partial = target.with_name(f".{target.name}.dang_chep")
+            shutil.copy2(path, partial)
+            if _sha256_file(partial) != digest:  # changed while copied: the next run retries
+                partial.unlink(missing_ok=True)
+                continue
+            os.replace(partial, target)
+        except OSError:
+            continue
 
 
 def _unpack(name, data, parent, sender, sent, limits, zone, depth) -> list[Arrival]:
@@ -205,6 +221,8 @@ def _open_email(name, data, sender, sent, limits, zone):
     try:
         message = email.message_from_bytes(data, policy=email.policy.default)
         sender = str(message.get("From", "") or "")
+    except RecursionError:  # parts nested thousands deep
+        return [], Issue(file=name, code="container-too-deep"), "", sent
     except Exception:  # the parser gives up on some damaged mail: say so, keep the run
         return [], Issue(file=name, code="file-unreadable", detail="thư điện tử bị hỏng"), "", sent
     # No usable Date: keep the file's time. A Date without a zone ("-0000") is taken as UTC.
@@ -314,7 +332,7 @@ def _oversized_workbook(data: bytes, limits: Limits) -> str:
     except expat.ExpatError:
         return ""
     if len(areas) > limits.max_sheets:
-        return f"{len(areas)} trang"
+        return f"hơn {limits.max_sheets} trang"
     if sum(areas) > limits.max_workbook_cells:
         return f"{_count(sum(areas))} ô"
     return ""

@@ -1,0 +1,91 @@
+"""One hostile or broken file never stops the run (issue 12): each gets its own intake line with
+a clear reason, in bounded time and memory, and every other file's models are in the annexes."""
+
+from __future__ import annotations
+
+import os
+import resource
+import time
+
+import pytest
+
+from pipeline.consolidate import consolidate
+from pipeline.ingest import DEFAULT_LIMITS, Limits
+from pipeline.ingest import OFFICE_ZONE as ZONE
+from pipeline.ingest.isolated import read_files
+from pipeline.report import write_outputs
+from pipeline.report.template import fill_template
+from tests.fixtures.build_hostile import HOSTILE, build_hostile
+
+GOOD_UNIT = "Chi bộ xóm Bắc Sơn"
+MODEL = dict(name="Tuyến đường hoa", field="Kinh tế", subject="Tập thể", place="Xóm Bắc Sơn",
+             count=1, status="Đăng ký mới")  # fmt: skip
+TOPS = sorted({name.split("/")[0] for name in HOSTILE})
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory, blank_template):
+    root = tmp_path_factory.mktemp("hostile")
+    form = root / "don_vi.xlsx"
+    fill_template(blank_template, form, "Chi bộ thôn Thử", {"Đăng ký": [MODEL]})
+    build_hostile(root / "all", form)
+    return root
+
+
+@pytest.mark.parametrize("name", TOPS)
+def test_each_hostile_file_costs_only_its_own_line(hostile, blank_template, name, cfg):
+    box = hostile / f"box_{TOPS.index(name)}"
+    box.mkdir()
+    (box / name).write_bytes((hostile / "all" / name).read_bytes())
+    fill_template(blank_template, box / "tot.xlsx", GOOD_UNIT, {"Đăng ký": [MODEL]})
+    started = time.monotonic()
+    result = consolidate(box, cfg.year)
+    paths = write_outputs(result, cfg, hostile / f"outbox_{TOPS.index(name)}")
+    assert time.monotonic() - started < 10
+    assert paths["phu_luc_1"].exists() and paths["tiep_nhan"].exists()
+    lines = {f.file: (f.status, f.reason) for f in result.files}
+    for file, (status, words) in HOSTILE.items():
+        if file.split("/")[0] == name:
+            assert lines[file][0] == status, (file, lines[file])
+            assert words in lines[file][1], (file, lines[file])
+    assert lines["tot.xlsx"] == ("đã tiếp nhận", "")
+    assert GOOD_UNIT in set(result.registrations["unit"])
+    assert result.exit_code in (0, 1)
+
+
+def test_reading_stays_within_memory(hostile):
+    """Each file is read in a worker; the largest worker's resident memory stays under 1 GiB."""
+    paths = sorted((hostile / "all").iterdir())
+    reads = read_files(paths, hostile / "all", 2026, DEFAULT_LIMITS, ZONE, workers=2)
+    assert len(reads) == len(paths)
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    assert peak_kib < 1024 * 1024
+
+
+def test_a_worker_that_dies_or_hangs_is_that_files_line(tmp_path, monkeypatch):
+    """What the bounds cannot foresee: a parser that aborts the process or never returns."""
+    from pipeline.ingest import isolated
+
+    box = tmp_path / "inbox"
+    box.mkdir()
+    for name in ("chet.xlsx", "treo.xlsx", "tot.xlsx"):
+        (box / name).write_bytes(b"x")
+    real = isolated.read_one
+
+    def misbehaving(path, *args):
+        if path.name == "chet.xlsx":
+            os.abort()  # as calamine's allocator does on a grid it cannot allocate
+        if path.name == "treo.xlsx":
+            time.sleep(60)
+        return real(path, *args)
+
+    monkeypatch.setattr(isolated, "read_one", misbehaving)
+    started = time.monotonic()
+    paths = sorted(box.iterdir())
+    reads = read_files(paths, box, 2026, Limits(seconds_per_file=2), ZONE, workers=2)
+    assert time.monotonic() - started < 8
+    stopped = {r.arrivals[0].name: r.arrivals[0].issues for r in reads}
+    assert "bị dừng đột ngột" in stopped["chet.xlsx"][0].message
+    assert "quá 2 giây" in stopped["treo.xlsx"][0].message
+    assert stopped["tot.xlsx"] == []  # read by a fresh worker
+    assert "tot.xlsx" in reads[1].reads
