@@ -3,11 +3,17 @@ a clear reason, in bounded time and memory, and every other file's models are in
 
 from __future__ import annotations
 
+import io
 import os
 import resource
+import tempfile
 import time
+import zipfile
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.consolidate import consolidate
 from pipeline.ingest import DEFAULT_LIMITS, Limits
@@ -68,11 +74,15 @@ def test_a_worker_that_dies_or_hangs_is_that_files_line(tmp_path, monkeypatch):
 
     box = tmp_path / "inbox"
     box.mkdir()
-    for name in ("chet.xlsx", "treo.xlsx", "tot.xlsx"):
+    for name in ("an_bo_nho.xlsx", "chet.xlsx", "treo.xlsx", "tot.xlsx"):
         (box / name).write_bytes(b"x")
     real = isolated.read_one
 
     def misbehaving(path, *args):
+        if path.name == "an_bo_nho.xlsx":
+            hog = bytearray(400 << 20)  # past the bound below: refused or watched, then killed
+            time.sleep(5)
+            return hog
         if path.name == "chet.xlsx":
             os.abort()  # as calamine's allocator does on a grid it cannot allocate
         if path.name == "treo.xlsx":
@@ -82,10 +92,78 @@ def test_a_worker_that_dies_or_hangs_is_that_files_line(tmp_path, monkeypatch):
     monkeypatch.setattr(isolated, "read_one", misbehaving)
     started = time.monotonic()
     paths = sorted(box.iterdir())
-    reads = read_files(paths, box, 2026, Limits(seconds_per_file=2), ZONE, workers=2)
-    assert time.monotonic() - started < 8
+    limits = Limits(seconds_per_file=2, memory_per_file=200 << 20)
+    reads = read_files(paths, box, 2026, limits, ZONE, workers=2)
+    assert time.monotonic() - started < 10
     stopped = {r.arrivals[0].name: r.arrivals[0].issues for r in reads}
+    assert "quá nhiều bộ nhớ" in stopped["an_bo_nho.xlsx"][0].message
     assert "bị dừng đột ngột" in stopped["chet.xlsx"][0].message
     assert "quá 2 giây" in stopped["treo.xlsx"][0].message
     assert stopped["tot.xlsx"] == []  # read by a fresh worker
-    assert "tot.xlsx" in reads[1].reads
+    assert "tot.xlsx" in reads[2].reads
+
+
+@st.composite
+def damaged(draw, sources: dict[str, bytes]):
+    """A valid workbook, zip or e-mail, truncated, bit-flipped or overwritten at random."""
+    name = draw(st.sampled_from(sorted(sources)))
+    data = bytearray(sources[name])
+    how = draw(st.sampled_from(("truncate", "flip", "overwrite", "random")))
+    if how == "truncate":
+        data = data[: draw(st.integers(0, len(data) - 1))]
+    elif how == "flip":
+        for _ in range(draw(st.integers(1, 50))):
+            i = draw(st.integers(0, len(data) - 1))
+            data[i] ^= 1 << draw(st.integers(0, 7))
+    elif how == "overwrite":
+        start = draw(st.integers(0, len(data) - 1))
+        data[start : start + 256] = draw(st.binary(min_size=1, max_size=256))
+    else:
+        data = bytearray(draw(st.binary(max_size=4096)))
+    return name, bytes(data), how
+
+
+@pytest.fixture(scope="module")
+def sources(hostile):
+    form = (hostile / "don_vi.xlsx").read_bytes()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("don_vi.xlsx", form)
+    mail = (hostile / "all" / "chuyen_tiep.eml").read_bytes()
+    return {"hong.xlsx": form, "hong.zip": buffer.getvalue(), "hong.eml": mail}
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_damage_never_stops_the_run(data, sources, hostile, blank_template, cfg):
+    name, payload, how = data.draw(damaged(sources))
+    box = Path(tempfile.mkdtemp(dir=hostile))
+    (box / "inbox").mkdir()
+    (box / "inbox" / name).write_bytes(payload)
+    fill_template(blank_template, box / "inbox" / "tot.xlsx", GOOD_UNIT, {"Đăng ký": [MODEL]})
+    result = consolidate(box / "inbox", cfg.year, limits=Limits(seconds_per_file=10))
+    write_outputs(result, cfg, box / "outbox")
+    assert name in {f.file for f in result.files}, how
+    assert GOOD_UNIT in set(result.registrations["unit"]), how
+    assert result.exit_code in (0, 1)
+
+
+def test_odd_file_names_reach_every_report(sample_workspace):
+    """A name with bytes that are not UTF-8, and one with a control character: the intake, the
+    registry and --json all take them."""
+    import json
+
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    inbox = sample_workspace / "inbox"
+    odd = Path(os.fsdecode(bytes(inbox) + b"/\xff\xfe_don_vi.xlsx"))
+    odd.write_bytes((inbox / "chi_bo_xom_bac_son.xlsx").read_bytes())
+    (inbox / "chi_bo_xom_bac_son.xlsx").unlink()
+    (inbox / "ten\x02la.xlsx").write_bytes((inbox / "chi_bo_xom_yen_ly.xlsx").read_bytes())
+    (inbox / "chi_bo_xom_yen_ly.xlsx").unlink()
+    run = CliRunner().invoke(main, ["consolidate", "-w", str(sample_workspace), "--json"])
+    assert run.exit_code == 1, run.output
+    files = {f["file"] for f in json.loads(run.output[run.output.index("{") :])["tep"]}
+    assert {"\ufffd\ufffd_don_vi.xlsx", "ten\x02la.xlsx"} <= files

@@ -91,12 +91,18 @@ def arrivals_of(
     Every time is the office's wall-clock time in `zone` (naive): an e-mail's Date is
     converted to it, a file's time is read in it, and a zip entry's time already is one.
     """
-    name = path.relative_to(inbox).as_posix()
+    name = displayable(path.relative_to(inbox).as_posix())
     sent = dt.datetime.fromtimestamp(path.stat().st_mtime, zone).replace(tzinfo=None)
     size = path.stat().st_size
     if size > limits.max_file_bytes:
         return [_refused(name, "", "file-too-large", _mb(size), sent=sent)]
     return _unpack(name, path.read_bytes(), "", "", sent, limits, zone, depth=0)
+
+
+def displayable(name: str) -> str:
+    """A file name any report, terminal or registry can hold: bytes of a name that were not
+    UTF-8 (a zip from an old tool, a disk from elsewhere) become �."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def archive(paths: list[Path], folder: Path) -> None:

@@ -3,9 +3,11 @@
 A hostile or broken file must cost its unit one line of the intake, never the office its run:
 a parser that aborts (calamine's Rust allocator does, on a grid it cannot allocate), loops, or
 eats memory takes down only its worker. The parent gives each worker one file at a time,
-watches the clock (everywhere, Windows included), and replaces a worker that died or overran
-with a fresh one. On Linux the kernel also caps each worker's memory (RLIMIT_DATA); elsewhere
-the bounds counted before parsing (arrivals.Limits) are the guard.
+watches the clock and each worker's memory (psutil, everywhere, Windows included), and
+replaces a worker that died or overran with a fresh one. On Linux the kernel also caps each
+worker's heap (RLIMIT_DATA), so a sudden allocation fails at once instead of between two
+looks of the watchdog; everywhere, the bounds counted before parsing (arrivals.Limits) refuse
+the known bombs before any parser sees them.
 
 The same pool is the parallel reading of a large inbox: one worker per core.
 """
@@ -24,7 +26,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from pipeline.ingest.arrivals import Arrival, Limits, arrivals_of
+import psutil
+
+from pipeline.ingest.arrivals import Arrival, Limits, arrivals_of, displayable
 from pipeline.ingest.workbook_reader import ReadResult, read_workbook
 from pipeline.issues import Issue
 
@@ -81,6 +85,7 @@ class _Worker:
         child.close()
         self.task: tuple[int, Path] | None = None
         self.started = 0.0
+        self.baseline = _rss(self.process.pid)  # what it holds before reading anything
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -138,6 +143,8 @@ class _Pool:
         if time.monotonic() - worker.started > self.limits.seconds_per_file:
             seconds = f"{self.limits.seconds_per_file:g}"
             return self._failed(worker, path, inbox, f"đọc quá {seconds} giây nên đã dừng")
+        if _rss(worker.process.pid) - worker.baseline > self.limits.memory_per_file:
+            return self._failed(worker, path, inbox, "tệp cần quá nhiều bộ nhớ nên đã dừng")
         return None
 
     def _failed(self, worker, path: Path, inbox: Path, detail: str, restart=True) -> FileRead:
@@ -145,8 +152,8 @@ class _Pool:
         if restart:
             worker.stop()
             fresh = _Worker(self.context, self.limits)
-            worker.conn, worker.process = fresh.conn, fresh.process
-        name = path.relative_to(inbox).as_posix()
+            worker.conn, worker.process, worker.baseline = fresh.conn, fresh.process, fresh.baseline
+        name = displayable(path.relative_to(inbox).as_posix())
         arrival = Arrival(name, _sha256(path), "other", sent=_mtime(path, self.zone))
         arrival.issues.append(Issue(file=name, code="file-reader-stopped", detail=detail))
         return FileRead([arrival], {}, {})
@@ -190,6 +197,14 @@ def _serve(conn, limits: Limits) -> None:
             conn.send(answer)
         except Exception as error:  # an answer that cannot be sent back (pickling)
             conn.send(f"lỗi khi đọc tệp ({type(error).__name__})")
+
+
+def _rss(pid: int) -> int:
+    """A process's resident memory in bytes; 0 when it cannot be seen (it has just ended)."""
+    try:
+        return psutil.Process(pid).memory_info().rss
+    except (psutil.Error, OSError):
+        return 0
 
 
 def _cap_memory(budget: int) -> None:
