@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import click
+import pandas as pd
 
 from pipeline import forms
 from pipeline.config import (
@@ -27,6 +29,7 @@ from pipeline.consolidate import (
     HAS_ERRORS,
     STATUSES,
     UNREADABLE,
+    RunFailed,
     RunResult,
     consolidate,
     read_history,
@@ -49,8 +52,9 @@ from pipeline.registry import (
     store_answers,
     years_on_record,
 )
-from pipeline.report import owned_outputs, review_path, write_outputs
+from pipeline.report import output_folder, output_stamp, owned_outputs, review_path, write_outputs
 from pipeline.report.completeness import node_rates, unit_status
+from pipeline.report.intake import write_intake
 from pipeline.report.staging import OutputLocked, Staging
 from pipeline.report.template import (
     score_template_path,
@@ -267,9 +271,12 @@ def consolidate_command(
     history = _history(conn, cfg, roster).with_decisions(answers)
     scoring = _scoring(ws, cfg)
     total = len(find_inbox_files(ws.inbox))
-    with click.progressbar(
-        length=total, label="Đang đọc tệp", file=sys.stderr, show_pos=True
-    ) as bar:
+    with (
+        click.progressbar(
+            length=total, label="Đang đọc tệp", file=sys.stderr, show_pos=True
+        ) as bar,
+        _what_was_read(ws, cfg, conn),
+    ):
         result = consolidate(
             ws.inbox,
             cfg.year,
@@ -420,6 +427,30 @@ def _registry(ws: Workspace, guarded: bool = False) -> sqlite3.Connection:
         raise Fatal(str(e)) from e
     except (sqlite3.Error, OSError) as e:
         raise Fatal(f"Không mở được sổ theo dõi {ws.registry.name} ({e}).") from e
+
+
+@contextlib.contextmanager
+def _what_was_read(ws: Workspace, cfg: Config, conn):
+    """A fault of the tool after reading: the intake of what it had read, in a file of its own
+    (no output of an earlier run is touched), and a message that says where it is."""
+    try:
+        yield
+    except RunFailed as failed:
+        conn.close()
+        if os.environ.get("DVK_DEBUG"):
+            raise
+        stamp = output_stamp(cfg.year, cfg.period)
+        path = output_folder(ws.outbox, cfg.year, cfg.period) / f"Tiep_nhan_{stamp}_chua_xong.xlsx"
+        partial = RunResult(cfg.year, pd.DataFrame(), pd.DataFrame(), failed.files, [])
+        error = failed.__cause__
+        with contextlib.suppress(OSError):
+            write_intake(path, partial, cfg)
+        raise Fatal(
+            f"công cụ gặp sự cố sau khi đọc {len(failed.files)} tệp ({type(error).__name__}: "
+            f"{error}). Chưa thay đổi gì trong outbox và sổ theo dõi; danh sách các tệp đã đọc "
+            f"ở {path}. Chạy lại với DVK_DEBUG=1 và gửi toàn bộ thông báo cho người phụ trách "
+            "kỹ thuật."
+        ) from error
 
 
 def _guard_registry(write, ws: Workspace) -> None:

@@ -67,6 +67,18 @@ class FileAccount:
     scored: int = 0  # models scored in its scoring sheets
 
 
+class RunFailed(Exception):
+    "The tool itself failed after reading: `files` is the intake of what it had read"
+
+    def __init__(self, year: int, files: list[FileAccount]):
+        super().__init__(f"the run of {year} failed after reading {len(files)} files")
+        self.year = year
+        self.files = files
+
+
+_NOTHING = {forms.REGISTRATION.name: Counter(), forms.RESULTS.name: Counter()}
+
+
 @dataclass
 class RunResult:
     year: int
@@ -154,6 +166,15 @@ def consolidate(
     if archive_to is not None:
         archive(paths, archive_to)  # nothing lost: copies first, before any parsing
     arrivals, reads, data = _read_all(paths, inbox, year, limits, on_file, zone)
+    try:
+        return _after_reading(arrivals, reads, data, year, history, rules, scoring, roster, carried)
+    except Exception as error:  # a fault of the tool: say what was read, then stop
+        files = [_account(a, reads.get(a.name), list(a.issues), _NOTHING, 0) for a in arrivals]
+        raise RunFailed(year, files) from error
+
+
+def _after_reading(arrivals, reads, data, year, history, rules, scoring, roster, carried):
+    """The stages after reading: check, accept, link, score, and the account of every file."""
     _drop_identical_files(arrivals, reads)
     issues = [i for a in arrivals for i in a.issues] + [i for r in reads.values() for i in r.issues]
     issues += supersede_resubmissions(list(reads.values()), {a.name: a.sent for a in arrivals})

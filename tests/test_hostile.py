@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 import os
 import resource
+import sqlite3
 import tempfile
 import time
 import zipfile
 from pathlib import Path
 
 import pytest
+import python_calamine as calamine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -167,3 +169,28 @@ def test_odd_file_names_reach_every_report(sample_workspace):
     assert run.exit_code == 1, run.output
     files = {f["file"] for f in json.loads(run.output[run.output.index("{") :])["tep"]}
     assert {"\ufffd\ufffd_don_vi.xlsx", "ten\x02la.xlsx"} <= files
+
+
+def test_a_fault_of_the_tool_after_reading_lists_what_it_read(sample_workspace, monkeypatch):
+    """The tool's own fault (here injected into scoring): exit 3, nothing changed, and an
+    intake of the files it had read, beside the outputs."""
+    from click.testing import CliRunner
+
+    from pipeline import consolidate as run_module
+    from pipeline.cli import main
+
+    def broken(*args, **kwargs):
+        raise KeyError("c99")
+
+    monkeypatch.setattr(run_module, "_score", broken)
+    run = CliRunner().invoke(main, ["consolidate", "-w", str(sample_workspace)])
+    assert run.exit_code == 3
+    assert "sau khi đọc 23 tệp (KeyError" in run.output and "Chưa thay đổi gì" in run.output
+    outbox = sample_workspace / "outbox" / "2026"
+    assert [p.name for p in outbox.iterdir()] == ["Tiep_nhan_2026_chua_xong.xlsx"]
+    book = calamine.CalamineWorkbook.from_path(str(outbox / "Tiep_nhan_2026_chua_xong.xlsx"))
+    listed = {row[1] for row in book.get_sheet_by_index(0).to_python()[4:]}
+    assert "chi_bo_xom_bac_son.xlsx" in listed
+    conn = sqlite3.connect(sample_workspace / "dvk.sqlite")
+    assert conn.execute("SELECT count(*) FROM years").fetchone() == (0,)  # nothing recorded
+    conn.close()
