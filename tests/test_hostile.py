@@ -58,6 +58,8 @@ def test_each_hostile_file_costs_only_its_own_line(hostile, blank_template, name
             assert words in lines[file][1], (file, lines[file])
     assert lines["tot.xlsx"] == ("đã tiếp nhận", "")
     assert GOOD_UNIT in set(result.registrations["unit"])
+    annex = calamine.CalamineWorkbook.from_path(str(paths["phu_luc_1"])).get_sheet_by_index(0)
+    assert GOOD_UNIT in {row[1] for row in annex.to_python()}  # in the printed annex
     assert result.exit_code in (0, 1)
 
 
@@ -194,3 +196,25 @@ def test_a_fault_of_the_tool_after_reading_lists_what_it_read(sample_workspace, 
     conn = sqlite3.connect(sample_workspace / "dvk.sqlite")
     assert conn.execute("SELECT count(*) FROM years").fetchone() == (0,)  # nothing recorded
     conn.close()
+
+
+def test_an_emptied_registry_stops_the_run_with_how_to_restore_it(sample_workspace):
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    ws = str(sample_workspace)
+    last = [str(p) for p in sorted((sample_workspace / "nam_truoc").glob("*.xlsx"))]
+    assert CliRunner().invoke(main, ["history", "import", *last, "--year", "2025", "-w", ws])
+    assert CliRunner().invoke(main, ["consolidate", "-w", ws]).exit_code == 1
+    registry = sample_workspace / "dvk.sqlite"
+    registry.write_bytes(b"")  # a sync tool or a full disk left it empty
+    run = CliRunner().invoke(main, ["consolidate", "-w", ws])
+    assert run.exit_code == 3
+    assert "luu_tru/dvk_sao_luu.sqlite" in run.output.replace("\\", "/")
+    assert registry.read_bytes() == b""  # not silently recreated
+    backup = sample_workspace / "luu_tru" / "dvk_sao_luu.sqlite"
+    registry.write_bytes(backup.read_bytes())  # as the message says
+    again = CliRunner().invoke(main, ["consolidate", "-w", ws, "--json"])
+    assert again.exit_code == 1
+    assert '"nam_truoc_trong_so": [\n    2025' in again.output  # last year's history is back

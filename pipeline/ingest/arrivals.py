@@ -27,6 +27,8 @@ CONTAINER_SUFFIXES = (".zip", ".eml")
 # Files the operating system or Excel leaves in any folder; nobody sent them.
 SYSTEM_FILES = ("thumbs.db", "desktop.ini")
 SYSTEM_PREFIXES = (".", "~$")  # hidden files, Excel's lock files of open workbooks
+# A signed e-mail's signature travels as an attachment; nobody sent it as a form.
+SIGNATURE_SUFFIXES = (".p7s", ".p7m", ".asc", ".sig")
 _ZIP_UTF8_FLAG = 0x800
 OFFICE_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")  # the default; dvk.toml's mui_gio overrides it
 
@@ -313,6 +315,7 @@ def _skipped(member: str) -> bool:
     return (
         "__MACOSX" in parts
         or PurePosixPath(member).name.lower() in SYSTEM_FILES
+        or PurePosixPath(member).suffix.lower() in SIGNATURE_SUFFIXES
         or any(p.startswith(SYSTEM_PREFIXES) for p in parts)
     )
 
