@@ -2,4 +2,6 @@
 
 from pipeline.cli import run
 
-run()
+# Guarded: on Windows each reader process starts by importing this module again (spawn).
+if __name__ == "__main__":
+    run()
