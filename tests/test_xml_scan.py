@@ -1,0 +1,69 @@
+"""The scans that bound a workbook before any reader sees it: the fast path and the streaming
+path agree, formulas are found where they are, and a bound stops the scan."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl.utils import get_column_letter
+
+from pipeline.ingest import xml_scan
+
+cells = st.lists(
+    st.tuples(st.integers(1, 200_000), st.integers(1, 16_384), st.booleans()),
+    min_size=0,
+    max_size=40,
+    unique_by=lambda c: (c[0], c[1]),
+)
+
+
+def _sheet(found, addressed: bool = True, attributes: str = "") -> bytes:
+    rows: dict[int, list] = {}
+    for row, col, formula in sorted(found):
+        rows.setdefault(row, []).append((col, formula))
+    body = []
+    for row, items in rows.items():
+        tags = []
+        for col, formula in items:
+            ref = f'r="{get_column_letter(col)}{row}" ' if addressed else ""
+            inner = "<f>1+1</f><v>2</v>" if formula else "<v>1</v>"
+            tags.append(f"<c {ref}{attributes}>{inner}</c>")
+        body.append(f'<row r="{row}">{"".join(tags)}</row>')
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    return f'<worksheet xmlns="{main}"><sheetData>{"".join(body)}</sheetData></worksheet>'.encode()
+
+
+@given(found=cells)
+def test_the_fast_path_and_the_stream_agree(found):
+    xml = _sheet(found)
+    fast = xml_scan.worksheet_extent(xml, 10**12)
+    slow = xml_scan.scan_worksheet(io.BytesIO(xml), 10**12)
+    assert (fast.rows, fast.columns, fast.cells) == (slow.rows, slow.columns, slow.cells)
+    assert fast.rows == max((r for r, _, _ in found), default=0)
+    assert fast.columns == max((c for _, c, _ in found), default=0)
+
+
+@given(found=cells)
+def test_formulas_are_found_in_their_cells(found):
+    xml = _sheet(found, attributes='s="1" x1="a/b" x2="c>"'.replace(">", "&gt;"))
+    expected = {(r - 1, c - 1) for r, c, formula in found if formula}
+    assert xml_scan.formula_positions(xml) == expected
+    assert xml_scan.scan_worksheet(io.BytesIO(xml), 10**12).formulas == expected
+
+
+def test_cells_without_addresses_are_counted_by_the_stream():
+    xml = _sheet([(1, 1, False), (1, 2, False), (1_000_000, 1, False)], addressed=False)
+    scan = xml_scan.worksheet_extent(xml, 10**12)
+    assert (scan.rows, scan.columns) == (1_000_000, 2)
+
+
+def test_a_bound_stops_the_scan():
+    xml = _sheet([(1, 1, False), (1_048_576, 16_384, False)])
+    with pytest.raises(xml_scan.TooLarge) as raised:
+        xml_scan.worksheet_extent(xml, 2_000_000)
+    assert raised.value.area == 1_048_576 * 16_384
+    with pytest.raises(xml_scan.TooLarge):
+        xml_scan.scan_worksheet(io.BytesIO(xml), 2_000_000)
