@@ -191,6 +191,10 @@ def _serve(conn, limits: Limits) -> None:
             answer: FileRead | str = read_one(path, inbox, year, limits, zone)
         except MemoryError:
             answer = "tệp cần quá nhiều bộ nhớ nên không đọc"
+        except PermissionError:
+            answer = "không có quyền đọc tệp (tệp bị khoá hoặc đang mở ở chương trình khác)"
+        except OSError:
+            answer = "không đọc được tệp từ ổ đĩa"
         except Exception as error:  # any fault while reading one file is that file's line
             answer = f"lỗi khi đọc tệp ({type(error).__name__})"
         try:
