@@ -26,6 +26,8 @@ from pipeline.ingest.workbook_reader import provenance
 from pipeline.issues import CATALOGUE, Issue, Severity, sort_key
 from pipeline.link import (
     CLAIMED,
+    DECIDED_NEW,
+    DECIDED_OLD,
     DEFAULT_RULES,
     REVIEW,
     History,
@@ -382,7 +384,7 @@ def _attach_roster(rows: pd.DataFrame, roster: Roster, issues: list[Issue], ids)
 
 def _link_years(rows: pd.DataFrame, spec: forms.SheetSpec, history: History, rules: LinkRules):
     """Rows with their links to earlier years, and every disagreement with the unit's tick."""
-    links = link_years(rows, history, rules)
+    links = _ask_where_units_share_a_name(rows, link_years(rows, history, rules))
     linked = pd.concat([rows.drop(columns="status"), links], axis=1)
     labels = vocab.STATUSES if spec is forms.REGISTRATION else vocab.RESULT_STATUSES
     issues = []
@@ -411,6 +413,28 @@ def _link_years(rows: pd.DataFrame, spec: forms.SheetSpec, history: History, rul
             )
         )
     return linked, issues
+
+
+def _ask_where_units_share_a_name(rows: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """Two units of one name under different nodes ("Hội Nông dân xã" of two communes) share
+    one history, which the registry keeps by name: an earlier model near one of their models
+    may be the other's. Such a row keeps its unit's tick and goes to review, unless a person
+    decided it; "nothing near" stays strong evidence, since it holds for both."""
+    if rows.empty or "unit_code" not in rows:
+        return links
+    codes = rows["unit_code"].fillna("").astype(str)
+    names = rows["unit"].map(comparison_key)
+    known = codes.ne("")
+    shared = names.map(codes[known].groupby(names[known]).nunique()).fillna(0).gt(1)
+    decided = links["link"].isin([DECIDED_OLD, DECIDED_NEW])
+    asked = shared & links["match"].fillna("").ne("") & ~decided
+    if asked.any():
+        links = links.copy()
+        links.loc[asked, "link"] = REVIEW
+        links.loc[asked, "status"] = links.loc[asked, "status_ticked"]
+        links.loc[asked, "model_id"] = None
+        links.loc[asked, "review_reason"] = "shared-unit-name"
+    return links
 
 
 def _by_file(issues: list[Issue]) -> dict[str, list[Issue]]:

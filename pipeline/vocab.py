@@ -308,6 +308,8 @@ REVIEW_REASONS = {
     "near-but-different": "Đơn vị ghi “Duy trì” nhưng mô hình năm trước gần nhất khác địa điểm, "
     "con số hoặc đối tượng",
     "claimed": "Mô hình năm trước gần nhất đã được tính cho mô hình “{claimed_by}” của đơn vị",
+    "shared-unit-name": "Tên đơn vị “{unit}” có ở nhiều đơn vị cấp trên: mô hình năm trước gần "
+    "giống có thể là của đơn vị khác cùng tên",
 }
 
 # Answers to "Là mô hình cũ?" in the review workbook, as staff may type them.

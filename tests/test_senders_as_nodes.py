@@ -98,3 +98,33 @@ def test_three_communes_without_a_roster_give_a_total_by_commune(tmp_path):
     own = _texts(paths["theo_don_vi"] / ascii_slug(HAND_TYPED) / f"Phu_luc_1_dang_ky_{YEAR}.xlsx")
     assert own[1][0] == HAND_TYPED  # the commune's own annex is headed by the commune
     assert "tinh_hinh" not in paths  # no roster: no one is "missing"
+
+
+def test_units_of_one_name_under_two_nodes_are_asked_not_linked(tmp_path):
+    """Last year's "Cánh đồng mẫu lớn" was Hòa An's; this year Bình Minh's "Hội Nông dân xã"
+    registers one of that name too. The registry keeps units by name, so it cannot tell them
+    apart: both go to review, each keeping its unit's tick, and nothing moves silently."""
+    from pipeline.link import REVIEW
+    from pipeline.registry import load_history, open_registry, record_year
+
+    write_default_config(tmp_path / "dvk.toml", YEAR, "BAN DÂN VẬN TỈNH ỦY", "Yên Bái")
+    cfg = load_config(tmp_path / "dvk.toml")
+    conn = open_registry(tmp_path / "dvk.sqlite")
+    last_year = pd.DataFrame(
+        [dict(unit="Hội Nông dân xã", name="Cánh đồng mẫu lớn", field="KT", subject="TAP_THE",
+              status="MOI", status_ticked="MOI", link="", source="", model_id=None)]
+    )  # fmt: skip
+    record_year(conn, YEAR - 1, "lich_su", registrations=last_year, results=None, replace=False)
+    history = load_history(conn, YEAR)
+    conn.close()
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for n, (commune, units) in enumerate(COMMUNES.items(), start=1):
+        _ours(inbox / f"xa_{n}.xlsx", cfg, commune, units)
+    result = consolidate(inbox, YEAR, history=history)
+    rows = result.registrations
+    same = rows[rows["name"] == "Cánh đồng mẫu lớn"]
+    assert len(same) == 2
+    assert set(same["link"]) == {REVIEW} and set(same["status"]) == {"MOI"}
+    asked = [i for i in result.issues if i.code == "model-needs-review"]
+    assert len(asked) == 2 and all("có ở nhiều đơn vị cấp trên" in i.message for i in asked)
