@@ -199,51 +199,36 @@ def _fields(raw, values, header: str) -> tuple[pd.Series, pd.Series, list[Issue]
     return pd.Series(codes, index=values.index), pd.Series(others, index=values.index), issues
 
 
+def _cell_issues(rows, where: pd.Series, column: str, code: str, values=None, detail=""):
+    """One problem per row where `where` holds, at that row's cell of `column`."""
+    return [
+        Issue(
+            file=rows.at[i, "_file"],
+            sheet=rows.at[i, "_sheet"],
+            row=int(rows.at[i, "_row"]),
+            column=column,
+            code=code,
+            value="" if values is None else clean_text(values[i]),
+            detail=detail,
+        )
+        for i in rows.index[where]
+    ]
+
+
 def _control_characters(raw, values, header: str) -> list[Issue]:
     """Cells that held control characters: removed from the text, and said."""
     held = values.map(lambda v: isinstance(v, str) and _CONTROL.search(v) is not None)
-    return [
-        Issue(
-            file=raw.at[i, "_file"],
-            sheet=raw.at[i, "_sheet"],
-            row=int(raw.at[i, "_row"]),
-            column=header,
-            code="text-control-character",
-            value=clean_text(values[i]),
-        )
-        for i in raw.index[held]
-    ]
+    return _cell_issues(raw, held, header, "text-control-character", values)
 
 
 def _long_unit_names(out: pd.DataFrame) -> list[Issue]:
     """A unit's name past MAX_UNIT_NAME is no name (a pasted document): its rows are held."""
     long = out["unit"].str.len() > MAX_UNIT_NAME
-    issues = [
-        Issue(
-            file=out.at[i, "_file"],
-            sheet=out.at[i, "_sheet"],
-            row=int(out.at[i, "_row"]),
-            column="Tên đơn vị",
-            code="too-long",
-            detail=str(MAX_UNIT_NAME),
-        )
-        for i in out.index[long]
-    ]
+    issues = _cell_issues(out, long, "Tên đơn vị", "too-long", detail=str(MAX_UNIT_NAME))
     out.loc[long, "unit"] = out.loc[long, "unit"].str[:MAX_UNIT_NAME]
     return issues
 
 
 def _unparsed(raw, values, parsed, header: str, code: str, detail: str = "") -> list[Issue]:
     failed = parsed.isna() & values.map(clean_text).ne("")
-    return [
-        Issue(
-            file=raw.at[i, "_file"],
-            sheet=raw.at[i, "_sheet"],
-            row=int(raw.at[i, "_row"]),
-            column=header,
-            code=code,
-            value=clean_text(values[i]),
-            detail=detail,
-        )
-        for i in raw.index[failed]
-    ]
+    return _cell_issues(raw, failed, header, code, values, detail)
