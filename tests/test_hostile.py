@@ -57,6 +57,9 @@ def test_each_hostile_file_costs_only_its_own_line(hostile, blank_template, name
             assert lines[file][0] == status, (file, lines[file])
             assert words in lines[file][1], (file, lines[file])
     assert lines["tot.xlsx"] == ("đã tiếp nhận", "")
+    sent = {f.file: f.sent for f in result.files}
+    if name == "nam_9999.eml":  # a Date in 9999 is no date: neither on time nor late
+        assert sent["nam_9999.eml"] == sent["nam_9999.eml/don_vi.xlsx"] == ""
     assert GOOD_UNIT in set(result.registrations["unit"])
     annex = calamine.CalamineWorkbook.from_path(str(paths["phu_luc_1"])).get_sheet_by_index(0)
     assert GOOD_UNIT in {row[1] for row in annex.to_python()}  # in the printed annex

@@ -238,6 +238,8 @@ def _open_email(name, data, sender, sent, limits, zone):
         stamp = parsedate_to_datetime(str(message["Date"]))
         stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
         sent = stamp.astimezone(zone).replace(tzinfo=None)
+        if not 2000 <= sent.year <= dt.date.today().year + 1:  # a wrong clock: no date to trust
+            sent = None
     members = []
     for part, too_deep in _mail_parts(message, limits.max_mime_depth):
         if too_deep:
