@@ -31,7 +31,7 @@ from pipeline.report.template import (  # noqa: E402
     write_score_template,
     write_template,
 )
-from pipeline.scoring import ScoringRules, load_score_sheet  # noqa: E402
+from pipeline.rules import ScoringRules, load_score_sheet  # noqa: E402
 from tests.fixtures.build_annexes import P1_HEAD, P1_MERGES, P1_TITLE, write_sheets  # noqa: E402
 from tests.fixtures.build_scores import (  # noqa: E402
     EXACTLY_75,

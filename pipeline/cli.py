@@ -65,7 +65,7 @@ from pipeline.report.template import (
     write_template,
 )
 from pipeline.roster import Roster, build_roster
-from pipeline.scoring import DEFAULT_SHEET, ScoreSheetError, ScoringRules, load_score_sheet
+from pipeline.rules import DEFAULT_SHEET, ScoreSheetError, ScoringRules, load_score_sheet
 
 EXIT_FATAL = 3
 REGISTRY_BACKUP = "dvk_sao_luu.sqlite"  # in luu_tru/: the registry as it was before the last run

@@ -10,10 +10,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipeline import vocab
-from pipeline.link import DEFAULT_RULES, LinkRules, unit_key
-from pipeline.scoring import (
+from pipeline.rules import (
     DEFAULT_LADDER,
+    DEFAULT_RULES,
     SHEET_NAME,
+    LinkRules,
     ScoreSheet,
     ScoringRules,
     load_score_sheet,
@@ -77,8 +78,8 @@ class Config:
         return ScoringRules(sheet or load_score_sheet(), self.ladder, self.registration_deadline)
 
     def renamed_units(self) -> dict[str, str]:
-        """Unit key -> the key of the unit it became, for linking across years."""
-        return {unit_key(old): unit_key(new) for old, new in self.unit_renames}
+        """A unit's former name -> its present name ([doi_ten_don_vi]), as the office typed them."""
+        return dict(self.unit_renames)
 
 
 @dataclass(frozen=True)

@@ -20,28 +20,26 @@ from pipeline.ingest import (
     ReadResult,
     archive,
     find_inbox_files,
+    supersede_resubmissions,
 )
 from pipeline.ingest.isolated import read_files
-from pipeline.ingest.workbook_reader import provenance
 from pipeline.issues import CATALOGUE, Issue, Severity, sort_key
 from pipeline.link import (
     CLAIMED,
     DECIDED_NEW,
     DECIDED_OLD,
-    DEFAULT_RULES,
     REVIEW,
     History,
-    LinkRules,
     evidence_text,
     find_duplicates,
     link_years,
-    model_key,
-    supersede_resubmissions,
     supersede_units,
 )
-from pipeline.normalize import comparison_key, normalize_rows
+from pipeline.normalize import comparison_key, model_key, normalize_rows
+from pipeline.records import provenance
 from pipeline.roster import Roster, match_units, roster_from_senders
-from pipeline.scoring import PASSED, ScoringRules, level_rung, load_score_sheet, score_records
+from pipeline.rules import DEFAULT_RULES, LinkRules, ScoringRules, load_score_sheet
+from pipeline.scoring import PASSED, level_rung, score_records
 from pipeline.validate import validate_rows
 
 ACCEPTED = "đã tiếp nhận"

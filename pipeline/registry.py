@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.link import Decision, History, model_key, unit_key
+from pipeline.link import History
+from pipeline.normalize import model_key, unit_key
+from pipeline.records import Decision
 from pipeline.scoring import PASSED
 
 REGISTRY_NAME = "dvk.sqlite"
@@ -283,7 +285,7 @@ def load_history(
         this_year=own[["model_id", "unit", "name"]].reset_index(drop=True),
         decisions=decisions,
         years=tuple(years),
-        renames=renames or {},
+        renames={unit_key(old): unit_key(new) for old, new in (renames or {}).items()},
         recognitions=recognitions,
     )
 

@@ -64,6 +64,15 @@ class Roster:
             queue += [u.code for u in self.children(current)]
         return found
 
+    def under(self, code: str) -> Roster:
+        """The part of the roster under a node, with the node's children at its top."""
+        units = {
+            u.code: Unit(**{**vars(u), "parent": ROOT if u.parent == code else u.parent})
+            for u in self.subtree(code)
+            if u.code != code
+        }
+        return Roster(units)
+
     def top_of(self, code: str) -> str:
         """The unit directly under the office that `code` belongs to (itself, if it is one)."""
         seen = set()

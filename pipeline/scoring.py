@@ -10,140 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from pipeline import vocab
 from pipeline.issues import Issue, Severity
-from pipeline.normalize import clean_text, comparison_key, match_choice
+from pipeline.link import CLOSE, SAME_MODEL, link_models
+from pipeline.normalize import clean_text, comparison_key, match_choice, model_key
+from pipeline.records import ScoreRecord
+from pipeline.rules import ScoreSheet, ScoringRules, fmt
 
-DEFAULT_SHEET = Path(__file__).parent / "data" / "cham_diem.toml"
-SHEET_NAME = "cham_diem.toml"  # the office's own table, in its workspace
 PASSED, FAILED, NOT_JUDGED = "Đạt", "Không đạt", "Chưa xét"
-
-
-class ScoreSheetError(Exception):
-    "The declared criteria table is invalid (message in Vietnamese)"
-
-
-@dataclass(frozen=True)
-class Criterion:
-    number: int
-    section: str  # "I", "II"…
-    maximum: float
-    text: str = ""  # for a section scored the same for every subject
-    collective: str = ""  # II.1: a model carried out by a collective
-    individual: str = ""  # II.2: by an individual
-    checks_registration: bool = False  # "registered from the start of the year" (criterion 1)
-
-    def text_for(self, subject: str) -> str:
-        if self.text:
-            return self.text
-        return self.individual if subject == "CA_NHAN" else self.collective
-
-
-@dataclass(frozen=True)
-class Section:
-    code: str
-    title: str
-    by_subject: bool = False  # II.1 for a collective, II.2 for an individual
-
-
-@dataclass(frozen=True)
-class ScoreSheet:
-    title: str
-    pass_line: float
-    must_be_full: frozenset[int]
-    sections: tuple[Section, ...]
-    criteria: tuple[Criterion, ...]
-
-    @property
-    def numbers(self) -> tuple[int, ...]:
-        return tuple(c.number for c in self.criteria)
-
-    @property
-    def maximum(self) -> float:
-        return sum(c.maximum for c in self.criteria)
-
-    def criterion(self, number: int) -> Criterion:
-        return next(c for c in self.criteria if c.number == number)
-
-    def in_section(self, code: str) -> tuple[Criterion, ...]:
-        return tuple(c for c in self.criteria if c.section == code)
-
-    @property
-    def signature(self) -> str:
-        """What a scoring template was made for: "1:5,2:10,…" (numbers and maxima)."""
-        return ",".join(f"{c.number}:{fmt(c.maximum)}" for c in self.criteria)
-
-
-def load_score_sheet(path: Path | None = None) -> ScoreSheet:
-    """The office's criteria table if it has one, else the one of seed 004."""
-    path = path or DEFAULT_SHEET
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise ScoreSheetError(f"Không đọc được biểu chấm điểm {path.name}: {e}") from e
-    try:
-        sections = tuple(
-            Section(str(m["so"]), str(m["ten"]), bool(m.get("theo_chu_the", False)))
-            for m in data["muc"]
-        )
-        criteria = tuple(
-            Criterion(
-                number=int(c["so"]),
-                section=str(c["muc"]),
-                maximum=float(c["diem_toi_da"]),
-                text=str(c.get("noi_dung", "")),
-                collective=str(c.get("tap_the", "")),
-                individual=str(c.get("ca_nhan", "")),
-                checks_registration=bool(c.get("kiem_tra_dang_ky", False)),
-            )
-            for c in data["tieu_chi"]
-        )
-        sheet = ScoreSheet(
-            title=str(data.get("ten", "BIỂU CHẤM ĐIỂM MÔ HÌNH")),
-            pass_line=float(data["diem_dat"]),
-            must_be_full=frozenset(int(n) for n in data.get("tieu_chi_phai_dat_toi_da", [])),
-            sections=sections,
-            criteria=criteria,
-        )
-    except (KeyError, TypeError, ValueError) as e:
-        raise ScoreSheetError(
-            f"Biểu chấm điểm {path.name} thiếu hoặc sai mục {e}: cần ten, diem_dat, [[muc]] "
-            "(so, ten) và [[tieu_chi]] (so, muc, diem_toi_da, noi_dung hoặc tap_the/ca_nhan)."
-        ) from e
-    _check_sheet(sheet, path.name)
-    return sheet
-
-
-def _check_sheet(sheet: ScoreSheet, name: str) -> None:
-    numbers = sheet.numbers
-    problems = []
-    if len(set(numbers)) != len(numbers):
-        problems.append("số tiêu chí bị trùng")
-    if any(c.maximum <= 0 for c in sheet.criteria):
-        problems.append("điểm tối đa phải lớn hơn 0")
-    if unknown := sheet.must_be_full - set(numbers):
-        problems.append(f"tiêu chí phải đạt tối đa không có trong biểu: {sorted(unknown)}")
-    codes = {s.code for s in sheet.sections}
-    if stray := {c.section for c in sheet.criteria} - codes:
-        problems.append(f"mục không khai báo: {sorted(stray)}")
-    by_subject = {s.code for s in sheet.sections if s.by_subject}
-    if any(c.section in by_subject and not (c.collective and c.individual) for c in sheet.criteria):
-        problems.append("tiêu chí của mục theo chủ thể cần cả tap_the và ca_nhan")
-    if not 0 < sheet.pass_line <= sheet.maximum:
-        problems.append(f"điểm đạt phải từ 0 đến {fmt(sheet.maximum)}")
-    if problems:
-        raise ScoreSheetError(f"Biểu chấm điểm {name} chưa đúng: {'; '.join(problems)}.")
-
-
-def fmt(points: float) -> str:
-    """8.0 → "8", 8.5 → "8,5": how points are written on paper."""
-    return f"{points:g}".replace(".", ",")
 
 
 _NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
@@ -186,27 +64,6 @@ def judge(points: dict[int, float], sheet: ScoreSheet) -> Verdict:
     if total < sheet.pass_line:
         reasons.append(f"Tổng điểm {fmt(total)} < {fmt(sheet.pass_line)}")
     return Verdict(not reasons, total, subtotals, tuple(reasons))
-
-
-@dataclass
-class ScoreRecord:
-    """One scored model as read from a sheet, before any check."""
-
-    file: str
-    sheet: str
-    row: int  # the Excel row of the model (template) or of the table's header (vertical sheet)
-    unit: str
-    name: str
-    subject: str  # TAP_THE / CA_NHAN as written on the sheet, "" when not said
-    raw: dict[int, object]  # criterion number -> the cell as typed
-    where: dict[int, int]  # criterion number -> its Excel row (vertical) or the model's row
-    columns: dict[int, str]  # criterion number -> the column header to point at
-    variant: str = ""  # which II variant a vertical sheet filled: TAP_THE / CA_NHAN / BOTH
-    typed_total: object = None
-    level: str = ""  # "Đề nghị công nhận cấp"
-    scorer: str = ""
-    scored_on: object = None
-    signature: str = ""  # our template: the criteria it was made for (ScoreSheet.signature)
 
 
 def check_record(record: ScoreRecord, sheet: ScoreSheet, subject: str) -> tuple[dict, list[Issue]]:
@@ -297,18 +154,6 @@ def check_ladder(
     return found
 
 
-DEFAULT_LADDER = ("Cấp cơ sở", "Cấp huyện", "Cấp tỉnh")
-
-
-@dataclass(frozen=True)
-class ScoringRules:
-    """What the office decided: its criteria table, its ladder of levels, its deadline."""
-
-    sheet: ScoreSheet
-    ladder: tuple[str, ...] = DEFAULT_LADDER
-    registration_deadline: dt.date | None = None
-
-
 def score_records(
     records: list[ScoreRecord],
     registrations: pd.DataFrame,
@@ -354,7 +199,7 @@ def score_records(
         level = record.level or (
             registered.get("level_label", "") if registered is not None else ""
         )
-        key = (canonical_unit(unit), _model_key(name))
+        key = (canonical_unit(unit), model_key(name))
         rows.append(
             {
                 "unit": unit,
@@ -425,17 +270,8 @@ def _columns(sheet: ScoreSheet) -> list[str]:
     ]  # fmt: skip
 
 
-def _model_key(name: object) -> str:
-    # Imported here: link imports the readers, which import this module's ScoreRecord.
-    from pipeline.link import model_key
-
-    return model_key(name)
-
-
 def _match_registrations(records, registrations: pd.DataFrame, canonical_unit) -> list:
     """For each record, the registration row of the same model this year, or None."""
-    from pipeline.link import CLOSE, SAME_MODEL, link_models
-
     if not records or registrations.empty:
         return [None] * len(records)
     earlier = pd.DataFrame(
@@ -463,8 +299,6 @@ def _match_registrations(records, registrations: pd.DataFrame, canonical_unit) -
 
 def _earlier_ids(records, earlier: pd.DataFrame | None, canonical_unit) -> list:
     """For each record, the id of an earlier year's model its name continues, or None."""
-    from pipeline.link import CLOSE, SAME_MODEL, link_models
-
     if not records or earlier is None or earlier.empty:
         return [None] * len(records)
     current = pd.DataFrame(
@@ -481,7 +315,7 @@ def _self_assessments(results: pd.DataFrame, canonical_unit) -> dict[tuple[str, 
     if results.empty or "self_assessment" not in results:
         return {}
     return {
-        (canonical_unit(u), _model_key(n)): vocab.SELF_ASSESSMENTS.get(a, "") if a else ""
+        (canonical_unit(u), model_key(n)): vocab.SELF_ASSESSMENTS.get(a, "") if a else ""
         for u, n, a in zip(
             results["unit"], results["name"], results["self_assessment"].fillna(""), strict=True
         )

@@ -29,7 +29,7 @@ def test_thresholds_and_renamed_units_are_read(tmp_path):
     path.write_text(text, encoding="utf-8")
     cfg = load_config(path)
     assert cfg.link_rules.link_at == 85.5
-    assert cfg.renamed_units() == {"chi bộ xóm 3": "chi bộ xóm đông"}
+    assert cfg.renamed_units() == {"Chi bộ xóm 3": "Chi bộ xóm Đông"}
 
 
 @pytest.mark.parametrize(

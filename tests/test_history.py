@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from pipeline import forms, vocab
 from pipeline.ingest.annex_reader import annex_rows, find_table
-from pipeline.link import model_key
+from pipeline.normalize import model_key
 from pipeline.registry import dump
 from tests.conftest import SAMPLE, consolidate_with_last_year
 from tests.fixtures.build_annexes import P1_HEAD, P1_MERGES, P1_TITLE, write_sheets

@@ -12,7 +12,7 @@ from pipeline.config import load_config
 from pipeline.consolidate import consolidate
 from pipeline.ingest.annex_reader import annex_rows, find_table
 from pipeline.ingest.roster_reader import read_roster
-from pipeline.link import model_key
+from pipeline.normalize import model_key
 from pipeline.report import write_outputs
 from pipeline.report.completeness import node_rates, unit_status
 from pipeline.roster import build_roster, match_units

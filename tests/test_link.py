@@ -6,8 +6,8 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.link import find_duplicates, name_core
-from pipeline.normalize import comparison_key
+from pipeline.link import find_duplicates
+from pipeline.normalize import comparison_key, name_core
 
 SPELLINGS = {
     "Tuyến đường hoa": ["Tuyến đường hoa", "TUYẾN ĐƯỜNG HOA", "Tuyến  đường hoa "],

@@ -17,13 +17,13 @@ from pipeline.link import (
     NEW,
     REVIEW,
     SAME_MODEL,
-    Decision,
     History,
     Strength,
     compare_names,
     link_models,
     link_years,
 )
+from pipeline.records import Decision
 from tests.fixtures.build_linking_set import TARGET, pairs
 
 

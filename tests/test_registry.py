@@ -12,7 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline import registry
-from pipeline.link import Decision, link_years, model_key
+from pipeline.link import link_years
+from pipeline.normalize import model_key
+from pipeline.records import Decision
 from pipeline.registry import (
     MIGRATIONS,
     RegistryError,

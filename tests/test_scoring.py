@@ -11,14 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.ingest import arrivals_of, read_workbook
+from pipeline.records import ScoreRecord
+from pipeline.rules import ScoreSheetError, ScoringRules, load_score_sheet
 from pipeline.scoring import (
     NOT_JUDGED,
     PASSED,
-    ScoreRecord,
-    ScoreSheetError,
-    ScoringRules,
     judge,
-    load_score_sheet,
     parse_points,
     score_records,
 )

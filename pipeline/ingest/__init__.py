@@ -9,7 +9,9 @@ from pipeline.ingest.arrivals import (
     arrivals_of,
     find_inbox_files,
 )
-from pipeline.ingest.workbook_reader import PROVENANCE, ReadResult, read_workbook
+from pipeline.ingest.resubmissions import supersede_resubmissions
+from pipeline.ingest.workbook_reader import read_workbook
+from pipeline.records import PROVENANCE, ReadResult
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -22,4 +24,5 @@ __all__ = [
     "arrivals_of",
     "find_inbox_files",
     "read_workbook",
+    "supersede_resubmissions",
 ]

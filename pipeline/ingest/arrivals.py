@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from xml.parsers import expat
 from zoneinfo import ZoneInfo
 
-from pipeline.ingest import xml_scan
+import pipeline.ingest.xml_scan as xml_scan
 from pipeline.issues import Issue
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")

@@ -8,8 +8,8 @@ import python_calamine as calamine
 
 from pipeline import forms, vocab
 from pipeline.issues import Issue
-from pipeline.link import Decision
 from pipeline.normalize import clean_text, comparison_key
+from pipeline.records import Decision
 
 _ANSWERS = {
     comparison_key(word): answer for answer, words in vocab.REVIEW_ANSWERS.items() for word in words

@@ -29,8 +29,9 @@ from pathlib import Path
 import psutil
 
 from pipeline.ingest.arrivals import Arrival, Limits, arrivals_of, displayable
-from pipeline.ingest.workbook_reader import ReadResult, read_workbook
+from pipeline.ingest.workbook_reader import read_workbook
 from pipeline.issues import Issue
+from pipeline.records import ReadResult
 
 POLL_SECONDS = 0.2
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pipeline import forms, vocab
 from pipeline.normalize import clean_text, comparison_key, match_choice
-from pipeline.scoring import ScoreRecord
+from pipeline.records import ScoreRecord
 
 SCAN_ROWS = 40
 _CRITERION = re.compile(r"^(\d{1,2})\.?$")

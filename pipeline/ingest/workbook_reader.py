@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import python_calamine as calamine
 from openpyxl.utils.cell import coordinate_to_tuple
@@ -16,38 +15,9 @@ from pipeline.ingest.formulas import formula_cells
 from pipeline.ingest.score_reader import find_vertical, score_template_records, vertical_record
 from pipeline.issues import Issue
 from pipeline.normalize import clean_text, comparison_key
-from pipeline.scoring import ScoreRecord
+from pipeline.records import ReadResult, provenance
 
 SHEET_NAMES = tuple(spec.name for spec in forms.SHEETS)
-# Where each raw row came from; _form is "bieu_mau" (our template) or "phu_luc" (typed by hand).
-PROVENANCE = ("_row", "_file", "_sheet", "unit", "_form")
-_FROM_END = {name: i - len(PROVENANCE) for i, name in enumerate(PROVENANCE)}
-
-
-def provenance(row: list, name: str) -> object:
-    """One provenance value of a raw row ("_row", "_sheet", "unit"…), which ends every row."""
-    return row[_FROM_END[name]]
-
-
-@dataclass
-class ReadResult:
-    """What one inbox file gave: raw rows per sheet, and problems found while reading it."""
-
-    file: str  # path relative to the inbox, as the intake report shows it
-    sha256: str
-    unit: str = ""
-    # sheet name -> raw rows: the form's columns in order, then the PROVENANCE values
-    rows: dict[str, list[list]] = field(default_factory=dict)
-    issues: list[Issue] = field(default_factory=list)
-    readable: bool = True
-    # sheet name -> column key (or mark) -> 0-based column, to point at cells in the unit's file
-    layout: dict[str, dict[str, int]] = field(default_factory=dict)
-    scores: list[ScoreRecord] = field(default_factory=list)  # scoring sheets, one per model
-    # A lower office's Phụ lục made by this tool: (sheet, Excel row) -> the unit's roster code.
-    codes: dict[tuple[str, int], str] = field(default_factory=dict)
-    # A lower office's consolidated annex (its units listed under it): the office its heading
-    # names. Without a roster, it becomes a node of the total (roster.roster_from_senders).
-    office: str = ""
 
 
 def read_workbook(arrival: Arrival, year: int) -> ReadResult:

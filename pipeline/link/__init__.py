@@ -1,27 +1,23 @@
 """Link stage: a model counts once in the inbox, and is linked to itself across years."""
 
-from pipeline.link.inbox import find_duplicates, supersede_resubmissions, supersede_units
-from pipeline.link.names import Evidence, Strength, compare_names, model_key, name_core, name_parts
+from pipeline.link.inbox import find_duplicates, supersede_units
+from pipeline.link.names import Evidence, Strength, compare_names
 from pipeline.link.years import (
     AGREED,
     CLAIMED,
     CLOSE,
     DECIDED_NEW,
     DECIDED_OLD,
-    DEFAULT_RULES,
     LINK_OUTCOMES,
     LINKED,
     NEW,
     NO_HISTORY,
     REVIEW,
     SAME_MODEL,
-    Decision,
     History,
-    LinkRules,
     evidence_text,
     link_models,
     link_years,
-    unit_key,
 )
 
 __all__ = [
@@ -30,27 +26,19 @@ __all__ = [
     "CLOSE",
     "DECIDED_NEW",
     "DECIDED_OLD",
-    "DEFAULT_RULES",
     "LINKED",
     "LINK_OUTCOMES",
     "NEW",
     "NO_HISTORY",
     "REVIEW",
     "SAME_MODEL",
-    "Decision",
     "Evidence",
     "History",
-    "LinkRules",
     "Strength",
     "compare_names",
     "evidence_text",
     "find_duplicates",
     "link_models",
     "link_years",
-    "model_key",
-    "name_core",
-    "name_parts",
-    "supersede_resubmissions",
     "supersede_units",
-    "unit_key",
 ]

@@ -14,24 +14,10 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from pipeline import vocab
-from pipeline.link.names import Evidence, NameRules, Strength, compare_names, model_key
-from pipeline.normalize import comparison_key
-
-
-@dataclass(frozen=True)
-class LinkRules:
-    """The numbers of linking (0-100), from dvk.toml [lien_ket_nam_truoc]."""
-
-    link_at: float = 90.0  # two earlier models both this close: a person says which one
-    review_at: float = 75.0  # from this score a name is partial evidence; below, none
-    words_added_score: float = 95.0  # a name that only adds or drops words scores at least this
-
-    @property
-    def names(self) -> NameRules:
-        return NameRules(review_at=self.review_at, words_added_score=self.words_added_score)
-
-
-DEFAULT_RULES = LinkRules()
+from pipeline.link.names import Evidence, Strength, compare_names
+from pipeline.normalize import comparison_key, model_key, unit_key
+from pipeline.records import Decision
+from pipeline.rules import DEFAULT_RULES, LinkRules
 
 # How a row's section was decided; stored with each row in the registry.
 LINKED = "linked"  # strong evidence: the same model as an earlier year's
@@ -69,7 +55,7 @@ def candidates(name: object, block: list[tuple[str, object]], rules: LinkRules) 
     """Every earlier model of the block with the best evidence over its names, closest first."""
     best: dict[object, Candidate] = {}
     for old, model_id in block:
-        found = Candidate(model_id, str(old), compare_names(name, old, rules.names))
+        found = Candidate(model_id, str(old), compare_names(name, old, rules))
         if model_id not in best or found.order < best[model_id].order:
             best[model_id] = found
     return sorted(best.values(), key=lambda c: c.order)
@@ -145,19 +131,6 @@ def _blocks(earlier: pd.DataFrame) -> dict[str, list[tuple[str, object]]]:
     ):
         blocks.setdefault(comparison_key(unit), []).append((name, model_id))
     return blocks
-
-
-def unit_key(unit: object) -> str:
-    """How a unit is known in the registry: its comparison key."""
-    return comparison_key(unit)
-
-
-@dataclass(frozen=True)
-class Decision:
-    """A person's answer to "is this last year's model?" in the review workbook."""
-
-    is_old: bool
-    model_id: int | None = None  # the earlier model it continues, when is_old
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pipeline.report.phu_luc import write_phu_luc_1, write_phu_luc_4
 from pipeline.report.returns import write_returns
 from pipeline.report.review import changed_rows, review_rows, write_review
 from pipeline.report.scores import write_scores
-from pipeline.scoring import ScoringRules
+from pipeline.rules import ScoringRules
 
 OUTPUT_NAMES = {
     "phu_luc_1": "Phu_luc_1_dang_ky_{year}.xlsx",
@@ -119,17 +119,5 @@ def _write_nodes(folder: Path, result: RunResult, cfg: Config, stamp: str) -> Pa
         ):
             mine = rows[rows["unit_code"].isin(inside)] if "unit_code" in rows else rows[:0]
             path = target / OUTPUT_NAMES[key].format(year=stamp)
-            write(path, mine, own_cfg, _subroster(roster, node.code))
+            write(path, mine, own_cfg, roster.under(node.code))
     return folder
-
-
-def _subroster(roster, code: str):
-    """The part of the roster under a node, with the node's children at its top."""
-    from pipeline.roster import ROOT, Roster, Unit
-
-    units = {
-        u.code: Unit(**{**vars(u), "parent": ROOT if u.parent == code else u.parent})
-        for u in roster.subtree(code)
-        if u.code != code
-    }
-    return Roster(units)

@@ -14,8 +14,8 @@ from rapidfuzz import fuzz
 from pipeline import forms, vocab
 from pipeline.config import Config
 from pipeline.consolidate import RunResult
-from pipeline.link import CLAIMED, DECIDED_NEW, DECIDED_OLD, REVIEW, evidence_text, model_key
-from pipeline.normalize import comparison_key
+from pipeline.link import CLAIMED, DECIDED_NEW, DECIDED_OLD, REVIEW, evidence_text
+from pipeline.normalize import comparison_key, model_key
 from pipeline.report.styles import table_sheet
 
 CHANGES_SHEET = "Khác với đơn vị ghi"

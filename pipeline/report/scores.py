@@ -21,7 +21,8 @@ from pipeline.report.styles import (
     table_sheet,
     wrapped_height,
 )
-from pipeline.scoring import NOT_JUDGED, PASSED, ScoringRules, fmt
+from pipeline.rules import ScoringRules, fmt
+from pipeline.scoring import NOT_JUDGED, PASSED
 
 SHEET = "Kết quả chấm điểm"
 PROPOSALS_SHEET = "Đề nghị công nhận"

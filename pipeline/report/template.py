@@ -26,7 +26,7 @@ from pipeline.report.styles import (
     set_print_setup,
     wrapped_height,
 )
-from pipeline.scoring import ScoreSheet, ScoringRules, fmt
+from pipeline.rules import ScoreSheet, ScoringRules, fmt
 
 UNLOCKED = Protection(locked=False)
 INPUT_FONT = font()
