@@ -13,8 +13,8 @@ import warnings
 from hypothesis import HealthCheck, given, settings
 
 from pipeline.normalize import clean_text
-from tests.fixtures.annex_mutations import annexes
-from tests.test_annex_layouts import _read
+from tests.fixtures.annex_mutations import YEAR, annexes
+from tests.helpers import read_generated
 
 
 def measure(count: int) -> dict[str, int]:
@@ -23,7 +23,7 @@ def measure(count: int) -> dict[str, int]:
     @settings(max_examples=count, suppress_health_check=list(HealthCheck), database=None)
     @given(annex=annexes())
     def one(annex):
-        read, rows, issues = _read(annex)
+        read, rows, issues = read_generated(annex.data, annex.form, YEAR)
         got = {
             (r["unit"], r["status"], r["field"], r["subject"], clean_text(r["name"]), r["count"])
             for r in rows.to_dict("records")

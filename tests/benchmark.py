@@ -21,7 +21,7 @@ from pipeline.ingest import arrivals_of, find_inbox_files, read_workbook
 from pipeline.link import compare_names, link_models
 from pipeline.registry import load_history, open_registry, record_year
 from pipeline.report import write_outputs
-from tests.conftest import SAMPLE
+from tests.helpers import SAMPLE
 
 
 def make_inbox(folder: Path, n_files: int) -> Path:

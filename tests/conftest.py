@@ -9,18 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from pipeline import forms
 from pipeline.config import Config, load_config
-from pipeline.consolidate import RunResult, consolidate, read_history
-from pipeline.ingest.roster_reader import read_roster
-from pipeline.registry import load_history, open_registry, record_year
-from pipeline.report import write_outputs
 from pipeline.report.template import template_path, write_template
-from pipeline.roster import Roster, build_roster
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "examples" / "xa-dien-chau"
-GOLDEN = Path(__file__).resolve().parent / "golden"
+from tests.helpers import GOLDEN, SAMPLE
 
 # pandas in the loop: a busy 2-core CI machine must not turn slow examples into failures.
 settings.register_profile("dvk", deadline=None)
@@ -71,38 +62,3 @@ def golden(request):
         assert json.loads(path.read_text(encoding="utf-8")) == json.loads(text)
 
     return check
-
-
-def workspace_roster(workspace: Path, cfg: Config) -> Roster:
-    """The workspace's roster as the CLI reads it (an empty one when it has none)."""
-    rows, issues = read_roster(workspace / forms.ROSTER_FILENAME)
-    roster, found = build_roster(rows, cfg.quotas)
-    assert issues == found == []
-    return roster
-
-
-def consolidate_with_last_year(workspace: Path, outbox: Path | None = None):
-    """The sample's 2025 annexes imported, then its 2026 inbox consolidated, as the CLI does."""
-    cfg = load_config(workspace / "dvk.toml")
-    conn = open_registry(workspace / "dvk.sqlite")
-    last_year = sorted((workspace / "nam_truoc").glob("*.xlsx"))
-    imported = read_history(last_year, 2025, load_history(conn, 2025))
-    assert not imported.issues, imported.issues
-    record_year(
-        conn,
-        2025,
-        "lich_su",
-        registrations=imported.registrations,
-        results=imported.results,
-        replace=False,
-    )
-    history = load_history(conn, cfg.year, cfg.renamed_units())
-    conn.close()
-    result: RunResult = consolidate(
-        workspace / "inbox",
-        cfg.year,
-        history=history,
-        scoring=cfg.scoring_rules(),
-        roster=workspace_roster(workspace, cfg),
-    )
-    return result, write_outputs(result, cfg, outbox or workspace / "outbox")

@@ -4,28 +4,17 @@ with its unit, section, field, subject and count, and no other row does
 
 from __future__ import annotations
 
-import hashlib
-
-import pandas as pd
 from hypothesis import HealthCheck, given, settings
 
-from pipeline import forms
-from pipeline.ingest import PROVENANCE, Arrival, read_workbook
-from pipeline.normalize import clean_text, normalize_rows
+from pipeline.normalize import clean_text
 from tests.fixtures.annex_mutations import YEAR, GeneratedAnnex, annexes
+from tests.helpers import read_generated
 
 CHECKED = ("field", "subject", "status")
 
 
 def _read(annex: GeneratedAnnex):
-    arrival = Arrival("don_vi.xlsx", hashlib.sha256(annex.data).hexdigest(), "workbook", annex.data)
-    read = read_workbook(arrival, YEAR)
-    spec = forms.REGISTRATION if annex.form == "P1" else forms.RESULTS
-    raw = pd.DataFrame(
-        read.rows.get(spec.name, []), columns=[c.key for c in spec.columns] + list(PROVENANCE)
-    )
-    rows, issues = normalize_rows(raw, spec, YEAR)
-    return read, rows, issues
+    return read_generated(annex.data, annex.form, YEAR)
 
 
 @settings(max_examples=220, suppress_health_check=[HealthCheck.too_slow])

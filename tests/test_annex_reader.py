@@ -8,8 +8,8 @@ from openpyxl import load_workbook
 from pipeline.config import load_config
 from pipeline.consolidate import ACCEPTED, HAS_ERRORS, consolidate
 from pipeline.report import write_outputs
-from tests.conftest import SAMPLE
 from tests.fixtures.build_annexes import build_annexes
+from tests.helpers import SAMPLE
 
 REGISTRATION = [
     "_file",

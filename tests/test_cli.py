@@ -1,24 +1,18 @@
-"""The real `dvk` command, run as staff run it: init, templates, consolidate, exit codes."""
+"""The `dvk` command as staff run it: init, templates, consolidate, exit codes.
+
+In this process through click's runner (tests.helpers.dvk), and once as a real process."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-from pathlib import Path
 
+import pytest
+
+from pipeline import office
 from pipeline.config import load_config
-
-
-def dvk(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=cwd,
-        timeout=120,
-    )
+from tests.helpers import dvk
 
 
 def test_consolidate_on_the_sample(sample_workspace):
@@ -140,48 +134,41 @@ def test_init_writes_the_office_and_place(tmp_path):
 
 
 def test_an_output_open_in_excel_is_a_clear_fatal_error(sample_workspace, monkeypatch):
-    from click.testing import CliRunner
-
-    from pipeline import cli
-
     def locked(*_args):
         raise PermissionError(13, "Permission denied", "Phu_luc_1_dang_ky_2026.xlsx")
 
-    monkeypatch.setattr(cli, "write_outputs", locked)
-    run = CliRunner().invoke(cli.main, ["consolidate", "-w", str(sample_workspace)])
-    assert run.exit_code == 3
-    assert "Phu_luc_1_dang_ky_2026.xlsx: tệp đang mở trong Excel" in run.output
+    monkeypatch.setattr(office, "write_outputs", locked)
+    run = dvk("consolidate", "-w", sample_workspace)
+    assert run.returncode == 3
+    assert "Phu_luc_1_dang_ky_2026.xlsx: tệp đang mở trong Excel" in run.stderr
 
 
-def test_output_redirected_to_a_file_is_utf8(sample_workspace, tmp_path):
+def test_python_dash_m_writes_utf8_to_a_redirected_file(sample_workspace, tmp_path):
+    """The one real process: the console entry point, its exit code and its encoding."""
     log = tmp_path / "log.txt"
     with log.open("wb") as out:
-        subprocess.run(
+        ran = subprocess.run(
             [sys.executable, "-m", "pipeline", "consolidate", "-w", str(sample_workspace)],
             stdout=out,
             env={"PYTHONIOENCODING": "latin-1", "PATH": ""},
             timeout=120,
         )
+    assert ran.returncode == 1
     assert "Đã đọc 23 tệp" in log.read_text(encoding="utf-8")
 
 
-def test_a_fault_of_the_tool_itself_exits_three_in_vietnamese(
-    sample_workspace, monkeypatch, capsys
-):
-    import pytest
-
-    from pipeline import cli
-
+def test_a_fault_of_the_tool_itself_exits_three_in_vietnamese(sample_workspace, monkeypatch):
     def broken(*_args, **_kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(cli, "consolidate", broken)
-    monkeypatch.setattr(sys, "argv", ["dvk", "consolidate", "-w", str(sample_workspace)])
+    monkeypatch.setattr(office, "consolidate", broken)
     monkeypatch.delenv("DVK_DEBUG", raising=False)
-    with pytest.raises(SystemExit) as exit:
-        cli.run()
-    assert exit.value.code == 3
-    assert "Lỗi: công cụ gặp sự cố và đã dừng (RuntimeError: bug)" in capsys.readouterr().err
+    run = dvk("consolidate", "-w", sample_workspace)
+    assert run.returncode == 3
+    assert "Lỗi: công cụ gặp sự cố và đã dừng (RuntimeError: bug)" in run.stderr
+    monkeypatch.setenv("DVK_DEBUG", "1")  # for the person who fixes it: the traceback
+    with pytest.raises(RuntimeError, match="bug"):
+        dvk("consolidate", "-w", sample_workspace)
 
 
 def test_history_import_then_consolidate_says_what_changed(sample_workspace):

@@ -11,7 +11,7 @@ from pipeline.report.template import (
     write_score_template,
     write_template,
 )
-from tests.conftest import ROOT, SAMPLE, consolidate_with_last_year, workspace_roster
+from tests.helpers import ROOT, SAMPLE, consolidate_with_last_year, workspace_roster
 from tests.workbook_dump import dump_workbook
 
 

@@ -15,9 +15,8 @@ from pipeline import forms, vocab
 from pipeline.ingest.annex_reader import annex_rows, find_table
 from pipeline.normalize import model_key
 from pipeline.registry import dump
-from tests.conftest import SAMPLE, consolidate_with_last_year
 from tests.fixtures.build_annexes import P1_HEAD, P1_MERGES, P1_TITLE, write_sheets
-from tests.test_cli import dvk
+from tests.helpers import SAMPLE, consolidate_with_last_year, dvk
 
 _spec = importlib.util.spec_from_file_location("build_sample", SAMPLE.parent / "build_sample.py")
 sample = importlib.util.module_from_spec(_spec)

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from pipeline import forms
 from pipeline.ingest.decisions import read_decisions
-from tests.test_cli import dvk
+from tests.helpers import dvk
 
 KILL_AFTER = (0.3, 0.7, 1.0, 1.3, 1.6, 2.0)  # seconds: starting, reading, writing, publishing
 

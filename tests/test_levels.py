@@ -8,16 +8,16 @@ import pytest
 import python_calamine as calamine
 
 from pipeline import forms
+from pipeline.analysis import node_rates, unit_status
 from pipeline.config import load_config
 from pipeline.consolidate import consolidate
 from pipeline.ingest.annex_reader import annex_rows, find_table
 from pipeline.ingest.roster_reader import read_roster
 from pipeline.normalize import model_key
 from pipeline.report import write_outputs
-from pipeline.report.completeness import node_rates, unit_status
 from pipeline.roster import build_roster, match_units
 from tests.fixtures.build_province import MODELS, build_province
-from tests.test_libreoffice import needs_office, squeezed_text, to_pdf
+from tests.helpers import needs_office, squeezed_text, to_pdf
 
 
 @pytest.fixture(scope="module")

@@ -2,64 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
 from pipeline.config import load_config
 from pipeline.consolidate import consolidate
 from pipeline.report import write_outputs
-
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-needs_office = pytest.mark.skipif(
-    not SOFFICE and not os.environ.get("CI"),
-    reason="LibreOffice is not installed (CI installs it; locally: apt-get install "
-    "libreoffice-calc-nogui poppler-utils)",
-)
-
-
-def convert(paths: list[Path], to: str, outdir: Path, workdir: Path) -> None:
-    """LibreOffice headless, with a profile of its own, saves `paths` as `to` into outdir."""
-    assert SOFFICE, "LibreOffice must be installed in CI"
-    profile = (workdir / "lo-profile").as_uri()
-    command = [SOFFICE, "--headless", "--norestore", f"-env:UserInstallation={profile}"]
-    subprocess.run(
-        [*command, "--convert-to", to, "--outdir", str(outdir), *map(str, paths)],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-
-
-def to_pdf(path: Path, workdir: Path) -> Path:
-    convert([path], "pdf", workdir, workdir)
-    pdf = workdir / (path.stem + ".pdf")
-    assert pdf.exists(), f"LibreOffice did not convert {path.name}"
-    return pdf
-
-
-def page_sizes(pdf: Path) -> list[tuple[float, float]]:
-    out = subprocess.run(
-        ["pdfinfo", "-f", "1", "-l", "999", str(pdf)], check=True, capture_output=True, text=True
-    ).stdout
-    return [(float(w), float(h)) for w, h in re.findall(r"size:\s+([\d.]+) x ([\d.]+)", out)]
-
-
-def squeezed_text(pdf: Path) -> str:
-    """The PDF's text with all white space removed, so wrapped cells still match."""
-    text = subprocess.run(
-        ["pdftotext", "-raw", str(pdf), "-"], check=True, capture_output=True, text=True
-    ).stdout
-    return re.sub(r"\s+", "", text)
+from tests.helpers import convert, needs_office, page_sizes, squeezed_text, to_pdf
 
 
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory):
-    from tests.conftest import SAMPLE
+    from tests.helpers import SAMPLE
 
     workdir = tmp_path_factory.mktemp("lo")
     cfg = load_config(SAMPLE / "dvk.toml")
@@ -151,7 +107,7 @@ def test_legacy_and_open_formats_read_like_xlsx(tmp_path, cfg, blank_template, s
 
 @needs_office
 def test_comparison_and_review_print_without_their_hidden_keys(sample_workspace, tmp_path):
-    from tests.conftest import consolidate_with_last_year
+    from tests.helpers import consolidate_with_last_year
 
     _, paths = consolidate_with_last_year(sample_workspace)
     comparison = squeezed_text(to_pdf(paths["so_sanh"], tmp_path))

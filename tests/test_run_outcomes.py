@@ -13,13 +13,13 @@ import pandas as pd
 import python_calamine as calamine
 from click.testing import CliRunner
 
+from pipeline.analysis import LATE, node_rates, unit_status
 from pipeline.cli import main
 from pipeline.config import load_config
 from pipeline.consolidate import ACCEPTED, UNREADABLE, consolidate
 from pipeline.report.comparison import _lines
-from pipeline.report.completeness import LATE, node_rates, unit_status
 from pipeline.report.staging import STAGING_FOLDER
-from tests.conftest import workspace_roster
+from tests.helpers import workspace_roster
 
 INBOX_FILE = "chi_bo_xom_bac_son.xlsx"  # a clean form of a roster unit
 

@@ -20,7 +20,6 @@ from pipeline.scoring import (
     parse_points,
     score_records,
 )
-from tests.conftest import ROOT
 from tests.fixtures.build_scores import (
     EXACTLY_75,
     FULL,
@@ -30,6 +29,7 @@ from tests.fixtures.build_scores import (
     messy_sheet,
     seed_sheet,
 )
+from tests.helpers import ROOT
 
 RULES = ScoringRules(SHEET, registration_deadline=dt.date(2026, 3, 5))
 

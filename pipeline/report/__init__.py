@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 
 from pipeline import forms
+from pipeline.analysis import review_rows
 from pipeline.config import Config
 from pipeline.consolidate import RunResult
 from pipeline.normalize import ascii_slug
@@ -14,7 +15,7 @@ from pipeline.report.completeness import write_completeness
 from pipeline.report.intake import write_intake
 from pipeline.report.phu_luc import write_phu_luc_1, write_phu_luc_4
 from pipeline.report.returns import write_returns
-from pipeline.report.review import changed_rows, review_rows, write_review
+from pipeline.report.review import changed_rows, write_review
 from pipeline.report.scores import write_scores
 from pipeline.rules import ScoringRules
 
@@ -66,13 +67,13 @@ def write_outputs(
     cfg: Config,
     outbox: Path,
     scoring: ScoringRules | None = None,
-    period: int | None = None,
 ) -> dict[str, Path]:
     """Write the annexes, the intake workbook and the error workbooks into outbox/<year>/;
     with last year on record, the comparison and review; with scoring sheets, their results.
 
     Only writes: the caller stages them (report.staging) and removes an earlier run's outputs
     that this run does not make again (a unit that fixed its file gets nothing back)."""
+    period = cfg.period
     folder = output_folder(outbox, cfg.year, period)
     stamp = output_stamp(cfg.year, period)
     paths = {key: folder / name.format(year=stamp) for key, name in OUTPUT_NAMES.items()}

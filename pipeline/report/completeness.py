@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -10,138 +9,19 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 
-from pipeline import forms, vocab
+from pipeline import vocab
+from pipeline.analysis import (
+    LATE,
+    NOT_SENT,
+    WITH_ERRORS,
+    node_rates,
+    targets,
+    unit_status,
+)
 from pipeline.config import Config
-from pipeline.consolidate import HAS_ERRORS, UNREADABLE, RunResult
+from pipeline.consolidate import RunResult
 from pipeline.report.styles import put, set_print_setup, table_sheet
-from pipeline.roster import ROOT, Roster, match_units
-
-NOT_SENT, WITH_ERRORS, RECEIVED = "Chưa gửi", "Có lỗi", "Đã tiếp nhận"
-ON_TIME, LATE, UNKNOWN = "Đúng hạn", "Trễ hạn", "Không rõ"
-FORMS = (("registration", forms.REGISTRATION.name), ("results", forms.RESULTS.name))
-
-
-def unit_status(result: RunResult, roster: Roster, cfg: Config) -> pd.DataFrame:
-    """One row per roster unit that is expected to send forms (a unit with none under it)."""
-    sent = _sent_times(result)
-    troubled = _troubled_units(result, roster)
-    deadlines = {"registration": cfg.registration_deadline, "results": cfg.results_deadline}
-    frames = {"registration": result.registrations, "results": result.results}
-    rows = []
-    for unit in roster.units.values():
-        if roster.children(unit.code):
-            continue
-        row = {
-            "code": unit.code,
-            "name": unit.name,
-            "kind": vocab.UNIT_KINDS.get(unit.kind, ""),
-            "parent": roster.units[unit.parent].name if unit.parent in roster.units else "",
-            "top": roster.top_of(unit.code),
-            "quota": unit.quota,
-            "email": unit.email,
-        }
-        for form, _ in FORMS:
-            frame = frames[form]
-            mine = frame[frame["unit_code"] == unit.code] if "unit_code" in frame else frame[:0]
-            files = sorted(set(mine["_file"]))
-            when = min((sent[f] for f in files if sent.get(f)), default=None)
-            status = NOT_SENT if not files else RECEIVED
-            if unit.code in troubled[form]:
-                status = WITH_ERRORS
-            deadline = deadlines[form]
-            if not files or deadline is None:
-                timely = ""
-            elif when is None:  # saved from somewhere, not e-mailed: no date to trust
-                timely = UNKNOWN
-            else:
-                timely = ON_TIME if when.date() <= deadline else LATE
-            row |= {
-                f"{form}_status": status,
-                f"{form}_sent": when.strftime("%d/%m/%Y") if when else "",
-                f"{form}_timely": timely,
-                f"{form}_models": len(mine),
-            }
-        row["quota_met"] = row["registration_models"] >= unit.quota
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _sent_times(result: RunResult) -> dict[str, dt.datetime]:
-    """When each e-mailed file was sent. A file's own time says when it was saved, which staff
-    often do days later, so it does not decide whether a unit was on time."""
-    times = {}
-    for account in result.files:
-        if account.sent and account.sender:
-            times[account.file] = dt.datetime.strptime(account.sent, "%d/%m/%Y %H:%M")
-    return times
-
-
-def _troubled_units(result: RunResult, roster: Roster) -> dict[str, set[str]]:
-    """Roster units whose file of each form has errors or could not be read."""
-    bad_files = {f.file for f in result.files if f.status in (HAS_ERRORS, UNREADABLE)}
-    codes = match_units(sorted({f.unit for f in result.files if f.unit}), roster)
-    by_file = {f.file: codes.get(f.unit) for f in result.files}
-    troubled = {"registration": set(), "results": set()}
-    sheets = dict((name, form) for form, name in FORMS)
-    for issue in result.issues:
-        if issue.file in bad_files and by_file.get(issue.file):
-            form = sheets.get(issue.sheet)
-            for key in [form] if form else list(troubled):
-                troubled[key].add(by_file[issue.file])
-    return troubled
-
-
-def node_rates(units: pd.DataFrame, roster: Roster, cfg: Config) -> pd.DataFrame:
-    """Per node (the office, then each unit with units under it): reporting and on-time rates.
-
-    The on-time rate is over the units whose sending date is known (e-mailed files); the
-    others are counted apart, as "unknown"."""
-    nodes = [("", cfg.office_name)] + [(u.code, u.name) for u in roster.nodes()]
-    rows = []
-    for code, name in nodes:
-        inside = {u.code for u in roster.subtree(code)} if code else set(roster.units)
-        mine = units[units["code"].isin(inside)]
-        expected = len(mine)
-        sent = int(mine["registration_status"].ne(NOT_SENT).sum())
-        on_time = int(mine["registration_timely"].eq(ON_TIME).sum())
-        late = int(mine["registration_timely"].eq(LATE).sum())
-        rows.append(
-            {
-                "name": name,
-                "expected": expected,
-                "sent": sent,
-                "reporting_rate": _rate(sent, expected),
-                "on_time": on_time,
-                "late": late,
-                # A file not e-mailed has no date to trust: neither on time nor late.
-                "unknown": int(mine["registration_timely"].eq(UNKNOWN).sum()),
-                "on_time_rate": _rate(on_time, on_time + late),
-                "models": int(mine["registration_models"].sum()),
-                "quota": int(mine["quota"].sum()),
-                "below_quota": int((~mine["quota_met"]).sum()),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def _rate(part: int, whole: int) -> float:
-    return round(100 * part / whole, 1) if whole else 0.0
-
-
-def targets(units: pd.DataFrame, cfg: Config) -> list[tuple[str, str, str, str]]:
-    """(target, goal, reached, met) for the office's own targets in dvk.toml, [muc_tieu]."""
-    found = []
-    if cfg.target_models is not None:
-        total = int(units["registration_models"].sum())
-        found.append(("Tổng số mô hình đăng ký", f"≥ {cfg.target_models}", str(total),
-                      "Đạt" if total >= cfg.target_models else "Chưa đạt"))  # fmt: skip
-    if cfg.target_chi_bo_share is not None:
-        chi_bo = units[units["kind"] == vocab.UNIT_KINDS["CHI_BO"]]
-        share = _rate(int((chi_bo["registration_models"] >= 1).sum()), len(chi_bo))
-        met = "Đạt" if share >= cfg.target_chi_bo_share else "Chưa đạt"
-        found.append(("Tỷ lệ chi bộ có mô hình (%)", f"≥ {cfg.target_chi_bo_share:g}",
-                      f"{share:g}", met))  # fmt: skip
-    return found
+from pipeline.roster import ROOT, Roster
 
 
 def write_completeness(path: Path, result: RunResult, roster: Roster, cfg: Config) -> None:

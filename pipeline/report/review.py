@@ -12,10 +12,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from rapidfuzz import fuzz
 
 from pipeline import forms, vocab
+from pipeline.analysis import review_rows
 from pipeline.config import Config
 from pipeline.consolidate import RunResult
-from pipeline.link import CLAIMED, DECIDED_NEW, DECIDED_OLD, REVIEW, evidence_text
-from pipeline.normalize import comparison_key, model_key
+from pipeline.link import DECIDED_NEW, DECIDED_OLD, REVIEW, evidence_text
+from pipeline.normalize import comparison_key
 from pipeline.report.styles import table_sheet
 
 CHANGES_SHEET = "Khác với đơn vị ghi"
@@ -47,35 +48,6 @@ _CHANGE_COLUMNS = (
     ("Đã xếp vào", 16),
     ("Căn cứ", 36),
 )
-
-
-def review_rows(result: RunResult, claimed: bool = False) -> pd.DataFrame:
-    """One row per model a person must (or did) decide on; a model in both sheets once.
-
-    With `claimed`, instead, the models decided as their unit ticked because the earlier model
-    closest to them went to another of the unit's models: told, not asked.
-    """
-    history = result.history
-    frames = []
-    for sheet, rows in (
-        (forms.REGISTRATION.name, result.registrations),
-        (forms.RESULTS.name, result.results),
-    ):
-        if rows.empty or "link" not in rows:
-            continue
-        asked = rows["link"].isin(list(_ANSWERS))
-        if claimed:
-            reasons = rows.get("review_reason", pd.Series("", index=rows.index)).fillna("")
-            asked = reasons.eq(CLAIMED) & ~asked
-        chosen = rows[asked].copy()
-        chosen["sheet"] = sheet
-        frames.append(chosen)
-    if not frames:
-        return pd.DataFrame(columns=["unit", "name", "sheet", "unit_key", "name_key"])
-    listed = pd.concat(frames, ignore_index=True)
-    listed["unit_key"] = listed["unit"].map(history.canonical_unit)
-    listed["name_key"] = listed["name"].map(model_key)
-    return listed.drop_duplicates(["unit_key", "name_key"]).reset_index(drop=True)
 
 
 def changed_rows(result: RunResult) -> list[tuple]:
