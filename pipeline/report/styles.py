@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -37,8 +38,15 @@ def safe_text(value: object) -> object:
     return text if len(text) <= MAX_CELL_TEXT else text[: MAX_CELL_TEXT - 1] + "…"
 
 
+@functools.cache
 def font(*, bold: bool = False, italic: bool = False, size: int = BODY_SIZE) -> Font:
+    """One Font per look, shared by every cell that has it (openpyxl copies none of them)."""
     return Font(name=FONT_NAME, size=size, bold=bold, italic=italic)
+
+
+@functools.cache
+def _alignment(align: str, wrap: bool) -> Alignment:
+    return Alignment(horizontal=align, vertical="center", wrap_text=wrap)
 
 
 def put(
@@ -60,7 +68,7 @@ def put(
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
     cell.font = font(bold=bold, italic=italic, size=size)
-    cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=wrap)
+    cell.alignment = _alignment(align, wrap)
     if border:
         cell.border = BOX
     return cell
