@@ -23,7 +23,7 @@ from pipeline.ingest import (
     supersede_resubmissions,
 )
 from pipeline.ingest.isolated import read_files
-from pipeline.issues import CATALOGUE, Issue, Severity, sort_key
+from pipeline.issues import CATALOGUE, Code, Issue, Severity, sort_key
 from pipeline.link import (
     CLAIMED,
     DECIDED_NEW,
@@ -187,7 +187,8 @@ def _after_reading(arrivals, reads, data, year, history, rules, scoring, roster,
     if not roster:
         roster, sender_ids = _roster_from_senders(reads)
         ids |= sender_ids
-    accepted, held_counts, unmapped = _accept(checked, issues, roster, sent_at, ids)
+    accepted, held_counts, unmapped, accept_issues = _accept(checked, issues, roster, sent_at, ids)
+    issues += accept_issues
     for spec in forms.SHEETS:
         accepted[spec.name], link_issues = _link_years(accepted[spec.name], spec, history, rules)
         issues += link_issues
@@ -298,21 +299,24 @@ def _read_all(paths, inbox, year, limits, on_file, zone):
     return arrivals, reads, data
 
 
-def _accept(checked: dict[str, pd.DataFrame], issues: list[Issue], roster: Roster, sent_at, ids):
-    """The rows kept, per sheet, how many rows of each file were held back, and the good rows
-    of units the roster does not know (held until a person maps them).
+def _accept(checked: dict[str, pd.DataFrame], found: list[Issue], roster: Roster, sent_at, ids):
+    """The rows kept, per sheet, how many rows of each file were held back, the good rows of
+    units the roster does not know (held until a person maps them), and what this step found.
 
-    Good rows get their roster unit (code and printed name); a unit sent in two files counts
-    from the later one; a model repeated counts once. Appends to `issues` what each step found.
+    A row is held back by the errors `found` so far. Good rows get their roster unit (code and
+    printed name); a unit sent in two files counts from the later one; a model repeated counts
+    once.
     """
-    held = _held_back(checked, issues)
+    held = _held_back(checked, found)
+    issues: list[Issue] = []
     held_counts = Counter(
         file for name, rows in checked.items() for file in rows.loc[held[name], "_file"]
     )
     accepted, unmapped = {}, []
     for name, rows in checked.items():
         # Duplicates are looked for among good rows only, so a rejected row never hides a good one.
-        good = _attach_roster(rows[~held[name]], roster, issues, ids)
+        good, unknown_units = _attach_roster(rows[~held[name]], roster, ids)
+        issues += unknown_units
         if roster and not roster.from_senders:
             unknown = good["unit_code"].eq("")
             unmapped.append(good[unknown].assign(sheet=name))
@@ -324,7 +328,7 @@ def _accept(checked: dict[str, pd.DataFrame], issues: list[Issue], roster: Roste
         issues += duplicate_issues
         accepted[name] = good[~duplicate].reset_index(drop=True)
     unmapped = pd.concat(unmapped, ignore_index=True) if unmapped else pd.DataFrame()
-    return accepted, held_counts, unmapped
+    return accepted, held_counts, unmapped, issues
 
 
 def _carry(rows: pd.DataFrame, earlier: pd.DataFrame, spec, history: History) -> pd.DataFrame:
@@ -345,7 +349,7 @@ def _carry(rows: pd.DataFrame, earlier: pd.DataFrame, spec, history: History) ->
     return pd.concat([rows.assign(carried=False), old], ignore_index=True)
 
 
-def _attach_roster(rows: pd.DataFrame, roster: Roster, issues: list[Issue], ids) -> pd.DataFrame:
+def _attach_roster(rows: pd.DataFrame, roster: Roster, ids) -> tuple[pd.DataFrame, list[Issue]]:
     """Each row's roster code, and the unit's name as the roster prints it; an unknown unit is
     reported once per file. Without a roster, units stay as written.
 
@@ -355,7 +359,7 @@ def _attach_roster(rows: pd.DataFrame, roster: Roster, issues: list[Issue], ids)
     rows = rows.copy()
     if not roster:
         rows["unit_code"] = ""
-        return rows
+        return rows, []
     codes = match_units(sorted(set(rows["unit"])), roster)
     by_name = rows["unit"].map(lambda u: codes.get(u) or "")
     places = zip(rows["_file"], rows["_sheet"], rows["_row"], strict=True)
@@ -364,20 +368,14 @@ def _attach_roster(rows: pd.DataFrame, roster: Roster, issues: list[Issue], ids)
     known = rows["unit_code"].ne("")
     rows.loc[known, "unit"] = rows.loc[known, "unit_code"].map(lambda c: roster.units[c].name)
     if roster.from_senders:  # no list of who should send: a unit of no node is no problem
-        return rows
-    for (file, unit), group in rows[~known].groupby(["_file", "unit"], sort=True):
+        return rows, []
+    issues = []
+    for (_file, unit), group in rows[~known].groupby(["_file", "unit"], sort=True):
         first = group.index[0]
         issues.append(
-            Issue(
-                file=file,
-                sheet=group.at[first, "_sheet"],
-                row=int(group.at[first, "_row"]),
-                code="unit-not-in-roster",
-                value=unit,
-                detail=str(len(group)),
-            )
+            Issue.at_row(group, first, Code.UNIT_NOT_IN_ROSTER, value=unit, detail=str(len(group)))
         )
-    return rows
+    return rows, issues
 
 
 def _link_years(rows: pd.DataFrame, spec: forms.SheetSpec, history: History, rules: LinkRules):
@@ -390,14 +388,16 @@ def _link_years(rows: pd.DataFrame, spec: forms.SheetSpec, history: History, rul
         if row["link"] == REVIEW:
             reason = vocab.REVIEW_REASONS[row["review_reason"]].format(**row)
             near = f", gần giống “{row['match']}”" if row["match"] else ""
-            code, value, detail = "model-needs-review", row["status_ticked"], reason + near
+            code, value, detail = Code.MODEL_NEEDS_REVIEW, row["status_ticked"], reason + near
         elif row["review_reason"] == CLAIMED:
             detail = f"“{row['match']}” đã được tính cho mô hình “{row['claimed_by']}” của đơn vị"
-            code, value = "model-claimed", row["status"]
+            code, value = Code.MODEL_CLAIMED, row["status"]
         elif row["status"] == row["status_ticked"] or not row["status_ticked"]:
             continue
         else:
-            code = "status-continuing" if row["status"] == "DUY_TRI" else "status-not-continuing"
+            code = (
+                Code.STATUS_CONTINUING if row["status"] == "DUY_TRI" else Code.STATUS_NOT_CONTINUING
+            )
             value, detail = row["status_ticked"], evidence_text(row, history.years)
         issues.append(
             Issue(
@@ -489,7 +489,9 @@ def _drop_identical_files(arrivals: list[Arrival], reads: dict[str, ReadResult])
         if arrival.sha256 in first_with:
             del reads[arrival.name]
             arrival.issues.append(
-                Issue(file=arrival.name, code="file-duplicate", detail=first_with[arrival.sha256])
+                Issue(
+                    file=arrival.name, code=Code.FILE_DUPLICATE, detail=first_with[arrival.sha256]
+                )
             )
         else:
             first_with[arrival.sha256] = arrival.name
@@ -531,13 +533,16 @@ def _account(arrival: Arrival, read: ReadResult | None, own: list[Issue], given,
     registrations = given[forms.REGISTRATION.name][arrival.name]
     results = given[forms.RESULTS.name][arrival.name]
     scored = given.get("scored", Counter())[arrival.name]
-    if "file-duplicate" in codes:
+    if Code.FILE_DUPLICATE in codes:
         status = DUPLICATE
     elif any(CATALOGUE[c].refuses_file for c in codes) or (read is not None and not read.readable):
         status = UNREADABLE
     elif any(i.severity is Severity.ERROR for i in own):
         status = HAS_ERRORS
-    elif codes & {"sheet-superseded", "unit-superseded"} and registrations + results + scored == 0:
+    elif (
+        codes & {Code.SHEET_SUPERSEDED, Code.UNIT_SUPERSEDED}
+        and registrations + results + scored == 0
+    ):
         status = SUPERSEDED
     else:
         status = ACCEPTED  # warnings, if any, are in the reason

@@ -12,7 +12,7 @@ import pandas as pd
 
 from pipeline import vocab
 from pipeline.forms import CHOICE_LISTS, MAX_UNIT_NAME, SheetSpec
-from pipeline.issues import Issue
+from pipeline.issues import Code, Issue
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u00ad"), None)
 # Control characters (Excel's _x0002_): no workbook may hold them, and no unit meant them.
@@ -167,11 +167,11 @@ def normalize_rows(
             )
         elif column.kind == "count":
             parsed = values.map(parse_count)
-            problems += _unparsed(raw, values, parsed, column.header, "not-whole-number")
+            problems += _unparsed(raw, values, parsed, column.header, Code.NOT_WHOLE_NUMBER)
             out[column.key] = pd.array(parsed.tolist(), dtype="Int64")
         elif column.kind == "date":
             parsed = values.map(lambda v, k=column.key: parse_date(v, end_of_period=k == "end"))
-            problems += _unparsed(raw, values, parsed, column.header, "not-a-date", str(year))
+            problems += _unparsed(raw, values, parsed, column.header, Code.NOT_A_DATE, str(year))
             out[column.key] = pd.to_datetime(parsed.astype(object), errors="coerce")
     return out, problems
 
@@ -190,16 +190,7 @@ def _fields(raw, values, header: str) -> tuple[pd.Series, pd.Series, list[Issue]
                 other = text[len(prefix) :].lstrip(" :-").strip()
             else:
                 other = text
-                issues.append(
-                    Issue(
-                        file=raw.at[i, "_file"],
-                        sheet=raw.at[i, "_sheet"],
-                        row=int(raw.at[i, "_row"]),
-                        column=header,
-                        code="field-other",
-                        value=text,
-                    )
-                )
+                issues.append(Issue.at_row(raw, i, Code.FIELD_OTHER, header, text))
             code = "KHAC"
         codes.append(code or "")
         others.append(other)
@@ -209,15 +200,7 @@ def _fields(raw, values, header: str) -> tuple[pd.Series, pd.Series, list[Issue]
 def _cell_issues(rows, where: pd.Series, column: str, code: str, values=None, detail=""):
     """One problem per row where `where` holds, at that row's cell of `column`."""
     return [
-        Issue(
-            file=rows.at[i, "_file"],
-            sheet=rows.at[i, "_sheet"],
-            row=int(rows.at[i, "_row"]),
-            column=column,
-            code=code,
-            value="" if values is None else clean_text(values[i]),
-            detail=detail,
-        )
+        Issue.at_row(rows, i, code, column, "" if values is None else clean_text(values[i]), detail)
         for i in rows.index[where]
     ]
 
@@ -225,13 +208,13 @@ def _cell_issues(rows, where: pd.Series, column: str, code: str, values=None, de
 def _control_characters(raw, values, header: str) -> list[Issue]:
     """Cells that held control characters: removed from the text, and said."""
     held = values.map(lambda v: isinstance(v, str) and _CONTROL.search(v) is not None)
-    return _cell_issues(raw, held, header, "text-control-character", values)
+    return _cell_issues(raw, held, header, Code.TEXT_CONTROL_CHARACTER, values)
 
 
 def _long_unit_names(out: pd.DataFrame) -> list[Issue]:
     """A unit's name past MAX_UNIT_NAME is no name (a pasted document): its rows are held."""
     long = out["unit"].str.len() > MAX_UNIT_NAME
-    issues = _cell_issues(out, long, "Tên đơn vị", "too-long", detail=str(MAX_UNIT_NAME))
+    issues = _cell_issues(out, long, "Tên đơn vị", Code.TOO_LONG, detail=str(MAX_UNIT_NAME))
     out.loc[long, "unit"] = out.loc[long, "unit"].str[:MAX_UNIT_NAME]
     return issues
 

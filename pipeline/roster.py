@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pipeline import vocab
-from pipeline.issues import Issue
+from pipeline.issues import Code, Issue
 from pipeline.normalize import clean_text, comparison_key
 
 ROOT = ""  # the office's own code in the tree
@@ -101,7 +101,7 @@ class Roster:
                 units[code] = Unit(**{**vars(unit), "former": (*unit.former, name)})
             else:
                 issues.append(
-                    Issue(file=file, code="review-unit-unknown-code", value=typed, detail=name)
+                    Issue(file=file, code=Code.REVIEW_UNIT_UNKNOWN_CODE, value=typed, detail=name)
                 )
         return Roster(units, self.from_senders), issues
 
@@ -139,13 +139,13 @@ def build_roster(
         code, name = clean_text(row.get("code")), clean_text(row.get("name"))
         kind = match_kind(row.get("kind"))
         if not code or not name:
-            problem(row, "Mã đơn vị" if not code else "Tên đơn vị", "roster-incomplete")
+            problem(row, "Mã đơn vị" if not code else "Tên đơn vị", Code.ROSTER_INCOMPLETE)
             continue
         if code in roster.units:
-            problem(row, "Mã đơn vị", "roster-duplicate-code", code)
+            problem(row, "Mã đơn vị", Code.ROSTER_DUPLICATE_CODE, code)
             continue
         if kind is None:
-            problem(row, "Loại đơn vị", "roster-unknown-kind", clean_text(row.get("kind")))
+            problem(row, "Loại đơn vị", Code.ROSTER_UNKNOWN_KIND, clean_text(row.get("kind")))
             kind = "KHAC"
         quota = row.get("quota")
         quota = int(quota) if quota is not None and not pd.isna(quota) else quotas.get(kind, 0)
@@ -161,12 +161,12 @@ def build_roster(
         )
     for unit in list(roster.units.values()):
         if unit.parent and unit.parent not in roster.units:
-            problem({"_row": None}, "Mã đơn vị cấp trên", "roster-unknown-parent", unit.parent,
+            problem({"_row": None}, "Mã đơn vị cấp trên", Code.ROSTER_UNKNOWN_PARENT, unit.parent,
                     unit.name)  # fmt: skip
             roster.units[unit.code] = Unit(**{**vars(unit), "parent": ROOT})
     for unit in list(roster.units.values()):
         if _in_cycle(roster, unit.code):
-            problem({"_row": None}, "Mã đơn vị cấp trên", "roster-cycle", unit.code, unit.name)
+            problem({"_row": None}, "Mã đơn vị cấp trên", Code.ROSTER_CYCLE, unit.code, unit.name)
             roster.units[unit.code] = Unit(**{**vars(unit), "parent": ROOT})
     return roster, issues
 

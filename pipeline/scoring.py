@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline import vocab
-from pipeline.issues import Issue, Severity
+from pipeline.issues import Code, Issue, Severity
 from pipeline.link import CLOSE, SAME_MODEL, link_models
 from pipeline.normalize import clean_text, comparison_key, match_choice, model_key
 from pipeline.records import ScoreRecord
@@ -89,23 +89,25 @@ def check_record(record: ScoreRecord, sheet: ScoreSheet, subject: str) -> tuple[
         value = parse_points(record.raw.get(n))
         which = f"tiêu chí {n}"
         if value is None:
-            problem("score-missing", n, detail=which)
+            problem(Code.SCORE_MISSING, n, detail=which)
         elif isinstance(value, str):
-            problem("score-not-a-number", n, value, which)
+            problem(Code.SCORE_NOT_A_NUMBER, n, value, which)
         elif value < 0:
-            problem("score-negative", n, fmt(value), which)
+            problem(Code.SCORE_NEGATIVE, n, fmt(value), which)
         elif value > criterion.maximum:
-            problem("score-above-max", n, fmt(value), f"{which} (tối đa {fmt(criterion.maximum)})")
+            problem(
+                Code.SCORE_ABOVE_MAX, n, fmt(value), f"{which} (tối đa {fmt(criterion.maximum)})"
+            )
         else:
             points[n] = value
     for n in sorted(set(record.raw) - set(sheet.numbers)):
         if parse_points(record.raw[n]) is not None:
-            problem("score-unknown-criterion", n, str(n))
+            problem(Code.SCORE_UNKNOWN_CRITERION, n, str(n))
     if record.variant == "BOTH":
-        problem("score-both-variants", None)
+        problem(Code.SCORE_BOTH_VARIANTS, None)
     elif record.variant and subject and record.variant != subject:
         problem(
-            "score-wrong-variant",
+            Code.SCORE_WRONG_VARIANT,
             None,
             vocab.SUBJECTS[subject],
             "II.2 (cá nhân)" if record.variant == "CA_NHAN" else "II.1 (tập thể)",
@@ -113,7 +115,7 @@ def check_record(record: ScoreRecord, sheet: ScoreSheet, subject: str) -> tuple[
     typed, total = parse_points(record.typed_total), sum(points.values())
     complete = len(points) == len(sheet.criteria)
     if isinstance(typed, float) and complete and abs(typed - total) > 0.01:
-        problem("score-total-mismatch", None, fmt(typed), fmt(total))
+        problem(Code.SCORE_TOTAL_MISMATCH, None, fmt(typed), fmt(total))
     return points, issues
 
 
@@ -180,7 +182,7 @@ def score_records(
     kept = []
     for record in records:
         if record.signature and record.signature != sheet.signature:
-            issues.append(Issue(file=record.file, code="score-template-outdated"))
+            issues.append(Issue(file=record.file, code=Code.SCORE_TEMPLATE_OUTDATED))
         else:
             kept.append(record)
     matches = _match_registrations(kept, registrations, canonical_unit)
@@ -249,12 +251,12 @@ def _drop_repeated(scored: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     for i in keys.index[repeated]:
         kept = first[keys[i]]
         issues.append(
-            _row_issue(
+            Issue.at_row(
                 scored,
                 i,
-                "score-repeated",
-                scored.at[i, "name"],
-                f"dòng {scored.at[kept, '_row']} của tệp {scored.at[kept, '_file']}",
+                Code.SCORE_REPEATED,
+                value=scored.at[i, "name"],
+                detail=f"dòng {scored.at[kept, '_row']} của tệp {scored.at[kept, '_file']}",
             )
         )
     return scored.drop(index=keys.index[repeated]).reset_index(drop=True), issues
@@ -339,7 +341,7 @@ def _registration_checks(record, registered, points, rules, registered_on) -> li
             found.append(
                 Issue(
                     **where,
-                    code="score-not-registered",
+                    code=Code.SCORE_NOT_REGISTERED,
                     value=fmt(given),
                     detail=f"tiêu chí {criterion.number}",
                 )
@@ -351,24 +353,12 @@ def _registration_checks(record, registered, points, rules, registered_on) -> li
             found.append(
                 Issue(
                     **where,
-                    code="score-registered-late",
+                    code=Code.SCORE_REGISTERED_LATE,
                     value=day.strftime("%d/%m/%Y"),
                     detail=f"{deadline:%d/%m/%Y} (tiêu chí {criterion.number})",
                 )
             )
     return found
-
-
-def _row_issue(scored: pd.DataFrame, index, code: str, value: object, detail: str) -> Issue:
-    """A problem at a scored model's own row of its sheet."""
-    return Issue(
-        file=scored.at[index, "_file"],
-        sheet=scored.at[index, "_sheet"],
-        row=int(scored.at[index, "_row"]),
-        code=code,
-        value=value,
-        detail=detail,
-    )
 
 
 def _ladder_issues(scored: pd.DataFrame, rules: ScoringRules, recognised_before) -> list[Issue]:
@@ -383,17 +373,23 @@ def _ladder_issues(scored: pd.DataFrame, rules: ScoringRules, recognised_before)
     for index, missing in check_ladder(scored, recognised_before, rules.ladder):
         scored.at[index, "ladder_note"] = f"Chưa được công nhận {missing}"
         issues.append(
-            _row_issue(scored, index, "recognition-skips-level", scored.at[index, "level"], missing)
+            Issue.at_row(
+                scored,
+                index,
+                Code.RECOGNITION_SKIPS_LEVEL,
+                value=scored.at[index, "level"],
+                detail=missing,
+            )
         )
     unknown = scored["level"].ne("") & scored["rung"].isna()
     for index in scored.index[unknown]:
         issues.append(
-            _row_issue(
+            Issue.at_row(
                 scored,
                 index,
-                "level-not-in-ladder",
-                scored.at[index, "level"],
-                ", ".join(rules.ladder),
+                Code.LEVEL_NOT_IN_LADDER,
+                value=scored.at[index, "level"],
+                detail=", ".join(rules.ladder),
             )
         )
     return issues

@@ -8,7 +8,7 @@ from pandera.typing import Series
 
 from pipeline import forms
 from pipeline.forms import CHOICE_LISTS, SheetSpec
-from pipeline.issues import Issue
+from pipeline.issues import Code, Issue
 
 R = forms.REGISTRATION
 K = forms.RESULTS
@@ -42,7 +42,7 @@ class _ModelRow(pa.DataFrameModel):
     place: Series[str] = pa.Field(str_length=_length("place"))
     lead: Series[str] = pa.Field(str_length=_length("lead"))
 
-    @pa.dataframe_check(name="person-required")
+    @pa.dataframe_check(name=Code.PERSON_REQUIRED)
     def person_named_for_individual(cls, df: pd.DataFrame) -> Series[bool]:
         # The seed annexes have no column for the person; only our template asks for one.
         asked = df["_form"] == "bieu_mau" if "_form" in df else True
@@ -62,7 +62,7 @@ class RegistrationSchema(_ModelRow):
     situation: Series[str] = pa.Field(str_length=_length("situation"))
     expected: Series[str] = pa.Field(str_length=_length("expected"))
 
-    @pa.dataframe_check(name="end-before-start")
+    @pa.dataframe_check(name=Code.END_BEFORE_START)
     def ends_after_start(cls, df: pd.DataFrame) -> Series[bool]:
         return ~(df["end"] < df["start"]).fillna(False).astype(bool)
 
@@ -76,7 +76,7 @@ class ResultSchema(_ModelRow):
 SCHEMAS = {R.name: (RegistrationSchema, R), K.name: (ResultSchema, K)}
 
 # Which column a dataframe-level check points at, for the cell a unit has to fix.
-_FRAME_CHECK_COLUMN = {"person-required": "person", "end-before-start": "end"}
+_FRAME_CHECK_COLUMN = {Code.PERSON_REQUIRED: "person", Code.END_BEFORE_START: "end"}
 
 
 def validate_rows(rows: pd.DataFrame, sheet: str, year: int) -> list[Issue]:
@@ -105,41 +105,34 @@ def _issue_code(check: str, key: str | None, value: object) -> tuple[str, str | 
         return check, _FRAME_CHECK_COLUMN[check]
     empty = value == "" or value is None
     if check.startswith("isin"):
-        return ("required" if empty else "not-in-list"), key
+        return (Code.REQUIRED if empty else Code.NOT_IN_LIST), key
     if check.startswith("str_length"):
-        return ("required" if empty else "too-long"), key
+        return (Code.REQUIRED if empty else Code.TOO_LONG), key
     if check.startswith("greater_than_or_equal_to"):
-        return "not-whole-number", key
+        return Code.NOT_WHOLE_NUMBER, key
     if check.startswith("less_than_or_equal_to"):
-        return "count-implausible", key
+        return Code.COUNT_IMPLAUSIBLE, key
     raise ValueError(f"no issue code for pandera check {check!r}")  # a schema we forgot to map
 
 
 def _issue_at(rows, index, code, header, key, spec) -> Issue:
     value = rows.at[index, key] if key else ""
     max_len = next((c.max_len for c in spec.columns if c.key == key), "")
-    return Issue(
-        file=rows.at[index, "_file"],
-        sheet=rows.at[index, "_sheet"],
-        row=int(rows.at[index, "_row"]),
-        column=header,
-        code=code,
-        value="" if pd.isna(value) else str(value),
-        detail={"too-long": str(max_len), "count-implausible": str(forms.MAX_COUNT)}.get(code, ""),
-    )
+    detail = {Code.TOO_LONG: str(max_len), Code.COUNT_IMPLAUSIBLE: str(forms.MAX_COUNT)}
+    shown = "" if pd.isna(value) else str(value)
+    return Issue.at_row(rows, index, code, header, shown, detail.get(code, ""))
 
 
 def _starts_after_year(rows: pd.DataFrame, year: int) -> list[Issue]:
     late = rows["start"].dt.year > year
     return _dates_out_of_campaign(rows, year) + [
-        Issue(
-            file=rows.at[i, "_file"],
-            sheet=rows.at[i, "_sheet"],
-            row=int(rows.at[i, "_row"]),
-            column=R.header("start"),
-            code="start-after-year",
-            value=rows.at[i, "start"].strftime("%d/%m/%Y"),
-            detail=str(year),
+        Issue.at_row(
+            rows,
+            i,
+            Code.START_AFTER_YEAR,
+            R.header("start"),
+            rows.at[i, "start"].strftime("%d/%m/%Y"),
+            str(year),
         )
         for i in rows.index[late.fillna(False)]
     ]
@@ -153,14 +146,13 @@ def _dates_out_of_campaign(rows: pd.DataFrame, year: int) -> list[Issue]:
         years = rows[key].dt.year
         wrong = (years < year - forms.CAMPAIGN_YEARS) | (years > year + forms.CAMPAIGN_YEARS)
         found += [
-            Issue(
-                file=rows.at[i, "_file"],
-                sheet=rows.at[i, "_sheet"],
-                row=int(rows.at[i, "_row"]),
-                column=R.header(key),
-                code="date-implausible",
-                value=rows.at[i, key].strftime("%d/%m/%Y"),
-                detail=str(year),
+            Issue.at_row(
+                rows,
+                i,
+                Code.DATE_IMPLAUSIBLE,
+                R.header(key),
+                rows.at[i, key].strftime("%d/%m/%Y"),
+                str(year),
             )
             for i in rows.index[wrong.fillna(False)]
         ]

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipeline import forms, vocab
-from pipeline.issues import Issue
+from pipeline.issues import Code, Issue
 from pipeline.normalize import clean_text, comparison_key
 
 SCAN_ROWS = 40  # where a header may sit: below titles, blank rows and the office's name
@@ -96,7 +96,7 @@ def _lonely_unit(file: str, sheet: str, excel_row: int, name: str) -> Issue:
         sheet=sheet,
         row=excel_row,
         column="Tên mô hình",
-        code="annex-unit-without-models",
+        code=Code.ANNEX_UNIT_WITHOUT_MODELS,
         value=name,
     )
 

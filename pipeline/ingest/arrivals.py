@@ -20,7 +20,7 @@ from xml.parsers import expat
 from zoneinfo import ZoneInfo
 
 import pipeline.ingest.xml_scan as xml_scan
-from pipeline.issues import Issue
+from pipeline.issues import Code, Issue
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 CONTAINER_SUFFIXES = (".zip", ".eml")
@@ -97,7 +97,7 @@ def arrivals_of(
     sent = dt.datetime.fromtimestamp(path.stat().st_mtime, zone).replace(tzinfo=None)
     size = path.stat().st_size
     if size > limits.max_file_bytes:
-        return [_refused(name, "", "file-too-large", _mb(size), sent=sent)]
+        return [_refused(name, "", Code.FILE_TOO_LARGE, _mb(size), sent=sent)]
     return _unpack(name, path.read_bytes(), "", "", sent, limits, zone, depth=0)
 
 
@@ -138,13 +138,13 @@ def _unpack(name, data, parent, sender, sent, limits, zone, depth) -> list[Arriv
         arrival = Arrival(name, digest, "workbook", data, parent, sender, sent)
         problem = _oversized_workbook(data, limits)
         if problem:
-            arrival.issues.append(Issue(file=name, code="file-too-large", value=problem))
+            arrival.issues.append(Issue(file=name, code=Code.FILE_TOO_LARGE, value=problem))
         return [arrival]
     if suffix not in CONTAINER_SUFFIXES:
-        return [_refused(name, parent, "file-not-workbook", digest=digest, sent=sent)]
+        return [_refused(name, parent, Code.FILE_NOT_WORKBOOK, digest=digest, sent=sent)]
     container = Arrival(name, digest, "container", b"", parent, sender, sent)
     if depth >= limits.max_depth:
-        container.issues.append(Issue(file=name, code="container-too-deep"))
+        container.issues.append(Issue(file=name, code=Code.CONTAINER_TOO_DEEP))
         return [container]
     opened = _open_email if suffix == ".eml" else _open_zip
     members, problem, container.sender, container.sent = opened(
@@ -166,7 +166,7 @@ def _unpack(name, data, parent, sender, sent, limits, zone, depth) -> list[Arriv
             full, member_data, name, member_sender, member_sent, limits, zone, depth + 1
         )
     if not found:
-        container.issues.append(Issue(file=name, code="container-empty"))
+        container.issues.append(Issue(file=name, code=Code.CONTAINER_EMPTY))
     return [container, *found]
 
 
@@ -177,13 +177,18 @@ def _open_zip(name, data, sender, sent, limits, zone):
         book = zipfile.ZipFile(io.BytesIO(data))
         entries = [i for i in book.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, OSError, ValueError):
-        return [], Issue(file=name, code="file-unreadable", detail="tệp nén bị hỏng"), sender, sent
+        return (
+            [],
+            Issue(file=name, code=Code.FILE_UNREADABLE, detail="tệp nén bị hỏng"),
+            sender,
+            sent,
+        )
     refused = None
     total = sum(i.file_size for i in entries)
     if len(entries) > limits.max_members:
-        refused = Issue(file=name, code="zip-too-many", value=str(len(entries)))
+        refused = Issue(file=name, code=Code.ZIP_TOO_MANY, value=str(len(entries)))
     elif total > limits.max_unpacked_bytes:
-        refused = Issue(file=name, code="zip-too-large", value=_mb(total))
+        refused = Issue(file=name, code=Code.ZIP_TOO_LARGE, value=_mb(total))
     if refused:
         return [], refused, sender, sent
     members = []
@@ -199,19 +204,19 @@ def _open_zip(name, data, sender, sent, limits, zone):
 
 def _zip_member(book, info, member, full, limits) -> tuple[bytes, Issue | None]:
     if _escapes(member):
-        return b"", Issue(file=full, code="zip-unsafe-path", value=member)
+        return b"", Issue(file=full, code=Code.ZIP_UNSAFE_PATH, value=member)
     if info.flag_bits & 0x1:
-        return b"", Issue(file=full, code="file-password", detail="tệp nén")
+        return b"", Issue(file=full, code=Code.FILE_PASSWORD, detail="tệp nén")
     if info.file_size > limits.max_file_bytes:
-        return b"", Issue(file=full, code="file-too-large", value=_mb(info.file_size))
+        return b"", Issue(file=full, code=Code.FILE_TOO_LARGE, value=_mb(info.file_size))
     try:
         # zipfile stops at the declared size, so a lying header cannot inflate memory.
         with book.open(info) as stream:
             payload = stream.read(limits.max_file_bytes + 1)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError):
-        return b"", Issue(file=full, code="file-unreadable", detail="hỏng khi giải nén")
+        return b"", Issue(file=full, code=Code.FILE_UNREADABLE, detail="hỏng khi giải nén")
     if len(payload) > limits.max_file_bytes:
-        return b"", Issue(file=full, code="file-too-large", value=_mb(len(payload)))
+        return b"", Issue(file=full, code=Code.FILE_TOO_LARGE, value=_mb(len(payload)))
     return payload, None
 
 
@@ -230,9 +235,14 @@ def _open_email(name, data, sender, sent, limits, zone):
         message = email.message_from_bytes(data, policy=email.policy.default)
         sender = str(message.get("From", "") or "")
     except RecursionError:  # parts nested thousands deep
-        return [], Issue(file=name, code="container-too-deep"), "", sent
+        return [], Issue(file=name, code=Code.CONTAINER_TOO_DEEP), "", sent
     except Exception:  # the parser gives up on some damaged mail: say so, keep the run
-        return [], Issue(file=name, code="file-unreadable", detail="thư điện tử bị hỏng"), "", sent
+        return (
+            [],
+            Issue(file=name, code=Code.FILE_UNREADABLE, detail="thư điện tử bị hỏng"),
+            "",
+            sent,
+        )
     # No usable Date: keep the file's time. A Date without a zone ("-0000") is taken as UTC.
     with contextlib.suppress(TypeError, ValueError, OverflowError, IndexError):
         stamp = parsedate_to_datetime(str(message["Date"]))
@@ -243,7 +253,7 @@ def _open_email(name, data, sender, sent, limits, zone):
     members = []
     for part, too_deep in _mail_parts(message, limits.max_mime_depth):
         if too_deep:
-            members.append(("(phần lồng nhau)", Issue(file=name, code="container-too-deep"),
+            members.append(("(phần lồng nhau)", Issue(file=name, code=Code.CONTAINER_TOO_DEEP),
                             sender, sent))  # fmt: skip
             continue
         member = _attachment(part, name)
@@ -287,13 +297,13 @@ def _attachment(part, container: str) -> tuple[str, bytes | Issue] | None:
             return None
         if _escapes(filename):
             return filename, Issue(
-                file=f"{container}/{filename}", code="zip-unsafe-path", value=filename
+                file=f"{container}/{filename}", code=Code.ZIP_UNSAFE_PATH, value=filename
             )
         return PurePosixPath(filename.replace("\\", "/")).name, part.get_payload(decode=True) or b""
     except Exception:  # a part the parser cannot decode: the e-mail's other parts are read
         name = f"{container}/(tệp đính kèm hỏng)"
         return "(tệp đính kèm hỏng)", Issue(
-            file=name, code="file-unreadable", detail="tệp đính kèm"
+            file=name, code=Code.FILE_UNREADABLE, detail="tệp đính kèm"
         )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import python_calamine as calamine
 
 from pipeline import forms, vocab
-from pipeline.issues import Issue
+from pipeline.issues import Code, Issue
 from pipeline.normalize import clean_text, comparison_key
 from pipeline.records import Decision
 
@@ -31,9 +31,9 @@ def read_decisions(path: Path) -> tuple[dict[tuple[str, str], Decision | None], 
         ]
         tables = {n: book.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in sheets}
     except Exception:  # a damaged review file: say so, decide nothing from it
-        return {}, [Issue(file=path.name, code="file-unreadable", detail="tệp Cần xem xét")]
+        return {}, [Issue(file=path.name, code=Code.FILE_UNREADABLE, detail="tệp Cần xem xét")]
     if forms.REVIEW_SHEET not in tables:  # renamed: decide nothing rather than guess
-        return {}, [Issue(file=path.name, code="file-unreadable", detail="tệp Cần xem xét")]
+        return {}, [Issue(file=path.name, code=Code.FILE_UNREADABLE, detail="tệp Cần xem xét")]
     decisions: dict[tuple[str, str], Decision | None] = {}
     issues: list[Issue] = []
     for sheet, cells in tables.items():
@@ -50,12 +50,14 @@ def read_decisions(path: Path) -> tuple[dict[tuple[str, str], Decision | None], 
 def _sheet_decisions(path: Path, sheet: str, cells: list[list]):
     header = next((i for i, row in enumerate(cells) if forms.REVIEW_ANSWER in row), None)
     if header is None:
-        return {}, [Issue(file=path.name, code="file-unreadable", detail="thiếu cột Là mô hình cũ")]
+        return {}, [
+            Issue(file=path.name, code=Code.FILE_UNREADABLE, detail="thiếu cột Là mô hình cũ")
+        ]
     columns = {clean_text(v): i for i, v in enumerate(cells[header])}
     answer_col = columns[forms.REVIEW_ANSWER]
     unit_col, name_col, old_col = (columns.get(k) for k in forms.REVIEW_KEYS)
     if unit_col is None or name_col is None:  # the hidden key columns were deleted
-        return {}, [Issue(file=path.name, code="file-unreadable", detail="thiếu các cột mã ẩn")]
+        return {}, [Issue(file=path.name, code=Code.FILE_UNREADABLE, detail="thiếu các cột mã ẩn")]
     decisions: dict[tuple[str, str], Decision | None] = {}
     issues = []
     for offset, row in enumerate(cells[header + 1 :], start=header + 2):
@@ -77,7 +79,7 @@ def _sheet_decisions(path: Path, sheet: str, cells: list[list]):
                     sheet=sheet,
                     row=offset,
                     column=forms.REVIEW_ANSWER,
-                    code="review-answer-unclear",
+                    code=Code.REVIEW_ANSWER_UNCLEAR,
                     value=typed,
                 )
             )

@@ -30,7 +30,7 @@ import psutil
 
 from pipeline.ingest.arrivals import Arrival, Limits, arrivals_of, displayable
 from pipeline.ingest.workbook_reader import read_workbook
-from pipeline.issues import Issue
+from pipeline.issues import Code, Issue
 from pipeline.records import ReadResult
 
 POLL_SECONDS = 0.2
@@ -156,7 +156,7 @@ class _Pool:
             worker.conn, worker.process, worker.baseline = fresh.conn, fresh.process, fresh.baseline
         name = displayable(path.relative_to(inbox).as_posix())
         arrival = Arrival(name, _sha256(path), "other", sent=_mtime(path, self.zone))
-        arrival.issues.append(Issue(file=name, code="file-reader-stopped", detail=detail))
+        arrival.issues.append(Issue(file=name, code=Code.FILE_READER_STOPPED, detail=detail))
         return FileRead([arrival], {}, {})
 
     def close(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pipeline.issues import Issue
+from pipeline.issues import Code, Issue
 from pipeline.normalize import comparison_key
 from pipeline.records import ReadResult, provenance
 
@@ -37,7 +37,7 @@ def supersede_resubmissions(
                     Issue(
                         file=earlier.file,
                         sheet=sheet,
-                        code="sheet-superseded",
+                        code=Code.SHEET_SUPERSEDED,
                         value=sheet,
                         detail=latest.file,
                     )

@@ -7,7 +7,7 @@ from pathlib import Path
 import python_calamine as calamine
 
 from pipeline import forms
-from pipeline.issues import Issue
+from pipeline.issues import Code, Issue
 from pipeline.normalize import clean_text, comparison_key, parse_count
 
 SCAN_ROWS = 15
@@ -21,13 +21,13 @@ def read_roster(path: Path) -> tuple[list[dict], list[Issue]]:
         book = calamine.CalamineWorkbook.from_path(str(path))
         cells = book.get_sheet_by_name(book.sheet_names[0]).to_python(skip_empty_area=False)
     except Exception:  # a damaged roster: say so, and work without it
-        return [], [Issue(file=path.name, code="file-unreadable", detail="danh mục đơn vị")]
+        return [], [Issue(file=path.name, code=Code.FILE_UNREADABLE, detail="danh mục đơn vị")]
     wanted = {comparison_key(c.header): c.key for c in forms.ROSTER_COLUMNS}
     for r in range(min(SCAN_ROWS, len(cells))):
         found = {wanted[k]: i for i, v in enumerate(cells[r]) if (k := comparison_key(v)) in wanted}
         if {"code", "name"} <= found.keys():
             return _rows(cells, r, found), []
-    return [], [Issue(file=path.name, code="file-template-changed", detail=forms.ROSTER_SHEET)]
+    return [], [Issue(file=path.name, code=Code.FILE_TEMPLATE_CHANGED, detail=forms.ROSTER_SHEET)]
 
 
 def _rows(cells: list[list], header: int, columns: dict[str, int]) -> list[dict]:

@@ -13,7 +13,7 @@ from pipeline.ingest.annex_reader import annex_rows, find_table
 from pipeline.ingest.arrivals import Arrival
 from pipeline.ingest.formulas import formula_cells
 from pipeline.ingest.score_reader import find_vertical, score_template_records, vertical_record
-from pipeline.issues import Issue
+from pipeline.issues import Code, Issue
 from pipeline.normalize import clean_text, comparison_key
 from pipeline.records import ReadResult, provenance
 
@@ -44,7 +44,9 @@ def read_workbook(arrival: Arrival, year: int) -> ReadResult:
     except Exception as error:  # calamine raises several kinds for damaged files
         if isinstance(error, calamine.PasswordError) or _encrypted_ooxml(arrival.data):
             result.readable = False
-            result.issues.append(Issue(file=result.file, code="file-password", detail="tệp Excel"))
+            result.issues.append(
+                Issue(file=result.file, code=Code.FILE_PASSWORD, detail="tệp Excel")
+            )
             return result
         return _unreadable(result, "tệp bị hỏng hoặc không đúng định dạng Excel")
     if scoring:
@@ -76,7 +78,7 @@ def _read_score_template(result: ReadResult, sheets, meta, year: int) -> ReadRes
     cells = next(iter(sheets.values()), None)
     if cells is None:
         result.issues.append(
-            Issue(file=result.file, code="file-template-changed", detail=forms.SCORE_SHEET)
+            Issue(file=result.file, code=Code.FILE_TEMPLATE_CHANGED, detail=forms.SCORE_SHEET)
         )
         return result
     result.scores, result.layout[forms.SCORE_SHEET] = score_template_records(
@@ -112,7 +114,7 @@ def _read_annexes(
         if table.office and (rolled_up or len(others) >= 2):
             result.office = result.office or table.office
     if not result.layout and not result.issues:
-        result.issues.append(Issue(file=result.file, code="file-no-table"))
+        result.issues.append(Issue(file=result.file, code=Code.FILE_NO_TABLE))
 
 
 def _read_vertical_score(result: ReadResult, sheet: str, cells: list[list]) -> None:
@@ -123,7 +125,7 @@ def _read_vertical_score(result: ReadResult, sheet: str, cells: list[list]) -> N
     record = vertical_record(table, cells, result.file, sheet)
     if not record.name or not record.unit:
         result.issues.append(
-            Issue(file=result.file, sheet=sheet, row=table.header_row + 1, code="score-no-model")
+            Issue(file=result.file, sheet=sheet, row=table.header_row + 1, code=Code.SCORE_NO_MODEL)
         )
         return
     result.scores.append(record)
@@ -150,7 +152,7 @@ def _flag_formulas(result: ReadResult, data: bytes) -> None:
                             sheet=sheet,
                             row=excel_row,
                             column=column.header,
-                            code="formula-in-text",
+                            code=Code.FORMULA_IN_TEXT,
                             value=clean_text(row[i]),
                         )
                     )
@@ -177,7 +179,9 @@ def _encrypted_ooxml(data: bytes) -> bool:
 
 
 def _wrong_year(file: str, found, year: int, sheet: str = "") -> Issue:
-    return Issue(file=file, sheet=sheet, code="file-wrong-year", value=str(found), detail=str(year))
+    return Issue(
+        file=file, sheet=sheet, code=Code.FILE_WRONG_YEAR, value=str(found), detail=str(year)
+    )
 
 
 def _sheet(book, name: str) -> list[list] | None:
@@ -187,7 +191,7 @@ def _sheet(book, name: str) -> list[list] | None:
 
 def _unreadable(result: ReadResult, reason: str) -> ReadResult:
     result.readable = False
-    result.issues.append(Issue(file=result.file, code="file-unreadable", detail=reason))
+    result.issues.append(Issue(file=result.file, code=Code.FILE_UNREADABLE, detail=reason))
     return result
 
 
@@ -209,13 +213,15 @@ def _unit_name(spec: forms.SheetSpec, cells: list[list] | None) -> str:
 def _read_sheet(result: ReadResult, spec: forms.SheetSpec, cells: list[list] | None, unit: str):
     if cells is None or not _headers_match(spec, cells):
         result.issues.append(
-            Issue(file=result.file, sheet=spec.name, code="file-template-changed", detail=spec.name)
+            Issue(
+                file=result.file, sheet=spec.name, code=Code.FILE_TEMPLATE_CHANGED, detail=spec.name
+            )
         )
         return
     records = list(_data_rows(spec, cells))
     if records and not unit:
         result.issues.append(
-            Issue(file=result.file, sheet=spec.name, code="file-no-unit", detail=spec.name)
+            Issue(file=result.file, sheet=spec.name, code=Code.FILE_NO_UNIT, detail=spec.name)
         )
     result.rows[spec.name] = [
         [*values, result.file, spec.name, unit, "bieu_mau"] for values in records

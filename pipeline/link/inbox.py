@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from pipeline.issues import Issue
+from pipeline.issues import Code, Issue
 from pipeline.normalize import comparison_key, model_key
 
 
@@ -31,17 +31,8 @@ def find_duplicates(rows: pd.DataFrame) -> tuple[pd.Series, list[Issue]]:
         where = f"{rows.at[first, '_row']}"
         if rows.at[first, "_file"] != rows.at[i, "_file"]:
             where += f" của tệp {rows.at[first, '_file']}"
-        issues.append(
-            Issue(
-                file=rows.at[i, "_file"],
-                sheet=rows.at[i, "_sheet"],
-                row=int(rows.at[i, "_row"]),
-                column="Tên mô hình",
-                code="duplicate-model",
-                value=rows.at[i, "name"],
-                detail=where,
-            )
-        )
+        name = rows.at[i, "name"]
+        issues.append(Issue.at_row(rows, i, Code.DUPLICATE_MODEL, "Tên mô hình", name, where))
     return repeated.reindex(rows.index), issues
 
 
@@ -80,7 +71,7 @@ def supersede_units(
                 Issue(
                     file=file,
                     sheet=rows.at[first, "_sheet"],
-                    code="unit-superseded",
+                    code=Code.UNIT_SUPERSEDED,
                     value=rows.at[first, "unit"],
                     detail=latest,
                 )

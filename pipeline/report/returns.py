@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from pipeline import forms
 from pipeline.consolidate import RunResult
-from pipeline.issues import CATALOGUE, Issue, Severity
+from pipeline.issues import CATALOGUE, Code, Issue, Severity
 from pipeline.normalize import ascii_slug, comparison_key
 from pipeline.report.styles import put, safe_text, set_print_setup, wrapped_height
 
@@ -80,7 +80,7 @@ _KEY_OF_HEADER = {c.header: c.key for spec in forms.SHEETS for c in spec.columns
 
 def _cell_of(issue: Issue, layout: dict[str, int]) -> str | None:
     spec = next((s for s in forms.SHEETS if s.name == issue.sheet), None)
-    if issue.code == "file-no-unit" and spec is not None:
+    if issue.code == Code.FILE_NO_UNIT and spec is not None:
         return spec.unit_cell
     # A scoring sheet's layout is keyed by its own headers (one per criterion, or "Điểm đánh giá").
     column = layout.get(_KEY_OF_HEADER.get(issue.column, issue.column))
