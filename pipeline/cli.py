@@ -283,7 +283,7 @@ def _print_summary(report: Report) -> None:
     summary, paths = report.stats, report.outputs
     by_status = summary["so_tep_theo_trang_thai"]
     shown = [s for s in STATUSES if by_status[s] or s in (ACCEPTED, HAS_ERRORS, UNREADABLE)]
-    counts = ", ".join(f"{by_status[s]} {s}" for s in shown)
+    counts = ", ".join(f"{by_status[s]} {s.label}" for s in shown)
     click.echo(f"Đã đọc {summary['so_tep']} tệp: {counts}.")
     click.echo(
         f"Mô hình đăng ký được tổng hợp: {summary['so_mo_hinh_dang_ky']}; "

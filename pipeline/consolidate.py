@@ -36,18 +36,15 @@ from pipeline.link import (
     supersede_units,
 )
 from pipeline.normalize import comparison_key, model_key, normalize_rows
-from pipeline.records import provenance
+from pipeline.records import FileStatus, provenance
 from pipeline.roster import Roster, match_units, roster_from_senders
 from pipeline.rules import DEFAULT_RULES, LinkRules, ScoringRules, load_score_sheet
 from pipeline.scoring import PASSED, level_rung, score_records
 from pipeline.validate import validate_rows
 
-ACCEPTED = "đã tiếp nhận"
-HAS_ERRORS = "có lỗi"
-UNREADABLE = "không đọc được"
-DUPLICATE = "trùng"
-SUPERSEDED = "đã được thay thế"
-STATUSES = (ACCEPTED, HAS_ERRORS, UNREADABLE, DUPLICATE, SUPERSEDED)
+ACCEPTED, HAS_ERRORS, UNREADABLE = FileStatus.ACCEPTED, FileStatus.HAS_ERRORS, FileStatus.UNREADABLE
+DUPLICATE, SUPERSEDED = FileStatus.DUPLICATE, FileStatus.SUPERSEDED
+STATUSES = tuple(FileStatus)
 
 
 @dataclass(frozen=True)
@@ -57,7 +54,7 @@ class FileAccount:
     file: str  # "a.xlsx", or "thu.eml/a.xlsx" for an attachment
     sha256: str
     unit: str
-    status: str
+    status: FileStatus
     reason: str
     sender: str  # the e-mail's sender, for an e-mail and its attachments
     sent: str  # when it was sent (the e-mail's date, else the file's time), "dd/mm/yyyy hh:mm"

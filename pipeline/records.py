@@ -7,8 +7,37 @@ scoring all depend on it and never on each other for their types.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
+from pipeline import vocab
 from pipeline.issues import Issue
+
+
+class FileStatus(StrEnum):
+    """What became of one inbox file: stored and keyed by code, shown by its label."""
+
+    ACCEPTED = "accepted"
+    HAS_ERRORS = "has-errors"
+    UNREADABLE = "unreadable"
+    DUPLICATE = "duplicate"
+    SUPERSEDED = "superseded"
+
+    @property
+    def label(self) -> str:
+        return vocab.FILE_STATUS_LABELS[self.value]
+
+
+class Outcome(StrEnum):
+    """A scored model's outcome: stored and keyed by code, shown by its label."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_JUDGED = "not-judged"  # its points had errors: nothing can be said yet
+
+    @property
+    def label(self) -> str:
+        return vocab.OUTCOME_LABELS[self.value]
+
 
 # Where each raw row came from; _form is "bieu_mau" (our template) or "phu_luc" (typed by hand).
 PROVENANCE = ("_row", "_file", "_sheet", "unit", "_form")

@@ -94,7 +94,7 @@ MIGRATIONS: tuple[str, ...] = (
         name TEXT NOT NULL,
         subject TEXT,
         total REAL NOT NULL,
-        verdict TEXT NOT NULL,         -- Đạt / Không đạt / Chưa xét
+        verdict TEXT NOT NULL,         -- passed / failed / not-judged (records.Outcome)
         reasons TEXT,
         self_assessment TEXT,
         scorer TEXT,
@@ -188,6 +188,16 @@ MIGRATIONS: tuple[str, ...] = (
         name TEXT NOT NULL,
         code TEXT NOT NULL             -- the roster unit it is; "" for a new unit
     );
+    """,
+    # Codes, not the Vietnamese labels shown for them: a label may be reworded, a code stays.
+    """
+    UPDATE files SET status = CASE status
+        WHEN 'đã tiếp nhận' THEN 'accepted' WHEN 'có lỗi' THEN 'has-errors'
+        WHEN 'không đọc được' THEN 'unreadable' WHEN 'trùng' THEN 'duplicate'
+        WHEN 'đã được thay thế' THEN 'superseded' ELSE status END;
+    UPDATE appraisals SET verdict = CASE verdict
+        WHEN 'Đạt' THEN 'passed' WHEN 'Không đạt' THEN 'failed'
+        WHEN 'Chưa xét' THEN 'not-judged' ELSE verdict END;
     """,
 )
 

@@ -18,10 +18,10 @@ from pipeline import vocab
 from pipeline.issues import Code, Issue, Severity
 from pipeline.link import CLOSE, SAME_MODEL, link_models
 from pipeline.normalize import clean_text, comparison_key, match_choice, model_key
-from pipeline.records import ScoreRecord
+from pipeline.records import Outcome, ScoreRecord
 from pipeline.rules import ScoreSheet, ScoringRules, fmt
 
-PASSED, FAILED, NOT_JUDGED = "Đạt", "Không đạt", "Chưa xét"
+PASSED, FAILED, NOT_JUDGED = Outcome.PASSED, Outcome.FAILED, Outcome.NOT_JUDGED
 
 
 _NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")

@@ -87,6 +87,17 @@ SUBJECT_SYNONYMS = {"TAP_THE": ("tt", "tập thể"), "CA_NHAN": ("cn", "cá nh�
 
 # Registration sheet: continuing from earlier years (duy trì) or new this year (mới).
 STATUSES = {"DUY_TRI": "Duy trì từ năm trước", "MOI": "Đăng ký mới"}
+
+# What became of an inbox file (records.FileStatus), as the intake report and the summary say it.
+FILE_STATUS_LABELS = {
+    "accepted": "đã tiếp nhận",
+    "has-errors": "có lỗi",
+    "unreadable": "không đọc được",
+    "duplicate": "trùng",
+    "superseded": "đã được thay thế",
+}
+# A scored model's outcome (records.Outcome), as the scoring results print it.
+OUTCOME_LABELS = {"passed": "Đạt", "failed": "Không đạt", "not-judged": "Chưa xét"}
 STATUS_SYNONYMS = {
     "DUY_TRI": ("duy trì", "tiếp tục duy trì", "mô hình cũ", "cũ", "duy trì từ năm trước"),
     "MOI": ("mới", "đăng ký mới", "xây dựng mới", "xd mới", "mô hình mới"),

@@ -43,11 +43,11 @@ def test_json_summary_is_the_same_account(sample_workspace):
     assert (summary["so_mo_hinh_cham_diem"], summary["so_mo_hinh_dat"]) == (8, 6)
     assert summary["tinh_hinh"]["chua_gui"] == ["Chi bộ Cơ quan Đảng", "Chi bộ xóm Hải Lộc"]
     assert summary["so_tep_theo_trang_thai"] == {
-        "đã tiếp nhận": 20,
-        "có lỗi": 2,
-        "không đọc được": 1,
-        "trùng": 0,
-        "đã được thay thế": 0,
+        "accepted": 20,
+        "has-errors": 2,
+        "unreadable": 1,
+        "duplicate": 0,
+        "superseded": 0,
     }
     codes = sorted(i["code"] for i in summary["van_de"])
     assert codes == [

@@ -61,7 +61,7 @@ def test_a_unit_sent_directly_and_in_its_communes_list_counts_once(province):
     direct, roll_up = "x2-cb1_tu_gui.eml/x2-cb1_tu_gui.xlsx", "phu_luc_1_xa_binh_minh.eml/"
     assert (replaced.file, replaced.detail) == (direct, roll_up + "phu_luc_1_xa_binh_minh.xlsx")
     statuses = {f.file: f.status for f in result.files}
-    assert statuses[direct] == "đã được thay thế"
+    assert statuses[direct] == "superseded"
 
 
 def test_the_total_groups_units_under_their_commune_in_the_seed_numbering(province):

@@ -232,3 +232,29 @@ def test_linking_does_not_depend_on_row_order(earlier, current, random):
     actual = link_years(shuffled, dataclasses.replace(history, earlier=reordered))
     columns = ["model_id", "link", "status", "score"]
     assert actual.loc[frame.index, columns].equals(expected[columns])
+
+
+def test_labels_stored_by_earlier_versions_become_codes(tmp_path):
+    """Version 6 stores what became of a file and a scored model by code; a registry written
+    with the Vietnamese labels keeps its rows, now keyed by code."""
+    path = tmp_path / "dvk.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for number, script in enumerate(MIGRATIONS[:5], start=1):
+        conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+    conn.executescript(
+        "INSERT INTO units VALUES (1, 'chi bộ a', 'Chi bộ A');"
+        "INSERT INTO models VALUES (1, 1, 'Nhà sạch', 2025), (2, 1, 'Ngõ xanh', 2025);"
+        "INSERT INTO files VALUES ('a1', 2025, 'a.xlsx', 'Chi bộ A', 'đã tiếp nhận', '', ''),"
+        " ('b2', 2025, 'b.xlsx', 'Chi bộ A', 'không đọc được', '', ''),"
+        " ('c3', 2025, 'c.xlsx', 'Chi bộ A', 'đã được thay thế', '', '');"
+        "INSERT INTO appraisals VALUES (1, 2025, '', 'Chi bộ A', 'Nhà sạch', 'TAP_THE', 80,"
+        " 'Đạt', '', '', '', 'a.xlsx'), (2, 2025, '', 'Chi bộ A', 'Ngõ xanh', 'TAP_THE', 60,"
+        " 'Không đạt', '', '', '', 'a.xlsx');"
+    )
+    conn.close()
+    migrated = open_registry(path)
+    assert schema_version(migrated) == len(MIGRATIONS)
+    statuses = migrated.execute("SELECT name, status FROM files ORDER BY name").fetchall()
+    assert statuses == [("a.xlsx", "accepted"), ("b.xlsx", "unreadable"), ("c.xlsx", "superseded")]
+    verdicts = migrated.execute("SELECT name, verdict FROM appraisals ORDER BY name").fetchall()
+    assert verdicts == [("Ngõ xanh", "failed"), ("Nhà sạch", "passed")]

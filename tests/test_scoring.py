@@ -315,7 +315,7 @@ def test_score_from_the_prefilled_template_then_climb_the_ladder_next_year(sampl
     verdicts = dict(conn.execute("SELECT name, verdict FROM appraisals"))
     conn.close()
     assert recognised == [("Tuyến đường hoa", 2026, "Cấp xã")]
-    assert verdicts == {"Tuyến đường hoa": "Đạt", "Dòng họ không có tội phạm": "Không đạt"}
+    assert verdicts == {"Tuyến đường hoa": "passed", "Dòng họ không có tội phạm": "failed"}
 
     # 2027: the same inbox moved on a year, and the model proposed at tỉnh level.
     config = sample_workspace / "dvk.toml"

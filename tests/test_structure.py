@@ -93,7 +93,7 @@ def test_no_project_module_is_imported_inside_a_function():
 def test_the_leaves_stay_leaves():
     """Reader types and rules are what every stage shares: they import no stage."""
     edges, _ = _graph()
-    assert edges["pipeline.records"] <= {"pipeline.issues"}
+    assert edges["pipeline.records"] <= {"pipeline.issues", "pipeline.vocab"}
     assert edges["pipeline.rules"] == set()
     assert "pipeline.scoring" not in edges["pipeline.config"]
 

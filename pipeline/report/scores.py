@@ -12,6 +12,7 @@ from pipeline import vocab
 from pipeline.config import Config
 from pipeline.consolidate import RunResult
 from pipeline.normalize import comparison_key, sort_key
+from pipeline.records import Outcome
 from pipeline.report.phu_luc import write_signature
 from pipeline.report.styles import (
     box_range,
@@ -22,7 +23,7 @@ from pipeline.report.styles import (
     wrapped_height,
 )
 from pipeline.rules import ScoringRules, fmt
-from pipeline.scoring import NOT_JUDGED, PASSED
+from pipeline.scoring import FAILED, NOT_JUDGED, PASSED
 
 SHEET = "Kết quả chấm điểm"
 PROPOSALS_SHEET = "Đề nghị công nhận"
@@ -68,7 +69,7 @@ def score_lines(scores: pd.DataFrame, rules: ScoringRules) -> list[tuple[str, tu
                 fmt(row["total"]) if judged else "",
                 row["self_assessment"],
                 row["level"],
-                row["verdict"],
+                Outcome(row["verdict"]).label,
                 "; ".join(filter(None, (row["reasons"], _note(row)))),
             )
             lines.append(("model", cells))
@@ -104,7 +105,7 @@ def write_scores(path: Path, result: RunResult, cfg: Config, rules: ScoringRules
     counts = scores["verdict"].value_counts()
     summary = (
         f"Tổng số {len(scores)} mô hình được chấm: {counts.get(PASSED, 0)} đạt, "
-        f"{counts.get('Không đạt', 0)} không đạt, {counts.get(NOT_JUDGED, 0)} chưa xét được. "
+        f"{counts.get(FAILED, 0)} không đạt, {counts.get(NOT_JUDGED, 0)} chưa xét được. "
         f"Mô hình đạt khi tổng điểm từ {fmt(rules.sheet.pass_line)} trở lên"
         + (
             f", các tiêu chí {', '.join(map(str, sorted(rules.sheet.must_be_full)))} đạt tối đa."
