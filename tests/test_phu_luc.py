@@ -67,8 +67,8 @@ def test_phu_luc_1_lists_every_model_once_in_its_section(rows):
     models = [line for line in lines if line.kind == "model"]
     assert len(models) == len(rows)
     total = lines[0].cells
-    assert total[1] == "Tổng số" and total[2] == sum(r["count"] for r in rows)
-    assert total[7:] == (
+    assert total["name"] == "Tổng số" and total["count"] == sum(r["count"] for r in rows)
+    assert (total["collective"], total["individual"]) == (
         sum(r["subject"] == "TAP_THE" for r in rows),
         sum(r["subject"] == "CA_NHAN" for r in rows),
     )
@@ -87,7 +87,7 @@ def test_phu_luc_4_puts_new_models_above_maintained_ones_in_each_unit(rows):
             block = []
             unit_blocks.append(block)
         else:
-            block.append(line.cells[7] == "X")  # the "XD mới" mark
+            block.append(line.cells["new"] == "X")  # the "XD mới" mark
     for marks in unit_blocks:
         assert marks == sorted(marks, reverse=True)
 
@@ -121,7 +121,9 @@ def test_models_ordered_by_field_then_name_within_a_unit():
         }
         for n, f in [("Bò", "XDD"), ("Ấp trứng", "KT"), ("An toàn", "QPAN"), ("Ăn sạch", "KT")]
     ]
-    names = [line.cells[1] for line in lines_phu_luc_1(frame(rows), 2026) if line.kind == "model"]
+    names = [
+        line.cells["name"] for line in lines_phu_luc_1(frame(rows), 2026) if line.kind == "model"
+    ]
     assert names == ["Ăn sạch", "Ấp trứng", "An toàn", "Bò"]
 
 

@@ -11,40 +11,37 @@ from pipeline import vocab
 from pipeline.analysis import COUNTS, compare_years, maintenance_rate
 from pipeline.config import Config
 from pipeline.consolidate import RunResult
-from pipeline.report.styles import table_sheet
+from pipeline.report.layout import NUMBER, Column, numbered, table_sheet
 
 SHEET = "So sánh với năm trước"
 DROPPED_SHEET = "Mô hình không duy trì"
 
 
-def _columns(year: int, first: str) -> tuple[tuple[str, float], ...]:
+def _columns(year: int, first: str) -> tuple[Column, ...]:
     # Read left to right as the provincial press reports it: registered → effective → kept.
     return (
-        ("STT", 6),
-        (first, 30),
-        (f"Năm {year - 1}: số mô hình đăng ký", 12),
-        (f"Năm {year - 1}: có báo cáo kết quả", 12),
-        (f"Năm {year}: tiếp tục duy trì", 12),
-        (f"Năm {year}: không duy trì", 12),
-        (f"Năm {year}: đăng ký mới", 12),
-        (f"Năm {year}: tổng số", 11),
-        (f"Tỷ lệ mô hình năm {year - 1} được duy trì (%)", 12),
+        NUMBER,
+        Column("label", first, 30),
+        Column("registered", f"Năm {year - 1}: số mô hình đăng ký", 12),
+        Column("effective", f"Năm {year - 1}: có báo cáo kết quả", 12),
+        Column("kept", f"Năm {year}: tiếp tục duy trì", 12),
+        Column("dropped", f"Năm {year}: không duy trì", 12),
+        Column("new", f"Năm {year}: đăng ký mới", 12),
+        Column("total", f"Năm {year}: tổng số", 11),
+        Column("rate", f"Tỷ lệ mô hình năm {year - 1} được duy trì (%)", 12),
     )
 
 
-def _lines(table: pd.DataFrame) -> list[tuple]:
-    lines = [
-        (
-            n,
-            row["label"],
-            *(int(row[c]) for c in COUNTS),
-            maintenance_rate(row["registered"], row["dropped"]),
-        )
-        for n, row in enumerate(table.to_dict("records"), start=1)
-    ]
-    totals = [int(table[c].sum()) for c in COUNTS]
-    rate = maintenance_rate(totals[0], totals[COUNTS.index("dropped")])
-    return [*lines, ("", "Tổng số", *totals, rate)]
+def _lines(table: pd.DataFrame) -> list[dict]:
+    """One line per unit or field, and the total."""
+    lines = numbered(
+        {"label": row["label"], **{c: int(row[c]) for c in COUNTS}}
+        | {"rate": maintenance_rate(row["registered"], row["dropped"])}
+        for row in table.to_dict("records")
+    )
+    totals = {c: int(table[c].sum()) for c in COUNTS}
+    rate = maintenance_rate(totals["registered"], totals["dropped"])
+    return [*lines, {"n": "", "label": "Tổng số", **totals, "rate": rate}]
 
 
 def write_comparison(path: Path, result: RunResult, cfg: Config) -> None:
@@ -60,24 +57,27 @@ def write_comparison(path: Path, result: RunResult, cfg: Config) -> None:
     title = f"SO SÁNH MÔ HÌNH “DÂN VẬN KHÉO” NĂM {cfg.title_year} VỚI NĂM {year - 1}, THEO LĨNH VỰC"
     table_sheet(fields, office_name, title, _columns(year, "Lĩnh vực"), _lines(by_field))
     gone = wb.create_sheet(DROPPED_SHEET)
-    rows = [
-        (
-            n,
-            row["unit"],
-            row["name"],
-            vocab.FIELD_BY_CODE[row["field"]].label if row["field"] in vocab.FIELD_BY_CODE else "",
-            "Có" if row["effective"] else "Không",
-        )
-        for n, row in enumerate(dropped.to_dict("records"), start=1)
-    ]
+    labels = {f.code: f.label for f in vocab.FIELDS}
+    rows = numbered(
+        row
+        | {
+            "field": labels.get(row["field"], ""),
+            "effective": "Có" if row["effective"] else "Không",
+        }
+        for row in dropped.to_dict("records")
+    )
     columns = (
-        ("STT", 6),
-        ("Đơn vị", 26),
-        (f"Tên mô hình năm {year - 1}", 44),
-        ("Lĩnh vực", 20),
-        (f"Có báo cáo kết quả năm {year - 1}", 14),
+        NUMBER,
+        Column("unit", "Đơn vị", 26),
+        Column("name", f"Tên mô hình năm {year - 1}", 44),
+        Column("field", "Lĩnh vực", 20),
+        Column("effective", f"Có báo cáo kết quả năm {year - 1}", 14),
     )
     title = f"MÔ HÌNH NĂM {year - 1} KHÔNG ĐĂNG KÝ DUY TRÌ NĂM {cfg.title_year}"
     table_sheet(gone, office_name, title, columns, rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+
+
+def _yes(flag: bool) -> str:
+    return "Có" if flag else "Không"

@@ -20,8 +20,49 @@ from pipeline.analysis import (
 )
 from pipeline.config import Config
 from pipeline.consolidate import RunResult
-from pipeline.report.styles import put, set_print_setup, table_sheet
+from pipeline.report.layout import NUMBER, Column, numbered, table_sheet
+from pipeline.report.styles import put, set_print_setup
 from pipeline.roster import ROOT, Roster
+
+# The columns of analysis.unit_status and analysis.node_rates, as the sheets show them.
+UNIT_COLUMNS = (
+    NUMBER,
+    Column("code", "Mã", 9),
+    Column("name", "Đơn vị", 28),
+    Column("parent", "Cấp trên", 20),
+    Column("kind", "Loại", 12),
+    Column("registration_status", "Đăng ký: trạng thái", 13),
+    Column("registration_sent", "Ngày gửi", 11),
+    Column("registration_timely", "Đúng hạn", 10),
+    Column("registration_models", "Số mô hình", 9),
+    Column("quota", "Chỉ tiêu", 8),
+    Column("quota_met", "Đạt chỉ tiêu", 9),
+    Column("results_status", "Kết quả: trạng thái", 13),
+    Column("results_sent", "Ngày gửi", 11),
+    Column("results_timely", "Đúng hạn", 10),
+    Column("results_models", "Số mô hình", 9),
+)
+NODE_COLUMNS = (
+    NUMBER,
+    Column("name", "Đơn vị", 30),
+    Column("expected", "Số đơn vị phải gửi", 10),
+    Column("sent", "Đã gửi", 8),
+    Column("reporting_rate", "Tỷ lệ gửi (%)", 9),
+    Column("on_time", "Gửi đúng hạn", 9),
+    Column("late", "Gửi trễ hạn", 9),
+    Column("unknown", "Không rõ ngày gửi (không qua thư điện tử)", 11),
+    Column("on_time_rate", "Tỷ lệ đúng hạn (%), trong số biết ngày gửi", 12),
+    Column("models", "Số mô hình", 9),
+    Column("quota", "Tổng chỉ tiêu", 9),
+    Column("below_quota", "Đơn vị chưa đạt chỉ tiêu", 11),
+)
+REMIND_COLUMNS = (
+    NUMBER,
+    Column("name", "Đơn vị", 30),
+    Column("parent", "Cấp trên", 22),
+    Column("remind", "Cần nhắc", 44),
+    Column("email", "Thư điện tử", 30),
+)
 
 
 def write_completeness(path: Path, result: RunResult, roster: Roster, cfg: Config) -> None:
@@ -30,34 +71,11 @@ def write_completeness(path: Path, result: RunResult, roster: Roster, cfg: Confi
     wb = Workbook()
     ws = wb.active
     ws.title = "Theo đơn vị"
-    columns = (
-        ("STT", 6), ("Mã", 9), ("Đơn vị", 28), ("Cấp trên", 20), ("Loại", 12),
-        ("Đăng ký: trạng thái", 13), ("Ngày gửi", 11), ("Đúng hạn", 10), ("Số mô hình", 9),
-        ("Chỉ tiêu", 8), ("Đạt chỉ tiêu", 9),
-        ("Kết quả: trạng thái", 13), ("Ngày gửi", 11), ("Đúng hạn", 10), ("Số mô hình", 9),
-    )  # fmt: skip
-    rows = [
-        (
-            n,
-            u["code"],
-            u["name"],
-            u["parent"],
-            u["kind"],
-            u["registration_status"],
-            u["registration_sent"],
-            u["registration_timely"],
-            u["registration_models"],
-            u["quota"],
-            "Đạt" if u["quota_met"] else "Chưa đạt",
-            u["results_status"],
-            u["results_sent"],
-            u["results_timely"],
-            u["results_models"],
-        )
-        for n, u in enumerate(units.to_dict("records"), start=1)
-    ]
+    rows = numbered(
+        u | {"quota_met": "Đạt" if u["quota_met"] else "Chưa đạt"} for u in units.to_dict("records")
+    )
     title = f"TÌNH HÌNH GỬI BIỂU MẪU “DÂN VẬN KHÉO” NĂM {cfg.title_year}, THEO ĐƠN VỊ"
-    table_sheet(ws, cfg.office_name, title, columns, rows)
+    table_sheet(ws, cfg.office_name, title, UNIT_COLUMNS, rows)
     _nodes_sheet(wb.create_sheet("Theo cấp"), nodes, units, cfg)
     _charts_sheet(wb.create_sheet("Biểu đồ"), result, roster, nodes, cfg)
     _remind_sheet(wb.create_sheet("Cần nhắc"), units, cfg)
@@ -66,32 +84,9 @@ def write_completeness(path: Path, result: RunResult, roster: Roster, cfg: Confi
 
 
 def _nodes_sheet(ws, nodes: pd.DataFrame, units: pd.DataFrame, cfg: Config) -> None:
-    columns = (
-        ("STT", 6), ("Đơn vị", 30), ("Số đơn vị phải gửi", 10), ("Đã gửi", 8),
-        ("Tỷ lệ gửi (%)", 9), ("Gửi đúng hạn", 9), ("Gửi trễ hạn", 9),
-        ("Không rõ ngày gửi (không qua thư điện tử)", 11),
-        ("Tỷ lệ đúng hạn (%), trong số biết ngày gửi", 12),
-        ("Số mô hình", 9), ("Tổng chỉ tiêu", 9), ("Đơn vị chưa đạt chỉ tiêu", 11),
-    )  # fmt: skip
-    rows = [
-        (
-            n,
-            r["name"],
-            r["expected"],
-            r["sent"],
-            r["reporting_rate"],
-            r["on_time"],
-            r["late"],
-            r["unknown"],
-            r["on_time_rate"],
-            r["models"],
-            r["quota"],
-            r["below_quota"],
-        )
-        for n, r in enumerate(nodes.to_dict("records"), start=1)
-    ]
+    rows = numbered(nodes.to_dict("records"))
     title = f"TỶ LỆ GỬI BIỂU MẪU VÀ GỬI ĐÚNG HẠN NĂM {cfg.title_year}, THEO CẤP"
-    table_sheet(ws, cfg.office_name, title, columns, rows)
+    table_sheet(ws, cfg.office_name, title, NODE_COLUMNS, rows)
     goals = targets(units, cfg)
     if goals:
         row = 6 + len(rows)
@@ -165,7 +160,6 @@ def _remind_sheet(ws, units: pd.DataFrame, cfg: Config) -> None:
         if not u["quota_met"]:
             reasons.append(f"chưa đủ chỉ tiêu ({u['registration_models']}/{u['quota']} mô hình)")
         if reasons:
-            rows.append((len(rows) + 1, u["name"], u["parent"], "; ".join(reasons), u["email"]))
-    columns = (("STT", 6), ("Đơn vị", 30), ("Cấp trên", 22), ("Cần nhắc", 44), ("Thư điện tử", 30))
+            rows.append(u | {"remind": "; ".join(reasons)})
     title = f"DANH SÁCH ĐƠN VỊ CẦN NHẮC, NĂM {cfg.title_year}"
-    table_sheet(ws, cfg.office_name, title, columns, rows)
+    table_sheet(ws, cfg.office_name, title, REMIND_COLUMNS, numbered(rows))

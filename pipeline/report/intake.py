@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -9,46 +10,44 @@ from openpyxl import Workbook
 from pipeline.config import Config
 from pipeline.consolidate import RunResult
 from pipeline.issues import Severity
-from pipeline.report.styles import table_sheet
+from pipeline.report.layout import NUMBER, Column, numbered, table_sheet
 
 FILES_SHEET = "Tiếp nhận"
 ISSUES_SHEET = "Vấn đề"
 UNITS_SHEET = "Đơn vị cần sửa"
 
 _FILE_COLUMNS = (
-    ("STT", 6),
-    ("Tệp", 34),
-    ("Đơn vị", 24),
-    ("Người gửi", 22),
-    ("Thời gian gửi", 12),
-    ("Trạng thái", 13),
-    ("Lý do", 46),
-    ("Số mô hình đăng ký", 11),
-    ("Số mô hình kết quả", 11),
-    ("Số dòng bị giữ lại", 11),
-    ("Số mô hình chấm điểm", 11),
+    NUMBER,
+    Column("file", "Tệp", 34),
+    Column("unit", "Đơn vị", 24),
+    Column("sender", "Người gửi", 22),
+    Column("sent", "Thời gian gửi", 12),
+    Column("status", "Trạng thái", 13),
+    Column("reason", "Lý do", 46),
+    Column("registrations", "Số mô hình đăng ký", 11),
+    Column("results", "Số mô hình kết quả", 11),
+    Column("held_back", "Số dòng bị giữ lại", 11),
+    Column("scored", "Số mô hình chấm điểm", 11),
 )
 _ISSUE_COLUMNS = (
-    ("STT", 6),
-    ("Tệp", 30),
-    ("Trang", 11),
-    ("Dòng", 7),
-    ("Cột", 20),
-    ("Mức độ", 10),
-    ("Nội dung", 45),
-    ("Cách sửa", 40),
+    NUMBER,
+    Column("file", "Tệp", 30),
+    Column("sheet", "Trang", 11),
+    Column("row", "Dòng", 7),
+    Column("column", "Cột", 20),
+    Column("severity", "Mức độ", 10),
+    Column("message", "Nội dung", 45),
+    Column("hint", "Cách sửa", 40),
 )
-
-
 _UNIT_COLUMNS = (
-    ("STT", 6),
-    ("Đơn vị", 30),
-    ("Tệp", 34),
-    ("Người gửi", 26),
-    ("Trạng thái", 14),
-    ("Số lỗi", 8),
-    ("Số cảnh báo", 10),
-    ("Tệp trả lại", 34),
+    NUMBER,
+    Column("unit", "Đơn vị", 30),
+    Column("file", "Tệp", 34),
+    Column("sender", "Người gửi", 26),
+    Column("status", "Trạng thái", 14),
+    Column("errors", "Số lỗi", 8),
+    Column("warnings", "Số cảnh báo", 10),
+    Column("returned", "Tệp trả lại", 34),
 )
 
 
@@ -59,30 +58,12 @@ def write_intake(
     wb = Workbook()
     files = wb.active
     files.title = FILES_SHEET
-    rows = [
-        (
-            n,
-            f.file,
-            f.unit,
-            f.sender,
-            f.sent,
-            f.status.label,
-            f.reason,
-            f.registrations,
-            f.results,
-            f.held_back,
-            f.scored,
-        )
-        for n, f in enumerate(result.files, start=1)
-    ]
+    rows = numbered(asdict(f) | {"status": f.status.label} for f in result.files)
     table_sheet(
         files, office_name, f"DANH SÁCH TỆP TIẾP NHẬN NĂM {cfg.title_year}", _FILE_COLUMNS, rows
     )
     problems = wb.create_sheet(ISSUES_SHEET)
-    rows = [
-        (n, i.file, i.sheet, i.row or "", i.column, str(i.severity), i.message, i.hint)
-        for n, i in enumerate(result.issues, start=1)
-    ]
+    rows = numbered(i.to_dict() | {"row": i.row or "", "hint": i.hint} for i in result.issues)
     title = f"CÁC VẤN ĐỀ CẦN ĐƠN VỊ SỬA, NĂM {cfg.title_year}"
     table_sheet(problems, office_name, title, _ISSUE_COLUMNS, rows)
     units = wb.create_sheet(UNITS_SHEET)
@@ -92,7 +73,7 @@ def write_intake(
     wb.save(path)
 
 
-def _units_to_contact(result: RunResult, returned: dict[str, Path]) -> list[tuple]:
+def _units_to_contact(result: RunResult, returned: dict[str, Path]) -> list[dict]:
     """Files whose sender has something to fix (errors, or a form that could not be read)."""
     rows = []
     for account in result.files:
@@ -102,15 +83,14 @@ def _units_to_contact(result: RunResult, returned: dict[str, Path]) -> list[tupl
             continue
         back = returned[account.file].name if account.file in returned else ""
         rows.append(
-            (
-                len(rows) + 1,
-                account.unit,
-                account.file,
-                account.sender,
-                account.status.label,
-                errors,
-                len(own) - errors,
-                back,
-            )
+            {
+                "unit": account.unit,
+                "file": account.file,
+                "sender": account.sender,
+                "status": account.status.label,
+                "errors": errors,
+                "warnings": len(own) - errors,
+                "returned": back,
+            }
         )
-    return rows
+    return numbered(rows)

@@ -13,41 +13,25 @@ from openpyxl.utils import get_column_letter
 from pipeline import forms, vocab
 from pipeline.config import Config
 from pipeline.normalize import comparison_key, sort_key
+from pipeline.report.layout import (
+    NUMBER,
+    AnnexSpec,
+    Column,
+    cells,
+    numbered,
+    table_sheet,
+    write_heading,
+    write_meta_sheet,
+    write_signature,
+)
 from pipeline.report.styles import (
     box_range,
     merge,
     put,
     set_print_setup,
-    table_sheet,
     wrapped_height,
 )
 from pipeline.roster import ROOT, Roster
-
-
-@dataclass(frozen=True)
-class HeaderGroup:
-    text: str
-    width: float  # width of each physical column of the group
-    subheaders: tuple[str, ...] = ()  # a two-row header: "Chủ thể" over "Tập thể", "Cá nhân"
-
-
-@dataclass(frozen=True)
-class AnnexSpec:
-    label: str
-    title: str
-    groups: tuple[HeaderGroup, ...]
-    notes: tuple[str, ...]
-
-    @property
-    def widths(self) -> list[float]:
-        return [g.width for g in self.groups for _ in (g.subheaders or ("",))]
-
-    @property
-    def centred_columns(self) -> set[int]:
-        """STT, Số lượng and every X column (the split groups) are centred."""
-        marks = [bool(g.subheaders) for g in self.groups for _ in (g.subheaders or ("",))]
-        return {1, 3} | {i for i, is_mark in enumerate(marks, start=1) if is_mark}
-
 
 _UNIT_MODEL = "Xã, phường, thị trấn, cơ quan đơn vị/\nTên mô hình"
 _NOTES_COMMON = (
@@ -65,14 +49,15 @@ PHU_LUC_1 = AnnexSpec(
     "Phụ lục 1",
     "BIỂU TỔNG HỢP ĐĂNG KÝ XÂY DỰNG MỚI MÔ HÌNH “DÂN VẬN KHÉO” NĂM {year}",
     (
-        HeaderGroup("STT", 6),
-        HeaderGroup(_UNIT_MODEL, 46),
-        HeaderGroup("Số lượng", 9),
-        HeaderGroup("Địa điểm xây dựng, triển khai", 22),
-        HeaderGroup("Chủ trì", 16),
-        HeaderGroup("Lĩnh vực", 17),
-        HeaderGroup("Quy mô thực hiện", 26),
-        HeaderGroup("Chủ thể", 9, ("Tập thể", "Cá nhân")),
+        Column("number", "STT", 6, "center"),
+        Column("name", _UNIT_MODEL, 46),
+        Column("count", "Số lượng", 9, "center"),
+        Column("place", "Địa điểm xây dựng, triển khai", 22),
+        Column("lead", "Chủ trì", 16),
+        Column("field", "Lĩnh vực", 17),
+        Column("scale", "Quy mô thực hiện", 26),
+        Column("collective", "Tập thể", 9, "center", group="Chủ thể"),
+        Column("individual", "Cá nhân", 9, "center", group="Chủ thể"),
     ),
     (
         *_NOTES_COMMON,
@@ -86,15 +71,17 @@ PHU_LUC_4 = AnnexSpec(
     "Phụ lục 4",
     "BIỂU TỔNG HỢP BÁO CÁO KẾT QUẢ XÂY DỰNG, DUY TRÌ MÔ HÌNH “DÂN VẬN KHÉO” NĂM {year}",
     (
-        HeaderGroup("STT", 6),
-        HeaderGroup(_UNIT_MODEL, 40),
-        HeaderGroup("Số lượng", 8),
-        HeaderGroup("Địa điểm xây dựng, triển khai", 20),
-        HeaderGroup("Chủ trì", 14),
-        HeaderGroup("Lĩnh vực", 15),
-        HeaderGroup("Tóm tắt quy mô, kết quả cụ thể đạt được", 40),
-        HeaderGroup("Trong đó", 8, ("XD mới", "Duy trì")),
-        HeaderGroup("Chủ thể", 8, ("Tập thể", "Cá nhân")),
+        Column("number", "STT", 6, "center"),
+        Column("name", _UNIT_MODEL, 40),
+        Column("count", "Số lượng", 8, "center"),
+        Column("place", "Địa điểm xây dựng, triển khai", 20),
+        Column("lead", "Chủ trì", 14),
+        Column("field", "Lĩnh vực", 15),
+        Column("results", "Tóm tắt quy mô, kết quả cụ thể đạt được", 40),
+        Column("new", "XD mới", 8, "center", group="Trong đó"),
+        Column("kept", "Duy trì", 8, "center", group="Trong đó"),
+        Column("collective", "Tập thể", 8, "center", group="Chủ thể"),
+        Column("individual", "Cá nhân", 8, "center", group="Chủ thể"),
     ),
     (
         *_NOTES_COMMON,
@@ -105,6 +92,14 @@ PHU_LUC_4 = AnnexSpec(
     ),
 )
 
+LEVEL_COLUMNS = (
+    NUMBER,
+    Column("unit", "Đơn vị", 28),
+    Column("name", "Tên mô hình", 46),
+    Column("field", "Lĩnh vực", 22),
+    Column("subject", "Chủ thể", 10),
+    Column("status", "Duy trì hay mới", 16),
+)
 HEADER_ROW = 5  # rows 1-3: office, annex label, title; row 4 blank
 MARK = "X"
 
@@ -114,7 +109,7 @@ class Line:
     """One row of the annex table body: a total, a section, a unit or a model ("-")."""
 
     kind: str  # total | section | group | unit | model
-    cells: tuple
+    cells: dict  # column key -> value (layout.cells puts them in order)
     ids: tuple = ()  # a model line: its unit's roster code and its registry id, for the level above
 
 
@@ -191,79 +186,71 @@ def _model_label(row) -> str:
     return f"{row['name']} ({row['person']}{', ' + position if position else ''})"
 
 
-def _subject_marks(row) -> tuple[str, str]:
-    return (
-        MARK if row["subject"] == "TAP_THE" else "",
-        MARK if row["subject"] == "CA_NHAN" else "",
-    )
+def _subject_marks(row) -> dict[str, str]:
+    return {
+        "collective": MARK if row["subject"] == "TAP_THE" else "",
+        "individual": MARK if row["subject"] == "CA_NHAN" else "",
+    }
 
 
-def _subject_counts(rows: pd.DataFrame) -> tuple[int, int]:
-    return int((rows["subject"] == "TAP_THE").sum()), int((rows["subject"] == "CA_NHAN").sum())
+def _subject_counts(rows: pd.DataFrame) -> dict[str, int]:
+    return {
+        "collective": int((rows["subject"] == "TAP_THE").sum()),
+        "individual": int((rows["subject"] == "CA_NHAN").sum()),
+    }
 
 
 def _count(rows: pd.DataFrame) -> int:
     return int(rows["count"].fillna(1).sum())
 
 
+def _model_cells(row) -> dict:
+    """What every annex says of a model line: its name, count, place, lead, field, subject."""
+    return {
+        "number": "-",
+        "name": _model_label(row),
+        "count": _int(row["count"]),
+        "place": row["place"],
+        "lead": row["lead"],
+        "field": _field_label(row),
+        **_subject_marks(row),
+    }
+
+
+def _totals(label, title: str, rows: pd.DataFrame, **more) -> dict:
+    return {"number": label, "name": title, "count": _count(rows), **more, **_subject_counts(rows)}
+
+
 def lines_phu_luc_1(rows: pd.DataFrame, year: int, roster: Roster | None = None) -> list[Line]:
-    blank = ("",) * 4
-    lines = [Line("total", ("", "Tổng số", _count(rows), *blank, *_subject_counts(rows)))]
+    lines = [Line("total", _totals("", "Tổng số", rows))]
     sections = (
         ("I", f"Mô hình tiếp tục duy trì từ năm {year - 1}", "DUY_TRI"),
         ("II", f"Mô hình đăng ký mới năm {year}", "MOI"),
     )
     for numeral, title, status in sections:
         part = rows[rows["status"] == status]
-        lines.append(
-            Line("section", (numeral, title, _count(part), *blank, *_subject_counts(part)))
-        )
+        lines.append(Line("section", _totals(numeral, title, part)))
         for block in unit_blocks(part, roster):
-            count = _count(block.total)
-            lines.append(Line(block.kind, (_number(block), block.label, count, *blank, "", "")))
+            head = {"number": _number(block), "name": block.label, "count": _count(block.total)}
+            lines.append(Line(block.kind, head))
             for _, row in model_order(block.rows).iterrows():
-                field = _field_label(row)
-                cells = (
-                    "-",
-                    _model_label(row),
-                    _int(row["count"]),
-                    row["place"],
-                    row["lead"],
-                    field,
-                    row["scale"],
-                    *_subject_marks(row),
-                )
-                lines.append(Line("model", cells, _ids(row)))
+                lines.append(Line("model", _model_cells(row) | {"scale": row["scale"]}, _ids(row)))
     return lines
 
 
 def lines_phu_luc_4(rows: pd.DataFrame, year: int, roster: Roster | None = None) -> list[Line]:
     new, kept = int((rows["status"] == "MOI").sum()), int((rows["status"] == "DUY_TRI").sum())
-    blank = ("",) * 4
-    lines = [
-        Line("total", ("", "Tổng số", _count(rows), *blank, new, kept, *_subject_counts(rows)))
-    ]
+    lines = [Line("total", _totals("", "Tổng số", rows, new=new, kept=kept))]
     for block in unit_blocks(rows, roster):
-        count = _count(block.total)
-        lines.append(Line(block.kind, (_number(block), block.label, count, *blank, "", "", "", "")))
+        head = {"number": _number(block), "name": block.label, "count": _count(block.total)}
+        lines.append(Line(block.kind, head))
         for _, row in model_order(block.rows, new_first=True).iterrows():
-            field = _field_label(row)
-            status_marks = (
-                MARK if row["status"] == "MOI" else "",
-                MARK if row["status"] == "DUY_TRI" else "",
-            )
-            cells = (
-                "-",
-                _model_label(row),
-                _int(row["count"]),
-                row["place"],
-                row["lead"],
-                field,
-                row["results"],
-                *status_marks,
-                *_subject_marks(row),
-            )
-            lines.append(Line("model", cells, _ids(row)))
+            status = {
+                "results": row["results"],
+                "new": MARK if row["status"] == "MOI" else "",
+                "kept": MARK if row["status"] == "DUY_TRI" else "",
+            }
+            lines.append(Line("model", _model_cells(row) | status, _ids(row)))
     return lines
 
 
@@ -300,8 +287,8 @@ def footer_counts(rows: pd.DataFrame) -> tuple[list[tuple[str, int]], list[tuple
         for f in vocab.FIELDS
         if f.always_in_footer or per_field.get(f.code, 0)
     ]
-    collective, individual = _subject_counts(rows)
-    return fields, [("Tập thể", collective), ("Cá nhân", individual)]
+    counts = _subject_counts(rows)
+    return fields, [("Tập thể", counts["collective"]), ("Cá nhân", counts["individual"])]
 
 
 def write_annex(
@@ -321,17 +308,17 @@ def write_annex(
     last = len(widths)
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    _write_heading(ws, spec, cfg, last)
+    title = spec.title.format(year=cfg.title_year)
+    write_heading(ws, cfg, last, title, label=spec.label, title_height=36)
     row = _write_header(ws, spec)
-    centred = spec.centred_columns
     ids: dict[int, tuple] = {}
     for line in lines:
         bold = line.kind in ("total", "section", "unit", "group")
-        for col, value in enumerate(line.cells, start=1):
-            align = "center" if col in centred else "left"
-            put(ws, row, col, value, bold=bold, border=True, align=align)
+        values = cells(spec.columns, line.cells)
+        for col, (column, value) in enumerate(zip(spec.columns, values, strict=True), start=1):
+            put(ws, row, col, value, bold=bold, border=True, align=column.align)
         ws.row_dimensions[row].height = wrapped_height(
-            [(str(v), w) for v, w in zip(line.cells, widths, strict=True)]
+            [(str(v), w) for v, w in zip(values, widths, strict=True)]
         )
         if line.ids:
             ids[row] = line.ids
@@ -349,19 +336,14 @@ def write_annex(
 
 def _ids_sheet(wb: Workbook, year: int, sheet: str, ids: dict[int, tuple]) -> None:
     """Hidden: which roster unit and registry model each "-" row is (forms.ANNEX_IDS_*)."""
-    ws = wb.create_sheet(forms.META_SHEET)
-    for row, (key, value) in enumerate(
-        (("template", forms.ANNEX_TEMPLATE_ID), ("year", year), ("sheet", sheet)), start=1
-    ):
-        ws.cell(row, 1, key)
-        ws.cell(row, 2, value)
+    pairs = (("template", forms.ANNEX_TEMPLATE_ID), ("year", year), ("sheet", sheet))
+    ws = write_meta_sheet(wb, pairs)
     for col, header in enumerate(forms.ANNEX_IDS_COLUMNS, start=4):
         ws.cell(1, col, header)
     for offset, (excel_row, (unit_code, model_id)) in enumerate(sorted(ids.items()), start=2):
         ws.cell(offset, 4, excel_row)
         ws.cell(offset, 5, unit_code)
         ws.cell(offset, 6, model_id)
-    ws.sheet_state = "hidden"
 
 
 def level_sheets(registrations: pd.DataFrame, cfg: Config) -> Callable[[Workbook], None]:
@@ -374,55 +356,32 @@ def level_sheets(registrations: pd.DataFrame, cfg: Config) -> Callable[[Workbook
             mine = registrations[registrations["level"] == code]
             if mine.empty:
                 continue
-            rows = [
-                (
-                    n,
-                    row["unit"],
-                    _model_label(row),
-                    _field_label(row),
-                    vocab.SUBJECTS.get(row["subject"], ""),
-                    vocab.STATUSES.get(row["status"], ""),
-                )
-                for n, (_, row) in enumerate(model_order(mine).iterrows(), start=1)
-            ]
-            columns = (
-                ("STT", 6),
-                ("Đơn vị", 28),
-                ("Tên mô hình", 46),
-                ("Lĩnh vực", 22),
-                ("Chủ thể", 10),
-                ("Duy trì hay mới", 16),
+            rows = numbered(
+                {
+                    "unit": row["unit"],
+                    "name": _model_label(row),
+                    "field": _field_label(row),
+                    "subject": vocab.SUBJECTS.get(row["subject"], ""),
+                    "status": vocab.STATUSES.get(row["status"], ""),
+                }
+                for _, row in model_order(mine).iterrows()
             )
             title = f"DANH SÁCH MÔ HÌNH ĐĂNG KÝ {label.upper()} NĂM {cfg.title_year}"
-            table_sheet(wb.create_sheet(label), cfg.office_name, title, columns, rows)
+            table_sheet(wb.create_sheet(label), cfg.office_name, title, LEVEL_COLUMNS, rows)
 
     return add
-
-
-def _write_heading(ws, spec: AnnexSpec, cfg: Config, last: int) -> None:
-    split = 3  # the office name spans the first columns, the annex label the last ones
-    if cfg.parent_name:
-        put(ws, 1, 1, cfg.parent_name, align="center", wrap=False)
-        merge(ws, 1, 1, split)
-    put(ws, 2, 1, cfg.office_name, bold=True, align="center", wrap=False)
-    merge(ws, 2, 1, split)
-    put(ws, 1, last - 2, spec.label, bold=True, italic=True, align="right", wrap=False)
-    merge(ws, 1, last - 2, last)
-    put(ws, 3, 1, spec.title.format(year=cfg.title_year), bold=True, size=14, align="center")
-    merge(ws, 3, 1, last)
-    ws.row_dimensions[3].height = 36
 
 
 def _write_header(ws, spec: AnnexSpec) -> int:
     top, sub, numbers = HEADER_ROW, HEADER_ROW + 1, HEADER_ROW + 2
     col = 1
-    for number, group in enumerate(spec.groups, start=1):
-        span = len(group.subheaders) or 1
-        put(ws, top, col, group.text, bold=True, align="center", border=True)
-        if group.subheaders:
+    for number, (heading, columns) in enumerate(spec.groups(), start=1):
+        span = len(columns)
+        put(ws, top, col, heading, bold=True, align="center", border=True)
+        if columns[0].group:
             merge(ws, top, col, col + span - 1)
-            for offset, text in enumerate(group.subheaders):
-                put(ws, sub, col + offset, text, bold=True, align="center", border=True)
+            for offset, column in enumerate(columns):
+                put(ws, sub, col + offset, column.header, bold=True, align="center", border=True)
         else:
             merge(ws, top, col, col, last_row=sub)
         put(ws, numbers, col, f"({number})", italic=True, align="center", border=True)
@@ -455,29 +414,6 @@ def _write_footer(ws, spec: AnnexSpec, rows: pd.DataFrame, row: int, last: int) 
         ws.row_dimensions[row].height = wrapped_height([(note, sum(spec.widths[1:]))])
         row += 1
     return row
-
-
-def write_signature(ws, cfg: Config, row: int, last: int) -> None:
-    first = last - 3  # the signature block sits over the last four columns, as on paper
-    when = (
-        f"ngày {cfg.sign_date.day} tháng {cfg.sign_date.month} năm {cfg.sign_date.year}"
-        if cfg.sign_date
-        else f"ngày …… tháng …… năm {cfg.year}"
-    )
-    lines = [
-        (f"{cfg.place}, {when}" if cfg.place else when.capitalize(), False, True),
-        (cfg.signer_on_behalf, True, False),
-        (cfg.signer_title, True, False),
-        ("", False, False),
-        ("", False, False),
-        ("", False, False),
-        (cfg.signer_name, True, False),
-    ]
-    for text, bold, italic in lines:
-        if text:
-            put(ws, row, first - 2, text, bold=bold, italic=italic, align="center", wrap=False)
-            merge(ws, row, first - 2, last)
-        row += 1
 
 
 def write_phu_luc_1(

@@ -17,40 +17,42 @@ from pipeline.config import Config
 from pipeline.consolidate import RunResult
 from pipeline.link import DECIDED_NEW, DECIDED_OLD, REVIEW, evidence_text
 from pipeline.normalize import comparison_key
-from pipeline.report.styles import table_sheet
+from pipeline.report.layout import NUMBER, Column, numbered, table_sheet
 
 CHANGES_SHEET = "Khác với đơn vị ghi"
 ANSWER_FILL = PatternFill("solid", fgColor="FFF2CC")  # the one column to fill in
 _ANSWERS = {REVIEW: "", DECIDED_OLD: "Có", DECIDED_NEW: "Không"}
+_KEYS = ("unit_key", "name_key", "candidate_id")
 
 _REVIEW_COLUMNS = (
-    ("STT", 6),
-    ("Đơn vị", 24),
-    ("Trang", 10),
-    ("Tên mô hình năm nay", 36),
-    ("Đơn vị ghi", 14),
-    ("Tạm xếp vào", 14),
-    ("Lý do cần xem xét", 34),
-    ("Mô hình năm trước gần nhất", 36),
-    ("Điểm giống (0-100)", 10),
-    ("Các mô hình gần giống", 30),
-    (forms.REVIEW_ANSWER, 14),
-    *((key, 12) for key in forms.REVIEW_KEYS),
+    NUMBER,
+    Column("unit", "Đơn vị", 24),
+    Column("sheet", "Trang", 10),
+    Column("name", "Tên mô hình năm nay", 36),
+    Column("ticked", "Đơn vị ghi", 14),
+    Column("placed", "Tạm xếp vào", 14),
+    Column("reason", "Lý do cần xem xét", 34),
+    Column("match", "Mô hình năm trước gần nhất", 36),
+    Column("score", "Điểm giống (0-100)", 10),
+    Column("candidates", "Các mô hình gần giống", 30),
+    Column("answer", forms.REVIEW_ANSWER, 14),
+    # Hidden keys the answers are read back by (ingest.decisions), in forms.REVIEW_KEYS' order.
+    *(Column(key, header, 12) for key, header in zip(_KEYS, forms.REVIEW_KEYS, strict=True)),
 )
 _CHANGE_COLUMNS = (
-    ("STT", 6),
-    ("Đơn vị", 24),
-    ("Tệp", 28),
-    ("Trang", 10),
-    ("Dòng", 7),
-    ("Tên mô hình", 36),
-    ("Đơn vị ghi", 16),
-    ("Đã xếp vào", 16),
-    ("Căn cứ", 36),
+    NUMBER,
+    Column("unit", "Đơn vị", 24),
+    Column("_file", "Tệp", 28),
+    Column("sheet", "Trang", 10),
+    Column("_row", "Dòng", 7),
+    Column("name", "Tên mô hình", 36),
+    Column("ticked", "Đơn vị ghi", 16),
+    Column("placed", "Đã xếp vào", 16),
+    Column("why", "Căn cứ", 36),
 )
 
 
-def changed_rows(result: RunResult) -> list[tuple]:
+def changed_rows(result: RunResult) -> list[dict]:
     """Every model put in another section than its unit ticked, and why."""
     lines = []
     for spec, rows in ((forms.REGISTRATION, result.registrations), (forms.RESULTS, result.results)):
@@ -60,20 +62,13 @@ def changed_rows(result: RunResult) -> list[tuple]:
         moved = rows[rows["status_ticked"].ne(rows["status"]) & rows["status_ticked"].ne("")]
         for row in moved.to_dict("records"):
             why = evidence_text(row, result.history.years if result.history else ())
+            ticked, placed = labels[row["status_ticked"]], labels[row["status"]]
             lines.append(
-                (
-                    len(lines) + 1,
-                    row["unit"],
-                    row["_file"],
-                    spec.name,
-                    int(row["_row"]),
-                    row["name"],
-                    labels[row["status_ticked"]],
-                    labels[row["status"]],
-                    why,
-                )
+                row
+                | {"sheet": spec.name, "_row": int(row["_row"]), "why": why}
+                | {"ticked": ticked, "placed": placed}
             )
-    return lines
+    return numbered(lines)
 
 
 def write_review(path: Path, result: RunResult, cfg: Config) -> None:
@@ -102,16 +97,16 @@ def write_review(path: Path, result: RunResult, cfg: Config) -> None:
 
 
 _UNIT_COLUMNS = (
-    ("STT", 6),
-    (forms.REVIEW_UNIT_NAME, 30),
-    ("Tệp", 30),
-    ("Số mô hình chờ tổng hợp", 12),
-    ("Đơn vị gần giống trong danh mục (mã – tên)", 40),
-    (forms.REVIEW_UNIT_ANSWER, 18),
+    NUMBER,
+    Column("name", forms.REVIEW_UNIT_NAME, 30),
+    Column("files", "Tệp", 30),
+    Column("models", "Số mô hình chờ tổng hợp", 12),
+    Column("near", "Đơn vị gần giống trong danh mục (mã – tên)", 40),
+    Column("answer", forms.REVIEW_UNIT_ANSWER, 18),
 )
 
 
-def unmapped_units(result: RunResult) -> list[tuple]:
+def unmapped_units(result: RunResult) -> list[dict]:
     """One line per unit name the roster does not know: its files, models, nearest units."""
     rows = result.unmapped
     lines = []
@@ -119,8 +114,8 @@ def unmapped_units(result: RunResult) -> list[tuple]:
         name = group["unit"].iloc[0]
         near = near_units(name, result.roster)
         files = ", ".join(sorted(set(group["_file"])))
-        lines.append((len(lines) + 1, name, files, len(group), near, ""))
-    return lines
+        lines.append({"name": name, "files": files, "models": len(group), "near": near})
+    return numbered(lines)
 
 
 def _units_sheet(ws, result: RunResult, cfg: Config) -> None:
@@ -146,25 +141,18 @@ def near_units(name: str, roster) -> str:
 
 
 def _review_sheet(ws, office_name: str, title: str, listed: pd.DataFrame) -> None:
-    rows = [
-        (
-            n,
-            row["unit"],
-            row["sheet"],
-            row["name"],
-            _label(row["sheet"], row["status_ticked"]),
-            _label(row["sheet"], row["status"]),
-            _reason(row),
-            row["match"],
-            round(float(row["score"])) if row["match"] else "",
-            row["candidates"],
-            _ANSWERS.get(row["link"], ""),
-            row["unit_key"],
-            row["name_key"],
-            "" if pd.isna(row["candidate_id"]) else int(row["candidate_id"]),
-        )
-        for n, row in enumerate(listed.to_dict("records"), start=1)
-    ]
+    rows = numbered(
+        row
+        | {
+            "ticked": _label(row["sheet"], row["status_ticked"]),
+            "placed": _label(row["sheet"], row["status"]),
+            "reason": _reason(row),
+            "score": round(float(row["score"])) if row["match"] else "",
+            "answer": _ANSWERS.get(row["link"], ""),
+            "candidate_id": "" if pd.isna(row["candidate_id"]) else int(row["candidate_id"]),
+        }
+        for row in listed.to_dict("records")
+    )
     table_sheet(ws, office_name, title, _REVIEW_COLUMNS, rows)
     _answer_column(ws, len(rows))
 
@@ -186,7 +174,7 @@ def _label(sheet: str, status: str) -> str:
 
 def _answer_column(ws, count: int) -> None:
     """The answer cells: a Có/Không dropdown, shaded; the key columns hidden but kept."""
-    answer = [h for h, _ in _REVIEW_COLUMNS].index(forms.REVIEW_ANSWER) + 1
+    answer = [c.key for c in _REVIEW_COLUMNS].index("answer") + 1
     letter = get_column_letter(answer)
     if count:
         check = DataValidation(type="list", formula1='"Có,Không"', allow_blank=True)

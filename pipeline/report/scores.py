@@ -13,13 +13,19 @@ from pipeline.config import Config
 from pipeline.consolidate import RunResult
 from pipeline.normalize import comparison_key, sort_key
 from pipeline.records import Outcome
-from pipeline.report.phu_luc import write_signature
+from pipeline.report.layout import (
+    NUMBER,
+    Column,
+    numbered,
+    table_sheet,
+    write_heading,
+    write_signature,
+)
 from pipeline.report.styles import (
     box_range,
     merge,
     put,
     set_print_setup,
-    table_sheet,
     wrapped_height,
 )
 from pipeline.rules import ScoringRules, fmt
@@ -94,14 +100,8 @@ def write_scores(path: Path, result: RunResult, cfg: Config, rules: ScoringRules
     last = len(columns)
     for col, (_, width) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    if cfg.parent_name:
-        put(ws, 1, 1, cfg.parent_name, align="center", wrap=False)
-        merge(ws, 1, 1, 3)
-    put(ws, 2, 1, cfg.office_name, bold=True, align="center", wrap=False)
-    merge(ws, 2, 1, 3)
     title = f"KẾT QUẢ CHẤM ĐIỂM MÔ HÌNH “DÂN VẬN KHÉO” NĂM {cfg.title_year}"
-    put(ws, 3, 1, title, bold=True, size=14, align="center")
-    merge(ws, 3, 1, last)
+    write_heading(ws, cfg, last, title)
     counts = scores["verdict"].value_counts()
     summary = (
         f"Tổng số {len(scores)} mô hình được chấm: {counts.get(PASSED, 0)} đạt, "
@@ -153,26 +153,23 @@ def _proposals(ws, scores: pd.DataFrame, cfg: Config, rules: ScoringRules) -> No
     order = passed.assign(
         _rung=passed["rung"].fillna(len(rules.ladder)), _unit=passed["unit"].map(sort_key)
     ).sort_values(["_rung", "_unit"], kind="stable")
-    rows = [
-        (
-            n,
-            row["level"],
-            row["unit"],
-            row["name"],
-            vocab.SUBJECTS.get(row["subject"], ""),
-            fmt(row["total"]),
-            _note(row) or "Đủ điều kiện",
-        )
-        for n, row in enumerate(order.to_dict("records"), start=1)
-    ]
+    rows = numbered(
+        row
+        | {
+            "subject": vocab.SUBJECTS.get(row["subject"], ""),
+            "total": fmt(row["total"]),
+            "note": _note(row) or "Đủ điều kiện",
+        }
+        for row in order.to_dict("records")
+    )
     columns = (
-        ("STT", 6),
-        ("Cấp đề nghị công nhận", 16),
-        ("Đơn vị", 26),
-        ("Tên mô hình", 44),
-        ("Chủ thể", 10),
-        ("Tổng điểm", 9),
-        ("Điều kiện cấp dưới", 26),
+        NUMBER,
+        Column("level", "Cấp đề nghị công nhận", 16),
+        Column("unit", "Đơn vị", 26),
+        Column("name", "Tên mô hình", 44),
+        Column("subject", "Chủ thể", 10),
+        Column("total", "Tổng điểm", 9),
+        Column("note", "Điều kiện cấp dưới", 26),
     )
     title = f"DANH SÁCH MÔ HÌNH ĐẠT, ĐỀ NGHỊ CÔNG NHẬN THEO CẤP, NĂM {cfg.title_year}"
     table_sheet(ws, cfg.office_name, title, columns, rows)

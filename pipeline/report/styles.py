@@ -7,7 +7,6 @@ import math
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 FONT_NAME = "Times New Roman"
@@ -116,33 +115,3 @@ def set_print_setup(ws: Worksheet, title_rows: str | None, *, landscape: bool = 
     ws.oddFooter.center.text = "Trang &P/&N"
     ws.oddFooter.center.font = f"{FONT_NAME},Regular"
     ws.oddFooter.center.size = 11
-
-
-def table_sheet(ws, office_name: str, title: str, columns, rows) -> None:
-    """A titled list: office name, title, one header row (row 4), bordered rows, filters."""
-    last = len(columns)
-    put(ws, 1, 1, office_name, bold=True, wrap=False)
-    put(ws, 2, 1, title, bold=True, size=14, align="center")
-    merge(ws, 2, 1, last)
-    # A title longer than the table is wide wraps: its row grows, or it covers the office's name.
-    total = sum(width for _, width in columns)
-    if len(title) > (total - 1) * 1.2 * BODY_SIZE / 14:
-        ws.row_dimensions[2].height = wrapped_height([(title, total)], size=14)
-    for col, (header, width) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-        put(ws, 4, col, header, bold=True, align="center", border=True)
-    ws.row_dimensions[4].height = max(36, wrapped_height(list(columns)))
-    for r, values in enumerate(rows, start=5):
-        for col, value in enumerate(values, start=1):
-            centred = col == 1 or isinstance(value, int | float)
-            put(ws, r, col, value, border=True, align="center" if centred else "left")
-        ws.row_dimensions[r].height = wrapped_height(
-            [(str(v), w) for v, (_, w) in zip(values, columns, strict=True)]
-        )
-    if not rows:
-        put(ws, 5, 1, "Không có.", italic=True)
-        merge(ws, 5, 1, last)
-        box_range(ws, 5, 5, 1, last)
-    set_print_setup(ws, "4:4")
-    ws.freeze_panes = "A5"
-    ws.auto_filter.ref = f"A4:{get_column_letter(last)}{max(4, 4 + len(rows))}"

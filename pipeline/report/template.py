@@ -17,6 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline import forms, vocab
 from pipeline.config import Config
+from pipeline.report.layout import write_meta_sheet
 from pipeline.report.styles import (
     THIN,
     box_range,
@@ -73,13 +74,8 @@ def _instructions(ws, cfg: Config) -> None:
 
 def _meta_sheet(wb: Workbook, year: int) -> dict[str, str]:
     """Hidden sheet: what the reader checks (id, version, year) and the dropdown lists."""
-    ws = wb.create_sheet(forms.META_SHEET)
-    for row, (key, value) in enumerate(
-        (("template", forms.TEMPLATE_ID), ("version", forms.TEMPLATE_VERSION), ("year", year)),
-        start=1,
-    ):
-        ws.cell(row, 1, key)
-        ws.cell(row, 2, value)
+    pairs = (("template", forms.TEMPLATE_ID), ("version", forms.TEMPLATE_VERSION), ("year", year))
+    ws = write_meta_sheet(wb, pairs, protect=True)
     ranges = {}
     for col, (name, (labels, _)) in enumerate(forms.CHOICE_LISTS.items(), start=4):
         ws.cell(1, col, name)
@@ -92,8 +88,6 @@ def _meta_sheet(wb: Workbook, year: int) -> dict[str, str]:
             list_name, attr_text=f"'{forms.META_SHEET}'!${letter}$2:${letter}${len(labels) + 1}"
         )
         ranges[name] = list_name
-    ws.sheet_state = "hidden"
-    ws.protection.sheet = True
     return ranges
 
 
@@ -101,7 +95,10 @@ def _form_sheet(ws, spec: forms.SheetSpec, cfg: Config, lists: dict[str, str]) -
     last = len(spec.columns)
     put(ws, 1, 1, spec.title.format(year=cfg.year), bold=True, size=14, align="center")
     merge(ws, 1, 1, last)
-    hint = "(Mỗi mô hình một dòng, bắt đầu từ dòng 7; các cột có danh sách thả xuống thì chọn)"
+    hint = (
+        f"(Mỗi mô hình một dòng, bắt đầu từ dòng {spec.first_data_row}; các cột có danh sách "
+        "thả xuống thì chọn)"
+    )
     put(ws, 2, 1, hint, italic=True, align="center")
     merge(ws, 2, 1, last)
     put(ws, 3, 1, spec.unit_label, bold=True, wrap=False)
@@ -117,7 +114,7 @@ def _form_sheet(ws, spec: forms.SheetSpec, cfg: Config, lists: dict[str, str]) -
         put(ws, spec.header_row, col, column.header, bold=True, align="center", border=True)
         put(ws, spec.header_row + 1, col, f"({col})", italic=True, align="center", border=True)
     ws.row_dimensions[spec.header_row].height = 48
-    _input_area(ws, spec, lists)
+    _input_area(ws, spec, lists, cfg.year)
     ws.freeze_panes = ws.cell(spec.first_data_row, 3)
     # Units may resize rows and columns, but not restructure the form the reader relies on.
     ws.protection.sheet = True
@@ -126,7 +123,7 @@ def _form_sheet(ws, spec: forms.SheetSpec, cfg: Config, lists: dict[str, str]) -
     set_print_setup(ws, f"{spec.header_row}:{spec.header_row + 1}")
 
 
-def _input_area(ws, spec: forms.SheetSpec, lists: dict[str, str]) -> None:
+def _input_area(ws, spec: forms.SheetSpec, lists: dict[str, str], year: int) -> None:
     first, last_row = spec.first_data_row, spec.last_data_row
     box_range(ws, first, last_row, 1, len(spec.columns))
     for col, column in enumerate(spec.columns, start=1):
@@ -138,13 +135,13 @@ def _input_area(ws, spec: forms.SheetSpec, lists: dict[str, str]) -> None:
             cell.alignment = INPUT_ALIGNMENT
             if column.kind == "date":
                 cell.number_format = DATE_FORMAT
-        validation = _validation(column, lists)
+        validation = _validation(column, lists, year)
         if validation is not None:
             ws.add_data_validation(validation)
             validation.add(f"{letter}{first}:{letter}{last_row}")
 
 
-def _validation(column: forms.Column, lists: dict[str, str]) -> DataValidation | None:
+def _validation(column: forms.Column, lists: dict[str, str], year: int) -> DataValidation | None:
     if column.kind == "choice":
         rule = DataValidation(type="list", formula1=lists[column.choices], allow_blank=True)
         rule.error = "Hãy chọn một giá trị trong danh sách thả xuống."
@@ -161,7 +158,7 @@ def _validation(column: forms.Column, lists: dict[str, str]) -> DataValidation |
             formula2="DATE(2100,12,31)",
             allow_blank=True,
         )
-        rule.error = "Ghi ngày dạng ngày/tháng/năm, ví dụ 15/3/2026."
+        rule.error = f"Ghi ngày dạng ngày/tháng/năm, ví dụ 15/3/{year}."
     elif column.max_len < 1000:
         rule = DataValidation(
             type="textLength",
@@ -255,20 +252,13 @@ def write_score_template(
     wb = Workbook()
     _criteria_sheet(wb.active, cfg, sheet)
     ws = wb.create_sheet(forms.SCORE_SHEET)
-    meta = wb.create_sheet(forms.META_SHEET)
-    for row, (key, value) in enumerate(
-        (
-            ("template", forms.SCORE_TEMPLATE_ID),
-            ("version", forms.TEMPLATE_VERSION),
-            ("year", cfg.year),
-            ("criteria", sheet.signature),
-        ),
-        start=1,
-    ):
-        meta.cell(row, 1, key)
-        meta.cell(row, 2, value)
-    meta.sheet_state = "hidden"
-    meta.protection.sheet = True
+    pairs = (
+        ("template", forms.SCORE_TEMPLATE_ID),
+        ("version", forms.TEMPLATE_VERSION),
+        ("year", cfg.year),
+        ("criteria", sheet.signature),
+    )
+    write_meta_sheet(wb, pairs, protect=True)
     _score_sheet(ws, cfg, rules, models)
     wb.active = 1
     wb.security = WorkbookProtection(lockStructure=True)
