@@ -23,14 +23,9 @@ from pipeline import forms, vocab  # noqa: E402
 from pipeline.config import load_config  # noqa: E402
 from pipeline.normalize import ascii_slug, match_choice  # noqa: E402
 from pipeline.report.phu_luc import write_phu_luc_1, write_phu_luc_4  # noqa: E402
-from pipeline.report.template import (  # noqa: E402
-    fill_template,
-    score_template_path,
-    template_path,
-    write_roster_template,
-    write_score_template,
-    write_template,
-)
+from pipeline.report.roster_template import write_roster_template  # noqa: E402
+from pipeline.report.score_template import score_template_path, write_score_template  # noqa: E402
+from pipeline.report.template import fill_template, template_path, write_template  # noqa: E402
 from pipeline.rules import ScoringRules, load_score_sheet  # noqa: E402
 from tests.fixtures.build_annexes import P1_HEAD, P1_MERGES, P1_TITLE, write_sheets  # noqa: E402
 from tests.fixtures.build_scores import (  # noqa: E402

@@ -50,15 +50,11 @@ from pipeline.registry import (
 )
 from pipeline.report import output_folder, output_stamp, owned_outputs, review_path, write_outputs
 from pipeline.report.intake import write_intake
+from pipeline.report.keeping import write_keeping_filled
+from pipeline.report.roster_template import write_roster_template
+from pipeline.report.score_template import score_template_path, write_score_template
 from pipeline.report.staging import OutputLocked, Staging
-from pipeline.report.template import (
-    score_template_path,
-    template_path,
-    write_keeping_filled,
-    write_roster_template,
-    write_score_template,
-    write_template,
-)
+from pipeline.report.template import template_path, write_template
 from pipeline.roster import Roster, build_roster
 from pipeline.rules import DEFAULT_SHEET, ScoreSheetError, ScoringRules, load_score_sheet
 

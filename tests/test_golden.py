@@ -5,12 +5,8 @@ from __future__ import annotations
 from pipeline.config import load_config
 from pipeline.consolidate import consolidate
 from pipeline.report import write_outputs
-from pipeline.report.template import (
-    score_template_path,
-    template_path,
-    write_score_template,
-    write_template,
-)
+from pipeline.report.score_template import score_template_path, write_score_template
+from pipeline.report.template import template_path, write_template
 from tests.helpers import ROOT, SAMPLE, consolidate_with_last_year, workspace_roster
 from tests.workbook_dump import dump_workbook
 

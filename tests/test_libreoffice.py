@@ -124,7 +124,7 @@ def test_comparison_and_review_print_without_their_hidden_keys(sample_workspace,
 @needs_office
 def test_scoring_results_and_template_print(outputs, cfg, tmp_path):
     """Kết quả chấm điểm prints landscape with every scored model; the scoring template prints."""
-    from pipeline.report.template import score_template_path, write_score_template
+    from pipeline.report.score_template import score_template_path, write_score_template
 
     result, paths, workdir = outputs
     pdf = to_pdf(paths["cham_diem"], workdir)

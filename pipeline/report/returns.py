@@ -14,13 +14,21 @@ from pipeline import forms
 from pipeline.consolidate import RunResult
 from pipeline.issues import CATALOGUE, Code, Issue, Severity
 from pipeline.normalize import ascii_slug, comparison_key
+from pipeline.report.layout import NUMBER, Column, cells
 from pipeline.report.styles import put, safe_text, set_print_setup, wrapped_height
 
 PROBLEMS_SHEET = "Cần sửa"
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")  # Excel's own "bad" red
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")  # and its "neutral" yellow
 EDITABLE = (".xlsx", ".xlsm")  # openpyxl edits these; others get the list of problems only
-_COLUMNS = (("STT", 6), ("Trang", 12), ("Dòng", 7), ("Cột", 24), ("Vấn đề", 50), ("Cách sửa", 44))
+_COLUMNS = (
+    NUMBER,
+    Column("sheet", "Trang", 12),
+    Column("row", "Dòng", 7, "center"),
+    Column("column", "Cột", 24),
+    Column("message", "Vấn đề", 50),
+    Column("hint", "Cách sửa", 44),
+)
 
 
 def write_returns(result: RunResult, folder: Path, office_name: str) -> dict[str, Path]:
@@ -118,15 +126,16 @@ def _problems_sheet(book, file: str, unit: str, issues: list[Issue], office_name
     ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=last)
     ws.row_dimensions[2].height = 36
     ws.row_dimensions[3].height = 33
-    for col, (header, width) in enumerate(_COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-        put(ws, 5, col, header, bold=True, align="center", border=True)
+    for col, column in enumerate(_COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = column.width
+        put(ws, 5, col, column.header, bold=True, align="center", border=True)
     for n, issue in enumerate(issues, start=1):
-        values = (n, issue.sheet, issue.row or "", issue.column, issue.message, issue.hint)
-        for col, value in enumerate(values, start=1):
-            put(ws, 5 + n, col, value, border=True, align="center" if col in (1, 3) else "left")
+        shown = {"n": n, "row": issue.row or "", "message": issue.message, "hint": issue.hint}
+        values = cells(_COLUMNS, vars(issue) | shown)
+        for col, (column, value) in enumerate(zip(_COLUMNS, values, strict=True), start=1):
+            put(ws, 5 + n, col, value, border=True, align=column.align)
         ws.row_dimensions[5 + n].height = wrapped_height(
-            [(str(v), w) for v, (_, w) in zip(values, _COLUMNS, strict=True)]
+            [(str(v), c.width) for v, c in zip(values, _COLUMNS, strict=True)]
         )
     ws.protection.sheet = False
     set_print_setup(ws, "5:5")

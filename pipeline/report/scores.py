@@ -16,6 +16,7 @@ from pipeline.records import Outcome
 from pipeline.report.layout import (
     NUMBER,
     Column,
+    cells,
     numbered,
     table_sheet,
     write_heading,
@@ -36,48 +37,55 @@ PROPOSALS_SHEET = "Đề nghị công nhận"
 HEADER_ROW = 5
 
 
-def _columns(rules: ScoringRules) -> list[tuple[str, float]]:
+def _columns(rules: ScoringRules) -> list[Column]:
+    """The results table: a column per criterion and per section of the office's sheet."""
     sheet = rules.sheet
+    criteria = [
+        Column(f"c{c.number}", f"TC {c.number}\n({fmt(c.maximum)})", 5.5, "center")
+        for c in sheet.criteria
+    ]
+    sections = [Column(f"section_{s.code}", f"Mục {s.code}", 7, "center") for s in sheet.sections]
     return [
-        ("STT", 5),
-        ("Đơn vị / Tên mô hình", 34),
-        ("Chủ thể", 9),
-        *((f"TC {c.number}\n({fmt(c.maximum)})", 5.5) for c in sheet.criteria),
-        *((f"Mục {s.code}", 7) for s in sheet.sections),
-        ("Tổng điểm", 7),
-        ("Tự đánh giá", 9),
-        ("Đề nghị cấp", 11),
-        ("Kết quả", 9),
-        ("Lý do", 34),
+        Column("n", "STT", 5, "center"),
+        Column("name", "Đơn vị / Tên mô hình", 34),
+        Column("subject", "Chủ thể", 9, "center"),
+        *criteria,
+        *sections,
+        Column("total", "Tổng điểm", 7, "center"),
+        Column("self_assessment", "Tự đánh giá", 9, "center"),
+        Column("level", "Đề nghị cấp", 11, "center"),
+        Column("verdict", "Kết quả", 9, "center"),
+        Column("reasons", "Lý do", 34),
     ]
 
 
-def score_lines(scores: pd.DataFrame, rules: ScoringRules) -> list[tuple[str, tuple]]:
-    """("unit" | "model", cells) for the table body: units in order, their models by name."""
+def score_lines(scores: pd.DataFrame, rules: ScoringRules) -> list[tuple[str, dict]]:
+    """("unit" | "model", cells by key) for the table body: units in order, their models by
+    name."""
     sheet = rules.sheet
     lines = []
     groups = scores.groupby(scores["unit"].map(comparison_key), sort=False)
     units = sorted(((g["unit"].iloc[0], g) for _, g in groups), key=lambda u: sort_key(u[0]))
-    width = len(_columns(rules))
     for number, (unit, group) in enumerate(units, start=1):
         passed = int((group["verdict"] == PASSED).sum())
-        label = f"{unit} ({len(group)} mô hình, {passed} đạt)"
-        lines.append(("unit", (number, label, *[""] * (width - 2))))
+        lines.append(
+            ("unit", {"n": number, "name": f"{unit} ({len(group)} mô hình, {passed} đạt)"})
+        )
         for row in group.sort_values("name", key=lambda s: s.map(sort_key)).to_dict("records"):
-            name = row["name"] + (f" ({row['person']})" if row.get("person") else "")
             judged = row["verdict"] != NOT_JUDGED
-            cells = (
-                "-",
-                name,
-                vocab.SUBJECTS.get(row["subject"], ""),
-                *(_points(row.get(f"c{n}")) for n in sheet.numbers),
-                *(fmt(row[f"section_{s.code}"]) if judged else "" for s in sheet.sections),
-                fmt(row["total"]) if judged else "",
-                row["self_assessment"],
-                row["level"],
-                Outcome(row["verdict"]).label,
-                "; ".join(filter(None, (row["reasons"], _note(row)))),
-            )
+            sections = {f"section_{s.code}": row[f"section_{s.code}"] for s in sheet.sections}
+            cells = {
+                "n": "-",
+                "name": row["name"] + (f" ({row['person']})" if row.get("person") else ""),
+                "subject": vocab.SUBJECTS.get(row["subject"], ""),
+                **{f"c{n}": _points(row.get(f"c{n}")) for n in sheet.numbers},
+                **{key: fmt(v) if judged else "" for key, v in sections.items()},
+                "total": fmt(row["total"]) if judged else "",
+                "self_assessment": row["self_assessment"],
+                "level": row["level"],
+                "verdict": Outcome(row["verdict"]).label,
+                "reasons": "; ".join(filter(None, (row["reasons"], _note(row)))),
+            }
             lines.append(("model", cells))
     return lines
 
@@ -98,8 +106,8 @@ def write_scores(path: Path, result: RunResult, cfg: Config, rules: ScoringRules
     ws.title = SHEET
     columns = _columns(rules)
     last = len(columns)
-    for col, (_, width) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
+    for col, column in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = column.width
     title = f"KẾT QUẢ CHẤM ĐIỂM MÔ HÌNH “DÂN VẬN KHÉO” NĂM {cfg.title_year}"
     write_heading(ws, cfg, last, title)
     counts = scores["verdict"].value_counts()
@@ -115,27 +123,19 @@ def write_scores(path: Path, result: RunResult, cfg: Config, rules: ScoringRules
     )
     put(ws, 4, 1, summary, italic=True, align="center")
     merge(ws, 4, 1, last)
-    for col, (header, _) in enumerate(columns, start=1):
-        put(ws, HEADER_ROW, col, header, bold=True, align="center", border=True)
+    for col, column in enumerate(columns, start=1):
+        put(ws, HEADER_ROW, col, column.header, bold=True, align="center", border=True)
     ws.row_dimensions[HEADER_ROW].height = 36
     row = HEADER_ROW + 1
-    widths = [w for _, w in columns]
-    for kind, cells in score_lines(scores, rules):
-        for col, value in enumerate(cells, start=1):
-            left = col in (2, last)
-            put(
-                ws,
-                row,
-                col,
-                value,
-                bold=kind == "unit",
-                border=True,
-                align="left" if left else "center",
-            )
-        if kind == "unit":
+    widths = [c.width for c in columns]
+    for kind, values in score_lines(scores, rules):
+        values = cells(columns, values)
+        for col, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
+            put(ws, row, col, value, bold=kind == "unit", border=True, align=column.align)
+        if kind == "unit":  # the unit's name and counts across the row
             merge(ws, row, 2, last)
         ws.row_dimensions[row].height = wrapped_height(
-            [(str(v), w) for v, w in zip(cells, widths, strict=True)] if kind == "model" else []
+            [(str(v), w) for v, w in zip(values, widths, strict=True)] if kind == "model" else []
         )
         row += 1
     box_range(ws, HEADER_ROW, row - 1, 1, last)
