@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -18,6 +19,8 @@ def dump_workbook(path: Path) -> dict:
 
 
 def _dump_sheet(ws) -> dict:
+    """A sheet's layout; its most common cell style is stated once, as "default_style", and
+    a cell of that style is dumped as its value alone (any other style, in full)."""
     cells = {}
     bordered = unlocked = 0
     for row in ws.iter_rows():
@@ -32,9 +35,12 @@ def _dump_sheet(ws) -> dict:
             cells[cell.coordinate] = _dump_cell(cell)
     setup = ws.page_setup
     margins = ws.page_margins
+    styles = Counter(tuple(dumped[1:]) for dumped in cells.values())
+    default = list(styles.most_common(1)[0][0]) if styles else []
     return {
         "state": ws.sheet_state,
-        "cells": cells,
+        "default_style": default,
+        "cells": {k: d[0] if d[1:] == default else d for k, d in cells.items()},
         "merges": sorted(str(r) for r in ws.merged_cells.ranges),
         "widths": {k: round(v.width, 2) for k, v in sorted(ws.column_dimensions.items())},
         "hidden_columns": sorted(k for k, v in ws.column_dimensions.items() if v.hidden),
