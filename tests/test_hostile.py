@@ -187,7 +187,7 @@ def test_a_fault_of_the_tool_after_reading_lists_what_it_read(sample_workspace, 
     def broken(*args, **kwargs):
         raise KeyError("c99")
 
-    monkeypatch.setattr(run_module, "_score", broken)
+    monkeypatch.setattr(run_module, "score_records", broken)
     run = CliRunner().invoke(main, ["consolidate", "-w", str(sample_workspace)])
     assert run.exit_code == 3
     assert "sau khi đọc 23 tệp (KeyError" in run.output and "Chưa thay đổi gì" in run.output

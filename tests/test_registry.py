@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline import registry
 from pipeline.link import link_years
 from pipeline.normalize import model_key
 from pipeline.records import Decision
@@ -69,25 +68,21 @@ def test_a_damaged_registry_is_reported_in_vietnamese(tmp_path):
         open_registry(path)
 
 
-def test_a_failure_mid_run_leaves_the_registry_as_it_was(tmp_path, monkeypatch):
+def test_a_failure_mid_run_leaves_the_registry_as_it_was(tmp_path):
     conn = open_registry(tmp_path / "dvk.sqlite")
     run_year(conn, 2025, rows(("Chi bộ A", "Tuyến đường hoa", "MOI")))
     before = dump(conn)
-    calls = []
-
-    def fail_on_second(*args):
-        calls.append(args)
-        if len(calls) == 2:
-            raise OSError("disk full")
-        return original(*args)
-
-    original = registry._insert_row
-    monkeypatch.setattr(registry, "_insert_row", fail_on_second)
+    # The disk "fills" at the second model of the run: the database itself refuses the row.
+    conn.execute(
+        "CREATE TEMP TRIGGER disk_full BEFORE INSERT ON registrations "
+        "WHEN NEW.name = 'Nhà sạch' BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    )
     frame = rows(("Chi bộ A", "Tuyến đường hoa", "DUY_TRI"), ("Chi bộ A", "Nhà sạch", "MOI"))
-    with pytest.raises(OSError):
+    with pytest.raises(sqlite3.DatabaseError, match="disk full"):
         run_year(conn, 2026, frame)
-    assert len(calls) == 2  # the first row had been written, then rolled back
+    conn.execute("DROP TRIGGER disk_full")
     assert dump(conn) == before
+    assert conn.execute("SELECT count(*) FROM registrations WHERE year = 2026").fetchone() == (0,)
 
 
 def test_a_continuing_model_keeps_its_id_and_a_new_one_gets_its_own(tmp_path):
