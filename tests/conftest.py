@@ -11,7 +11,7 @@ from hypothesis import settings
 
 from pipeline.config import Config, load_config
 from pipeline.report.template import template_path, write_template
-from tests.helpers import GOLDEN, SAMPLE
+from tests.helpers import GOLDEN, SAMPLE, dvk
 
 # pandas in the loop: a busy 2-core CI machine must not turn slow examples into failures.
 settings.register_profile("dvk", deadline=None)
@@ -33,6 +33,28 @@ def sample_workspace(tmp_path) -> Path:
     shutil.copytree(
         SAMPLE, target, ignore=shutil.ignore_patterns("outbox", "luu_tru", "dvk.sqlite")
     )
+    return target
+
+
+@pytest.fixture(scope="module")
+def _first_run_once(tmp_path_factory) -> Path:
+    """The sample with its 2025 annexes imported and 2026 consolidated once, per module."""
+    target = tmp_path_factory.mktemp("first_run") / "xa-dien-chau"
+    shutil.copytree(
+        SAMPLE, target, ignore=shutil.ignore_patterns("outbox", "luu_tru", "dvk.sqlite")
+    )
+    last_year = sorted((target / "nam_truoc").glob("*.xlsx"))
+    assert dvk("history", "import", *last_year, "--year", "2025", "-w", target).returncode == 0
+    assert dvk("consolidate", "-w", target).returncode == 1  # the sample's errors, on purpose
+    return target
+
+
+@pytest.fixture
+def first_run(tmp_path, _first_run_once) -> Path:
+    """A private copy of the sample after its first run with last year on record (outbox,
+    review workbook, registry), for a test to answer, change and run again."""
+    target = tmp_path / "xa-dien-chau"
+    shutil.copytree(_first_run_once, target)
     return target
 
 

@@ -131,19 +131,13 @@ def test_last_years_annex_decides_this_years_sections(sample_workspace, tmp_path
     assert registry_dump(sample_workspace) == before
 
 
-def first_run_with_last_year(workspace: Path) -> Path:
-    """Import the sample's 2025 annexes, consolidate once; the review workbook it wrote."""
-    last_year = sorted(str(p) for p in (workspace / "nam_truoc").glob("*.xlsx"))
-    assert (
-        dvk("history", "import", *last_year, "--year", "2025", "-w", str(workspace)).returncode == 0
-    )
-    dvk("consolidate", "-w", str(workspace))
-    return workspace / "outbox" / "2026" / "Can_xem_xet_2026.xlsx"
+REVIEW = Path("outbox") / "2026" / "Can_xem_xet_2026.xlsx"  # what the first run asks
 
 
-def test_a_persons_decision_is_used_stored_and_can_be_taken_back(sample_workspace):
+def test_a_persons_decision_is_used_stored_and_can_be_taken_back(first_run):
+    sample_workspace = first_run
     ws = str(sample_workspace)
-    review = first_run_with_last_year(sample_workspace)
+    review = sample_workspace / REVIEW
     outbox = review.parent
     book = load_workbook(review)
     sheet = book[forms.REVIEW_SHEET]
@@ -179,9 +173,10 @@ def test_a_persons_decision_is_used_stored_and_can_be_taken_back(sample_workspac
     assert sections_of(outbox / "Phu_luc_1_dang_ky_2026.xlsx")[UNCERTAIN] == "MOI"
 
 
-def test_an_unclear_answer_is_reported_and_decides_nothing(sample_workspace):
+def test_an_unclear_answer_is_reported_and_decides_nothing(first_run):
+    sample_workspace = first_run
     ws = str(sample_workspace)
-    review = first_run_with_last_year(sample_workspace)
+    review = sample_workspace / REVIEW
     book = load_workbook(review)
     header = [c.value for c in book[forms.REVIEW_SHEET][4]]
     book[forms.REVIEW_SHEET].cell(5, header.index(forms.REVIEW_ANSWER) + 1).value = "chắc vậy"
@@ -255,9 +250,10 @@ def test_a_model_sent_by_a_unit_and_listed_by_its_parent_counts_once(sample_work
     assert list(result.unmapped["name"]) == ["Bữa ăn bán trú an toàn"]
 
 
-def test_a_review_file_without_its_key_columns_is_reported(sample_workspace):
+def test_a_review_file_without_its_key_columns_is_reported(first_run):
+    sample_workspace = first_run
     ws = str(sample_workspace)
-    review = first_run_with_last_year(sample_workspace)
+    review = sample_workspace / REVIEW
     book = load_workbook(review)
     sheet = book[forms.REVIEW_SHEET]
     first_key = [c.value for c in sheet[4]].index(forms.REVIEW_KEYS[0]) + 1

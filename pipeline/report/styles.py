@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+from copy import copy
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -66,10 +67,19 @@ def put(
     cell = ws.cell(row=row, column=col, value=value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
+    # openpyxl hashes a Font and an Alignment each time one is assigned (most of the time of
+    # writing an annex): a look is styled once per workbook, then a fresh cell copies its
+    # style ids, as openpyxl's own worksheet copier does. A cell styled before keeps its own.
+    looks = ws.parent.__dict__.setdefault("_dvk_looks", {})
+    look = (bold, italic, size, align, border, wrap)
+    if look in looks and not cell.has_style:
+        cell._style = copy(looks[look])
+        return cell
     cell.font = font(bold=bold, italic=italic, size=size)
     cell.alignment = _alignment(align, wrap)
     if border:
         cell.border = BOX
+    looks.setdefault(look, copy(cell._style))
     return cell
 
 
