@@ -10,11 +10,11 @@ from typing import ClassVar
 import click
 
 from pipeline.config import ConfigError, parse_period
-from pipeline.consolidate import ACCEPTED, HAS_ERRORS, STATUSES, UNREADABLE
+from pipeline.consolidate import UNREADABLE
 from pipeline.excel import ExcelUnavailable, open_in_excel
-from pipeline.office import IMPORTED, DvkError, Office, Report, init_workspace
+from pipeline.office import IMPORTED, DvkError, Office, init_workspace
+from pipeline.summary import WARNING, init_lines, issue_lines, run_lines, written_lines
 
-WRITTEN = {"template": "biểu mẫu", "score_template": "biểu chấm điểm"}
 SOURCES = {"tong_hop": "dvk consolidate", IMPORTED: "nạp từ Phụ lục"}
 
 
@@ -122,15 +122,7 @@ def init(directory: Path, year: int | None, office: str, place: str) -> None:
 
     Ví dụ: dvk init D:\\DanVanKheo --year 2026
     """
-    (config, config_new), (sheet, sheet_new) = init_workspace(directory, year, office, place)
-    if config_new:
-        click.echo(f"Đã tạo {config}. Hãy mở tệp này, sửa tên đơn vị và người ký.")
-    else:
-        click.echo(f"Đã có tệp cấu hình {config}, giữ nguyên.")
-    if sheet_new:
-        click.echo(
-            f"Đã tạo {sheet} (biểu chấm điểm 100 điểm; sửa nếu văn phòng dùng tiêu chí khác)."
-        )
+    _say(init_lines(init_workspace(directory, year, office, place)))
     click.echo(f"Thư mục làm việc: {directory.resolve()}")
 
 
@@ -142,23 +134,7 @@ def templates(workspace: Path) -> None:
     Ví dụ: dvk templates -w D:\\DanVanKheo
     """
     office = Office.open(workspace)
-    for done in office.write_templates():
-        if done.what == "roster":
-            kept = f"Đã có danh mục đơn vị {done.path}, giữ nguyên."
-            click.echo(
-                f"Đã tạo danh mục đơn vị (điền một lần): {done.path}" if done.replaced else kept
-            )
-            continue
-        more = f" (đã ghi sẵn {done.note} mô hình đăng ký năm {office.config.year})"
-        more = more if done.note else ""
-        if done.replaced:
-            click.echo(f"Đã tạo {WRITTEN[done.what]}: {done.written}{more}")
-        else:
-            click.secho(
-                f"{done.path.name} đã có người điền, giữ nguyên. Đã tạo {WRITTEN[done.what]} "
-                f"mới: {done.written}{more}",
-                fg="yellow",
-            )
+    _say(written_lines(office.write_templates(), office.config.year))
 
 
 class SaidInVietnamese(click.BadParameter):
@@ -206,7 +182,7 @@ def consolidate_command(workspace: Path, year, period, as_json: bool, open_excel
         run = office.consolidate(quarter=quarter, on_file=lambda _path: bar.update(1))
     run.publish()
     report = run.report
-    click.echo(report.to_json()) if as_json else _print_summary(report)
+    click.echo(report.to_json()) if as_json else _say(run_lines(report.stats, report.outputs))
     if open_excel:
         try:
             open_in_excel([run.outputs["phu_luc_1"], run.outputs["phu_luc_4"]])
@@ -251,7 +227,7 @@ def history_import(files: tuple[Path, ...], year: int, workspace: Path) -> None:
             click.secho(f"  - {account.file}: không nạp được. {account.reason}", fg="yellow")
     if result.issues:
         click.echo(f"Lưu ý: {len(result.issues)} dòng thiếu hoặc sai thông tin (vẫn được nạp):")
-        _print_issues([i.to_dict() for i in result.issues], limit=10)
+        _say(issue_lines([i.to_dict() for i in result.issues], limit=10))
     sys.exit(result.exit_code)
 
 
@@ -279,59 +255,9 @@ def history_list(workspace: Path) -> None:
         click.echo("Sổ theo dõi chưa có dữ liệu năm nào.")
 
 
-def _print_summary(report: Report) -> None:
-    summary, paths = report.stats, report.outputs
-    by_status = summary["so_tep_theo_trang_thai"]
-    shown = [s for s in STATUSES if by_status[s] or s in (ACCEPTED, HAS_ERRORS, UNREADABLE)]
-    counts = ", ".join(f"{by_status[s]} {s.label}" for s in shown)
-    click.echo(f"Đã đọc {summary['so_tep']} tệp: {counts}.")
-    click.echo(
-        f"Mô hình đăng ký được tổng hợp: {summary['so_mo_hinh_dang_ky']}; "
-        f"mô hình báo cáo kết quả: {summary['so_mo_hinh_ket_qua']}."
-    )
-    if summary["so_mo_hinh_cham_diem"]:
-        click.echo(
-            f"Mô hình được chấm điểm: {summary['so_mo_hinh_cham_diem']}; "
-            f"đạt: {summary['so_mo_hinh_dat']}."
-        )
-    if "tinh_hinh" in summary:
-        state = summary["tinh_hinh"]
-        click.echo(
-            f"Đơn vị đã gửi đăng ký: {state['da_gui']}/{state['so_don_vi']} "
-            f"({state['ty_le_gui']:g}%); chưa gửi: {len(state['chua_gui'])}; "
-            f"chưa đủ chỉ tiêu: {len(state['chua_du_chi_tieu'])} (xem tệp Tinh_hinh_tong_hop)."
-        )
-    year = summary["nam"]
-    if year - 1 not in summary["nam_truoc_trong_so"]:
-        click.echo(
-            f"Sổ theo dõi chưa có dữ liệu năm {year - 1}: mục I/II theo đơn vị tự ghi. Để tự "
-            f"nhận biết mô hình cũ: dvk history import <Phụ lục 1 năm {year - 1}> --year {year - 1}"
-        )
-    elif summary["so_mo_hinh_xep_khac_don_vi_ghi"] or summary["so_mo_hinh_can_xem_xet"]:
-        review = paths["can_xem_xet"].name if "can_xem_xet" in paths else "Can_xem_xet"
-        click.echo(
-            f"So với năm {year - 1}: {summary['so_mo_hinh_xep_khac_don_vi_ghi']} mô hình được xếp "
-            f"khác với đơn vị ghi; {summary['so_mo_hinh_can_xem_xet']} mô hình cần xem xét "
-            f"(tệp {review})."
-        )
-    if summary["van_de"]:
-        click.secho(
-            f"Có {summary['so_loi']} lỗi và {summary['so_canh_bao']} cảnh báo:", fg="yellow"
-        )
-        _print_issues(summary["van_de"], limit=15)
-        if len(summary["van_de"]) > 15:
-            click.echo(f"  … xem đủ {len(summary['van_de'])} vấn đề trong {paths['tiep_nhan']}")
-    click.echo("Kết quả:")
-    for path in paths.values():
-        click.echo(f"  {path}")
-
-
-def _print_issues(issues: list[dict], limit: int) -> None:
-    for issue in issues[:limit]:
-        row = f"dòng {issue['row']}" if issue["row"] else ""
-        parts = (issue["file"], issue["sheet"], row, issue["column"])
-        where = ", ".join(str(part) for part in parts if part)
-        click.echo(f"  - [{issue['severity']}] {where}: {issue['message']}")
+def _say(lines: list[tuple[str, str]]) -> None:
+    for text, level in lines:
+        click.secho(text, fg="yellow" if level == WARNING else None)
 
 
 def run() -> None:
