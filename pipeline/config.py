@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -152,21 +153,21 @@ ngay_ky = ""
 # giống 0-100 từ xem_xet_tu trở lên, hoặc thêm/bớt vài từ, thêm/bớt tên thôn) thì theo đơn vị nếu
 # đơn vị ghi “Duy trì”, và đưa vào tệp Can_xem_xet nếu đơn vị ghi “Đăng ký mới”. Hai mô hình năm
 # trước cùng giống từ lien_ket_tu trở lên: đưa vào Can_xem_xet để người chọn.
-lien_ket_tu = 90
-xem_xet_tu = 75
+lien_ket_tu = {link_at:g}
+xem_xet_tu = {review_at:g}
 # Tên chỉ thêm hoặc bớt từ so với tên năm trước được tính điểm giống ít nhất bằng số này.
-diem_them_bot_tu = 95
+diem_them_bot_tu = {words_added_score:g}
 
 [cong_nhan]
 # Các cấp công nhận mô hình, từ thấp lên cao. Mô hình đề nghị công nhận ở một cấp phải đã được
 # công nhận ở cấp liền dưới. Ví dụ hệ thống hai cấp: ["Cấp xã", "Cấp tỉnh"].
-cac_cap = ["Cấp cơ sở", "Cấp huyện", "Cấp tỉnh"]
+cac_cap = {ladder}
 
 [chi_tieu]
 # Số mô hình tối thiểu mỗi loại đơn vị đăng ký (dùng khi danh mục đơn vị để trống cột chỉ tiêu).
-chi_bo = 1
-dang_bo_co_so = 2
-doan_the = 5
+chi_bo = {quotas[CHI_BO]}
+dang_bo_co_so = {quotas[DANG_BO_CO_SO]}
+doan_the = {quotas[DOAN_THE]}
 
 [muc_tieu]
 # Mục tiêu của cả văn phòng: tổng số mô hình, và tỷ lệ (%) chi bộ có ít nhất một mô hình.
@@ -183,6 +184,11 @@ def write_default_config(path: Path, year: int, office_name: str = "", place: st
     path.write_text(
         DEFAULT_CONFIG.format(
             year=year,
+            link_at=DEFAULT_RULES.link_at,
+            review_at=DEFAULT_RULES.review_at,
+            words_added_score=DEFAULT_RULES.words_added_score,
+            ladder=json.dumps(list(DEFAULT_LADDER), ensure_ascii=False),
+            quotas=vocab.DEFAULT_QUOTAS,
             office_name=office_name or "BAN XÂY DỰNG ĐẢNG",
             parent_name="ĐẢNG ỦY XÃ …",
             place=place or "…",
