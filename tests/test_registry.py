@@ -132,11 +132,17 @@ def test_every_accepted_row_is_stored_even_two_that_continue_one_earlier_model(t
         assert sorted(n for (n,) in stored) == sorted(frame["name"])
 
 
+def registry_of_version(path: Path, version: int) -> sqlite3.Connection:
+    """A registry as an earlier release left it: its first `version` migrations only."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    for number, script in enumerate(MIGRATIONS[:version], start=1):
+        conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+    return conn
+
+
 def test_a_registry_of_three_migrations_keeps_its_rows_through_the_fourth(tmp_path):
     path = tmp_path / "dvk.sqlite"
-    conn = sqlite3.connect(path, isolation_level=None)
-    for number, script in enumerate(MIGRATIONS[:3], start=1):
-        conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+    conn = registry_of_version(path, 3)
     conn.executescript(
         "INSERT INTO units VALUES (1, 'chi bộ a', 'Chi bộ A');"
         "INSERT INTO models VALUES (1, 1, 'Nhà sạch', 2025);"
@@ -233,9 +239,7 @@ def test_labels_stored_by_earlier_versions_become_codes(tmp_path):
     """Version 6 stores what became of a file and a scored model by code; a registry written
     with the Vietnamese labels keeps its rows, now keyed by code."""
     path = tmp_path / "dvk.sqlite"
-    conn = sqlite3.connect(path, isolation_level=None)
-    for number, script in enumerate(MIGRATIONS[:5], start=1):
-        conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+    conn = registry_of_version(path, 5)
     conn.executescript(
         "INSERT INTO units VALUES (1, 'chi bộ a', 'Chi bộ A');"
         "INSERT INTO models VALUES (1, 1, 'Nhà sạch', 2025), (2, 1, 'Ngõ xanh', 2025);"
