@@ -78,7 +78,7 @@ class Written:
     path: Path
     written: Path
     replaced: bool
-    note: str = ""
+    listed: int = 0  # the scoring sheet: this year's registered models written in, to score
 
 
 @dataclass
@@ -210,7 +210,7 @@ class Office:
         # Which unit a name the roster lacks is: answered once, kept in the registry.
         units_answered = load_unit_answers(conn) | typed_units
         roster, roster_issues = self.roster(units_answered, review.name)
-        history = self.history(conn, cfg.year, roster).with_decisions(answers)
+        history = self._history(conn, cfg.year, roster).with_decisions(answers)
         carried = load_carried(conn, cfg.year, quarter) if quarter else None
         conn.close()
         with self._what_was_read(cfg):
@@ -234,7 +234,7 @@ class Office:
         consolidate.read_history); `run.record()` adds them to the registry."""
         cfg = dataclasses.replace(self.config, year=year)
         conn = self.registry(guarded=True)
-        history = self.history(conn, year)
+        history = self._history(conn, year)
         conn.close()
         result = read_history(list(files), year, history, cfg.link_rules)
         return Run(self, cfg, result, IMPORTED)
@@ -268,7 +268,7 @@ class Office:
                 scores, lambda p: write_score_template(p, cfg, rules, models)
             )
         listed = len(models) if models is not None else 0
-        done.append(Written("score_template", scores, *written, note=str(listed or "")))
+        done.append(Written("score_template", scores, *written, listed=listed))
         roster = ws.root / forms.ROSTER_FILENAME
         if roster.exists():  # the office's own data: never written over
             done.append(Written("roster", roster, roster, replaced=False))
@@ -291,7 +291,9 @@ class Office:
             found += unknown
         return roster, issues + found
 
-    def history(self, conn: sqlite3.Connection, year: int, roster: Roster | None = None) -> History:
+    def _history(
+        self, conn: sqlite3.Connection, year: int, roster: Roster | None = None
+    ) -> History:
         # Former names come from dvk.toml and from the roster's "Tên cũ" column.
         renames = self.config.renamed_units() | (roster.renames() if roster else {})
         return load_history(conn, year, renames)

@@ -115,7 +115,9 @@ def written_lines(done: list[Written], year: int) -> list[tuple[str, str]]:
             kept = f"Đã có danh mục đơn vị {written.path}, giữ nguyên."
             lines.append((made if written.replaced else kept, "info"))
             continue
-        listed = f" (đã ghi sẵn {written.note} mô hình đăng ký năm {year})" if written.note else ""
+        listed = (
+            f" (đã ghi sẵn {written.listed} mô hình đăng ký năm {year})" if written.listed else ""
+        )
         what = WRITTEN[written.what]
         if written.replaced:
             lines.append((f"Đã tạo {what}: {written.written}{listed}", "info"))
