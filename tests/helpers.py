@@ -89,11 +89,17 @@ def read_generated(data: bytes, form: str, year: int):
 
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-needs_office = pytest.mark.skipif(
+_SKIP_WITHOUT_OFFICE = pytest.mark.skipif(
     not SOFFICE and not os.environ.get("CI"),
     reason="LibreOffice is not installed (CI installs it; locally: apt-get install "
     "libreoffice-calc-nogui poppler-utils)",
 )
+
+
+def needs_office(test):
+    """A test on real spreadsheet software: marked `libreoffice` (`-m "not libreoffice"` runs
+    the rest), and skipped where LibreOffice is missing, except in CI, where it must be."""
+    return pytest.mark.libreoffice(_SKIP_WITHOUT_OFFICE(test))
 
 
 def convert(paths: list[Path], to: str, outdir: Path, workdir: Path) -> None:

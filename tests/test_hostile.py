@@ -145,7 +145,7 @@ def sources(hostile):
     return {"hong.xlsx": form, "hong.zip": buffer.getvalue(), "hong.eml": mail}
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_random_damage_never_stops_the_run(data, sources, hostile, blank_template, cfg):
     name, payload, how = data.draw(damaged(sources))
