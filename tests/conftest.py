@@ -36,26 +36,39 @@ def sample_workspace(tmp_path) -> Path:
     return target
 
 
-@pytest.fixture(scope="module")
-def _first_run_once(tmp_path_factory) -> Path:
-    """The sample with its 2025 annexes imported and 2026 consolidated once, per module."""
-    target = tmp_path_factory.mktemp("first_run") / "xa-dien-chau"
+def _sample_run(root: Path, with_last_year: bool) -> Path:
+    target = root / "xa-dien-chau"
     shutil.copytree(
         SAMPLE, target, ignore=shutil.ignore_patterns("outbox", "luu_tru", "dvk.sqlite")
     )
-    last_year = sorted((target / "nam_truoc").glob("*.xlsx"))
-    assert dvk("history", "import", *last_year, "--year", "2025", "-w", target).returncode == 0
+    if with_last_year:
+        last_year = sorted((target / "nam_truoc").glob("*.xlsx"))
+        assert dvk("history", "import", *last_year, "--year", "2025", "-w", target).returncode == 0
     assert dvk("consolidate", "-w", target).returncode == 1  # the sample's errors, on purpose
     return target
+
+
+@pytest.fixture(scope="module")
+def _consolidated_once(tmp_path_factory) -> Path:
+    return _sample_run(tmp_path_factory.mktemp("consolidated"), with_last_year=False)
+
+
+@pytest.fixture(scope="module")
+def _first_run_once(tmp_path_factory) -> Path:
+    return _sample_run(tmp_path_factory.mktemp("first_run"), with_last_year=True)
+
+
+@pytest.fixture
+def consolidated(tmp_path, _consolidated_once) -> Path:
+    """A private copy of the sample after one `dvk consolidate` (no earlier year on record)."""
+    return Path(shutil.copytree(_consolidated_once, tmp_path / "xa-dien-chau"))
 
 
 @pytest.fixture
 def first_run(tmp_path, _first_run_once) -> Path:
     """A private copy of the sample after its first run with last year on record (outbox,
     review workbook, registry), for a test to answer, change and run again."""
-    target = tmp_path / "xa-dien-chau"
-    shutil.copytree(_first_run_once, target)
-    return target
+    return Path(shutil.copytree(_first_run_once, tmp_path / "xa-dien-chau"))
 
 
 @pytest.fixture(scope="session")

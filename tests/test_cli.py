@@ -211,9 +211,9 @@ def test_history_list_shows_the_years_on_record(sample_workspace):
     ]
 
 
-def test_an_emptied_inbox_does_not_wipe_the_year_from_the_registry(sample_workspace):
+def test_an_emptied_inbox_does_not_wipe_the_year_from_the_registry(consolidated):
+    sample_workspace = consolidated
     ws = str(sample_workspace)
-    dvk("consolidate", "-w", ws)
     for path in (sample_workspace / "inbox").iterdir():
         path.unlink()
     assert dvk("consolidate", "-w", ws).returncode == 0
