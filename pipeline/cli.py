@@ -42,6 +42,7 @@ class Dvk(click.Group):
     whether it runs as `dvk`, `python -m pipeline` or in click's test runner."""
 
     def main(self, args=None, prog_name=None, **extra):
+        extra.pop("standalone_mode", None)  # errors are always said here, in Vietnamese
         try:
             code = super().main(args, prog_name, standalone_mode=False, **extra)
         except click.UsageError as e:
