@@ -40,6 +40,7 @@ from pipeline.records import FileStatus, provenance
 from pipeline.roster import Roster, match_units, roster_from_senders
 from pipeline.rules import DEFAULT_RULES, LinkRules, ScoringRules, load_score_sheet
 from pipeline.scoring import PASSED, level_rung, score_records
+from pipeline.timing import stage
 from pipeline.validate import validate_rows
 
 ACCEPTED, HAS_ERRORS, UNREADABLE = FileStatus.ACCEPTED, FileStatus.HAS_ERRORS, FileStatus.UNREADABLE
@@ -95,6 +96,7 @@ class RunResult:
     # Good rows of units the roster does not know, held until a person says which unit each
     # is (the review workbook's "Đơn vị chưa có trong danh mục"); `sheet` says which form.
     unmapped: pd.DataFrame = field(default_factory=pd.DataFrame)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (timing.stage)
 
     @property
     def exit_code(self) -> int:
@@ -159,41 +161,31 @@ def consolidate(
     quarters (registry.load_carried): a model this inbox does not mention keeps its latest row.
     """
     history = history if history is not None else History.empty(year)
-    paths = find_inbox_files(inbox)
-    if archive_to is not None:
-        archive(paths, archive_to)  # nothing lost: copies first, before any parsing
-    arrivals, reads, data = _read_all(paths, inbox, year, limits, on_file, zone)
+    timings: dict[str, float] = {}
+    with stage(timings, "read"):
+        paths = find_inbox_files(inbox)
+        if archive_to is not None:
+            archive(paths, archive_to)  # nothing lost: copies first, before any parsing
+        arrivals, reads, data = _read_all(paths, inbox, year, limits, on_file, zone)
     try:
-        return _after_reading(arrivals, reads, data, year, history, rules, scoring, roster, carried)
+        result = _after_reading(
+            arrivals, reads, data, year, history, rules, scoring, roster, carried, timings
+        )
+        result.timings = timings
+        return result
     except Exception as error:  # a fault of the tool: say what was read, then stop
         files = [_account(a, reads.get(a.name), list(a.issues), _NOTHING, 0) for a in arrivals]
         raise RunFailed(year, files) from error
 
 
-def _after_reading(arrivals, reads, data, year, history, rules, scoring, roster, carried):
+def _after_reading(arrivals, reads, data, year, history, rules, scoring, roster, carried, timings):
     """The stages after reading: check, accept, link, score, and the account of every file."""
-    _drop_identical_files(arrivals, reads)
-    issues = [i for a in arrivals for i in a.issues] + [i for r in reads.values() for i in r.issues]
-    issues += supersede_resubmissions(list(reads.values()), {a.name: a.sent for a in arrivals})
-    checked = {}
-    for spec in forms.SHEETS:
-        checked[spec.name], sheet_issues = _check_sheet(reads.values(), spec, year)
-        issues += sheet_issues
-    sent_at = {a.name: a.sent for a in arrivals}
-    ids = {(f, sheet, r): c for f, read in reads.items() for (sheet, r), c in read.codes.items()}
-    if not roster:
-        roster, sender_ids = _roster_from_senders(reads)
-        ids |= sender_ids
-    accepted, held_counts, unmapped, accept_issues = _accept(checked, issues, roster, sent_at, ids)
-    issues += accept_issues
-    for spec in forms.SHEETS:
-        accepted[spec.name], link_issues = _link_years(accepted[spec.name], spec, history, rules)
-        issues += link_issues
-        kind = "registrations" if spec is forms.REGISTRATION else "results"
-        earlier = (carried or {}).get(kind)
-        if earlier is not None and not earlier.empty:
-            accepted[spec.name] = _carry(accepted[spec.name], earlier, spec, history)
-    scored, score_issues = _score(reads, accepted, arrivals, history, scoring)
+    with stage(timings, "check"):
+        accepted, held_counts, unmapped, roster, issues = _check_all(arrivals, reads, year, roster)
+    with stage(timings, "link"):
+        issues += _link_all(accepted, history, rules, carried)
+    with stage(timings, "score"):
+        scored, score_issues = _score(reads, accepted, arrivals, history, scoring)
     issues += score_issues
     issues.sort(key=sort_key)
     by_file = _by_file(issues)
@@ -221,6 +213,37 @@ def _after_reading(arrivals, reads, data, year, history, rules, scoring, roster,
         roster=roster,
         unmapped=unmapped,
     )
+
+
+def _check_all(arrivals: list[Arrival], reads: dict[str, ReadResult], year: int, roster: Roster):
+    """Normalize and validate every sheet of every file, then accept the good rows by unit."""
+    _drop_identical_files(arrivals, reads)
+    issues = [i for a in arrivals for i in a.issues] + [i for r in reads.values() for i in r.issues]
+    issues += supersede_resubmissions(list(reads.values()), {a.name: a.sent for a in arrivals})
+    checked = {}
+    for spec in forms.SHEETS:
+        checked[spec.name], sheet_issues = _check_sheet(reads.values(), spec, year)
+        issues += sheet_issues
+    sent_at = {a.name: a.sent for a in arrivals}
+    ids = {(f, sheet, r): c for f, read in reads.items() for (sheet, r), c in read.codes.items()}
+    if not roster:
+        roster, sender_ids = _roster_from_senders(reads)
+        ids |= sender_ids
+    accepted, held_counts, unmapped, accept_issues = _accept(checked, issues, roster, sent_at, ids)
+    return accepted, held_counts, unmapped, roster, issues + accept_issues
+
+
+def _link_all(accepted: dict[str, pd.DataFrame], history: History, rules: LinkRules, carried):
+    """Link each sheet's rows to earlier years (in place), then carry earlier quarters' rows."""
+    issues = []
+    for spec in forms.SHEETS:
+        accepted[spec.name], link_issues = _link_years(accepted[spec.name], spec, history, rules)
+        issues += link_issues
+        kind = "registrations" if spec is forms.REGISTRATION else "results"
+        earlier = (carried or {}).get(kind)
+        if earlier is not None and not earlier.empty:
+            accepted[spec.name] = _carry(accepted[spec.name], earlier, spec, history)
+    return issues
 
 
 def _roster_from_senders(reads: dict[str, ReadResult]):

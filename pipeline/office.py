@@ -57,6 +57,7 @@ from pipeline.report.staging import OutputLocked, Staging
 from pipeline.report.template import template_path, write_template
 from pipeline.roster import Roster, build_roster
 from pipeline.rules import DEFAULT_SHEET, ScoreSheetError, ScoringRules, load_score_sheet
+from pipeline.timing import stage
 
 REGISTRY_BACKUP = "dvk_sao_luu.sqlite"  # in luu_tru/: the registry as it was before the last run
 CONSOLIDATED, IMPORTED = "tong_hop", "lich_su"  # how a year came into the registry
@@ -129,7 +130,8 @@ class Run:
         """The run into the registry, in one transaction; `before_commit` runs inside it, so
         that what it does and the registry's change happen together or not at all."""
         conn = self.office.registry()
-        _record(conn, self, before_commit)
+        with stage(self.result.timings, "registry"):
+            _record(conn, self, before_commit)
 
     def publish(self) -> dict[str, Path]:
         """The outputs and the registry together: written aside, locks checked, moved into the

@@ -18,6 +18,7 @@ from pipeline.report.returns import write_returns
 from pipeline.report.review import changed_rows, write_review
 from pipeline.report.scores import write_scores
 from pipeline.rules import ScoringRules
+from pipeline.timing import stage
 
 OUTPUT_NAMES = {
     "phu_luc_1": "Phu_luc_1_dang_ky_{year}.xlsx",
@@ -78,30 +79,44 @@ def write_outputs(
     stamp = output_stamp(cfg.year, period)
     paths = {key: folder / name.format(year=stamp) for key, name in OUTPUT_NAMES.items()}
     roster = result.roster
-    write_phu_luc_1(paths["phu_luc_1"], result.registrations, cfg, roster)
-    write_phu_luc_4(paths["phu_luc_4"], result.results, cfg, roster)
+    timings = result.timings
+
+    def timed(key: str):
+        return stage(timings, f"write {key}")
+
+    with timed("phu_luc_1"):
+        write_phu_luc_1(paths["phu_luc_1"], result.registrations, cfg, roster)
+    with timed("phu_luc_4"):
+        write_phu_luc_4(paths["phu_luc_4"], result.results, cfg, roster)
     if roster.nodes():
-        paths["theo_don_vi"] = _write_nodes(folder / BY_NODE_FOLDER, result, cfg, stamp)
+        with timed("theo_don_vi"):
+            paths["theo_don_vi"] = _write_nodes(folder / BY_NODE_FOLDER, result, cfg, stamp)
     if roster and not roster.from_senders:  # who was expected to send: only a roster says
         paths["tinh_hinh"] = folder / COMPLETENESS_NAME.format(year=stamp)
-        write_completeness(paths["tinh_hinh"], result, roster, cfg)
+        with timed("tinh_hinh"):
+            write_completeness(paths["tinh_hinh"], result, roster, cfg)
     returns = folder / RETURNS_FOLDER
-    returned = write_returns(result, returns, cfg.office_name)
-    write_intake(paths["tiep_nhan"], result, cfg, returned)
+    with timed("tra_lai"):
+        returned = write_returns(result, returns, cfg.office_name)
+    with timed("tiep_nhan"):
+        write_intake(paths["tiep_nhan"], result, cfg, returned)
     if returned:
         paths["tra_lai"] = returns
     history = result.history
     if history is not None and cfg.year - 1 in history.years:
         paths["so_sanh"] = folder / COMPARISON_NAME.format(year=stamp)
-        write_comparison(paths["so_sanh"], result, cfg)
+        with timed("so_sanh"):
+            write_comparison(paths["so_sanh"], result, cfg)
     if not result.scores.empty:
         paths["cham_diem"] = folder / SCORES_NAME.format(year=stamp)
-        write_scores(paths["cham_diem"], result, cfg, scoring or cfg.scoring_rules())
+        with timed("cham_diem"):
+            write_scores(paths["cham_diem"], result, cfg, scoring or cfg.scoring_rules())
     # Nothing left to decide: no review workbook; its decisions, if any, are in the registry.
     asked = not review_rows(result).empty or changed_rows(result) or not result.unmapped.empty
     if history is not None and asked:
         paths["can_xem_xet"] = review_path(outbox, cfg.year, period)
-        write_review(paths["can_xem_xet"], result, cfg)
+        with timed("can_xem_xet"):
+            write_review(paths["can_xem_xet"], result, cfg)
     return paths
 
 
