@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from openpyxl import load_workbook
 
 from pipeline.config import load_config
 from pipeline.consolidate import ACCEPTED, HAS_ERRORS, consolidate
 from pipeline.report import write_outputs
-from tests.fixtures.build_annexes import build_annexes
-from tests.helpers import SAMPLE
+from tests.fixtures.build_annexes import (
+    P1_HEAD,
+    P1_MERGES,
+    P1_TITLE,
+    build_annexes,
+    write_sheets,
+)
+from tests.helpers import SAMPLE, read_generated
 
 REGISTRATION = [
     "_file",
@@ -324,3 +332,23 @@ def test_sections_found_by_their_words_without_numerals(tmp_path, cfg):
         ["Chi bộ xóm Yên Lý", "Bữa cơm nghĩa tình", "MOI"]
     ]
     assert result.issues == []
+
+
+@pytest.mark.parametrize("numbering", ["plain", "dotted"])
+def test_a_province_annex_of_5000_units_is_read_whole(numbering):
+    """Unit numbers of any length: 1…5000, or "1.1"…"1.5000" under a node, each unit's models
+    under it (a reader that knew only 1-3 digits put units 1000 on under unit 999)."""
+    units = 5000
+    rows = [["BAN DÂN VẬN TỈNH ỦY"], [], [P1_TITLE.format(year=2026)], [], *P1_HEAD]
+    rows += [["II", "Mô hình đăng ký mới năm 2026", units]]
+    for n in range(1, units + 1):
+        rows.append([n if numbering == "plain" else f"1.{n}", f"Chi bộ thôn {n}", 1])
+        rows.append(["-", f"Đường hoa thôn {n}", 1, f"Thôn {n}", "Chi bộ", "Kinh tế", "", "x"])
+    out = io.BytesIO()
+    write_sheets(out, [("PL1", rows, P1_MERGES)])
+    read, got, _ = read_generated(out.getvalue(), "P1", 2026)
+    assert len(got) == units
+    numbers = got["unit"].str.removeprefix("Chi bộ thôn ")
+    assert (numbers == got["name"].str.removeprefix("Đường hoa thôn ")).all()
+    assert numbers.astype(int).tolist() == list(range(1, units + 1))
+    assert set(got["status"]) == {"MOI"}

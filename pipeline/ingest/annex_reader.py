@@ -23,7 +23,7 @@ SCAN_ROWS = 40  # where a header may sit: below titles, blank rows and the offic
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
 _ROMAN_MARK = re.compile(r"^(?:phần\s+)?(i{1,3}|iv|v)\s*[.):]?$")
 # "1", "2.", "3)" and, under a node of a higher office's roster, "1.1", "1.2"
-_NUMBER = re.compile(r"^\d{1,5}(?:\.\d{1,5})*[.)]?$")
+_NUMBER = re.compile(r"^\d+(?:\.\d+)*[.)]?$")
 # A heading's own numbering, left of its words: "I.", "II -", "1.", "a)", "B.", "Phần I:"
 _HEADING_NUMERAL = re.compile(
     r"^(?:phần\s+)?(?:[ivx]{1,4}|\d{1,2}|[a-dđ])\s*[.):\-–]\s*|^phần\s+\S+\s+"
