@@ -346,7 +346,7 @@ def test_a_province_annex_of_5000_units_is_read_whole(numbering):
         rows.append(["-", f"Đường hoa thôn {n}", 1, f"Thôn {n}", "Chi bộ", "Kinh tế", "", "x"])
     out = io.BytesIO()
     write_sheets(out, [("PL1", rows, P1_MERGES)])
-    read, got, _ = read_generated(out.getvalue(), "P1", 2026)
+    _, got, _ = read_generated(out.getvalue(), "P1", 2026)
     assert len(got) == units
     numbers = got["unit"].str.removeprefix("Chi bộ thôn ")
     assert (numbers == got["name"].str.removeprefix("Đường hoa thôn ")).all()
