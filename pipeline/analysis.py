@@ -29,9 +29,12 @@ def unit_status(result: RunResult, roster: Roster, cfg: Config) -> pd.DataFrame:
     troubled = _troubled_units(result, roster)
     deadlines = {"registration": cfg.registration_deadline, "results": cfg.results_deadline}
     frames = {"registration": result.registrations, "results": result.results}
+    # Each unit's files per form, found in one pass (not one scan of every row per unit).
+    sent_by = {form: _by_unit(frame) for form, frame in frames.items()}
+    nodes = {u.code for u in roster.nodes()}
     rows = []
     for unit in roster.units.values():
-        if roster.children(unit.code):
+        if unit.code in nodes:
             continue
         row = {
             "code": unit.code,
@@ -43,9 +46,7 @@ def unit_status(result: RunResult, roster: Roster, cfg: Config) -> pd.DataFrame:
             "email": unit.email,
         }
         for form, _ in FORMS:
-            frame = frames[form]
-            mine = frame[frame["unit_code"] == unit.code] if "unit_code" in frame else frame[:0]
-            files = sorted(set(mine["_file"]))
+            files, models = sent_by[form].get(unit.code, ([], 0))
             when = min((sent[f] for f in files if sent.get(f)), default=None)
             status = NOT_SENT if not files else RECEIVED
             if unit.code in troubled[form]:
@@ -61,7 +62,7 @@ def unit_status(result: RunResult, roster: Roster, cfg: Config) -> pd.DataFrame:
                 f"{form}_status": status,
                 f"{form}_sent": when.strftime("%d/%m/%Y") if when else "",
                 f"{form}_timely": timely,
-                f"{form}_models": len(mine),
+                f"{form}_models": models,
             }
         row["quota_met"] = row["registration_models"] >= unit.quota
         rows.append(row)
@@ -91,6 +92,13 @@ def _troubled_units(result: RunResult, roster: Roster) -> dict[str, set[str]]:
             for key in [form] if form else list(troubled):
                 troubled[key].add(by_file[issue.file])
     return troubled
+
+
+def _by_unit(frame: pd.DataFrame) -> dict[str, tuple[list[str], int]]:
+    """Unit code -> (the files its rows came from, how many rows)."""
+    if "unit_code" not in frame or frame.empty:
+        return {}
+    return {code: (sorted(set(f)), len(f)) for code, f in frame.groupby("unit_code")["_file"]}
 
 
 def node_rates(units: pd.DataFrame, roster: Roster, cfg: Config) -> pd.DataFrame:

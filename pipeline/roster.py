@@ -48,20 +48,30 @@ class Roster:
         return bool(self.units)
 
     def children(self, code: str) -> list[Unit]:
-        return [u for u in self.units.values() if u.parent == code]
+        return self._children().get(code, [])
+
+    def _children(self) -> dict[str, list[Unit]]:
+        """Parent code -> its units, in the roster's order: built per call (the roster is
+        still changed while it is being built), one pass instead of one per unit."""
+        found: dict[str, list[Unit]] = {}
+        for unit in self.units.values():
+            found.setdefault(unit.parent, []).append(unit)
+        return found
 
     def nodes(self) -> list[Unit]:
         """The units that have units under them (a commune under a province, …)."""
-        return [u for u in self.units.values() if self.children(u.code)]
+        parents = self._children()
+        return [u for u in self.units.values() if u.code in parents]
 
     def subtree(self, code: str) -> list[Unit]:
         """The unit and every unit under it, at any depth."""
+        children = self._children()
         found, queue = [], [code]
         while queue:
             current = queue.pop(0)
             if current in self.units:
                 found.append(self.units[current])
-            queue += [u.code for u in self.children(current)]
+            queue += [u.code for u in children.get(current, [])]
         return found
 
     def under(self, code: str) -> Roster:

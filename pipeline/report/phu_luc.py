@@ -113,69 +113,70 @@ class Line:
     ids: tuple = ()  # a model line: its unit's roster code and its registry id, for the level above
 
 
-def model_order(rows: pd.DataFrame, *, new_first: bool = False) -> pd.DataFrame:
+def model_order(rows: list[dict], *, new_first: bool = False) -> list[dict]:
     """Seed 004: models by field (KT, VHXH, QPAN, XDĐ&HTCT, others) then name."""
-    keys = pd.DataFrame(
-        {
-            "new": rows["status"].ne("MOI") if new_first else False,
-            "field": rows["field"].map(vocab.FIELD_ORDER),
-            "name": rows["name"].map(sort_key),
-        },
-        index=rows.index,
-    )
-    order = sorted(rows.index, key=lambda i: tuple(keys.loc[i]))
-    return rows.loc[order]
+    last = len(vocab.FIELD_ORDER)
+
+    def key(row: dict) -> tuple:
+        new = new_first and row["status"] != "MOI"
+        return new, vocab.FIELD_ORDER.get(row["field"], last), sort_key(row["name"])
+
+    return sorted(rows, key=key)
 
 
 @dataclass(frozen=True)
 class Block:
-    """A numbered unit row of the table and the models under it."""
+    """A numbered unit row of the table and the models under it (rows as dicts)."""
 
     number: str  # "1", or "1.2" for a unit under a node of the roster
     label: str
-    rows: pd.DataFrame  # the models listed under this line
-    total: pd.DataFrame  # the models this line totals (a node: its whole subtree)
+    rows: list[dict]  # the models listed under this line
+    total: list[dict]  # the models this line totals (a node: its whole subtree)
     kind: str = "unit"  # unit | group (a node of the roster, with units under it)
 
 
 def unit_blocks(rows: pd.DataFrame, roster: Roster | None = None) -> list[Block]:
     """Units in the roster's order, grouped under the nodes directly below the office ("1",
     then "1.1", "1.2" for the units under it); without a roster, alphabetically."""
+    records = rows.to_dict("records")
     if not roster or "unit_code" not in rows:
         return [
             Block(str(n), unit, group, group)
-            for n, (unit, group) in enumerate(units_in_order(rows), start=1)
+            for n, (unit, group) in enumerate(units_in_order(records), start=1)
         ]
+    by_code: dict[str, list[dict]] = {}
+    for record in records:  # one pass: each unit's rows, in the order they came
+        by_code.setdefault(record["unit_code"], []).append(record)
     blocks, number = [], 0
     for top in roster.children(ROOT):
-        subtree = [u.code for u in roster.subtree(top.code)]
-        mine = rows[rows["unit_code"].isin(subtree)]
-        if mine.empty:
+        subtree = roster.subtree(top.code)
+        mine = [r for u in subtree for r in by_code.get(u.code, [])]
+        if not mine:
             continue
         number += 1
-        own = mine[mine["unit_code"] == top.code]
+        own = by_code.get(top.code, [])
         if len(subtree) == 1:
             blocks.append(Block(str(number), top.name, own, own))
             continue
         blocks.append(Block(str(number), top.name, own, mine, "group"))
-        below = [u for u in roster.subtree(top.code) if u.code != top.code]
         sub = 0
-        for unit in below:
-            theirs = mine[mine["unit_code"] == unit.code]
-            if not theirs.empty:
+        for unit in subtree[1:]:
+            if theirs := by_code.get(unit.code):
                 sub += 1
                 blocks.append(Block(f"{number}.{sub}", unit.name, theirs, theirs))
-    strays = rows[rows["unit_code"].eq("") | ~rows["unit_code"].isin(list(roster.units))]
+    strays = [r for r in records if r["unit_code"] == "" or r["unit_code"] not in roster.units]
     for unit, group in units_in_order(strays):
         number += 1
         blocks.append(Block(str(number), unit, group, group))
     return blocks
 
 
-def units_in_order(rows: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+def units_in_order(rows: list[dict]) -> list[tuple[str, list[dict]]]:
     """Units in Vietnamese alphabetical order, each with its rows; spellings of one unit merge."""
-    groups = rows.groupby(rows["unit"].map(comparison_key), sort=False)
-    units = [(group["unit"].iloc[0], group) for _, group in groups]
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(comparison_key(row["unit"]), []).append(row)
+    units = [(group[0]["unit"], group) for group in groups.values()]
     return sorted(units, key=lambda u: sort_key(u[0]))
 
 
@@ -193,15 +194,15 @@ def _subject_marks(row) -> dict[str, str]:
     }
 
 
-def _subject_counts(rows: pd.DataFrame) -> dict[str, int]:
+def _subject_counts(rows: list[dict]) -> dict[str, int]:
     return {
-        "collective": int((rows["subject"] == "TAP_THE").sum()),
-        "individual": int((rows["subject"] == "CA_NHAN").sum()),
+        "collective": sum(r["subject"] == "TAP_THE" for r in rows),
+        "individual": sum(r["subject"] == "CA_NHAN" for r in rows),
     }
 
 
-def _count(rows: pd.DataFrame) -> int:
-    return int(rows["count"].fillna(1).sum())
+def _count(rows: list[dict]) -> int:
+    return sum(_int(r["count"]) for r in rows)
 
 
 def _model_cells(row) -> dict:
@@ -217,34 +218,34 @@ def _model_cells(row) -> dict:
     }
 
 
-def _totals(label, title: str, rows: pd.DataFrame, **more) -> dict:
+def _totals(label, title: str, rows: list[dict], **more) -> dict:
     return {"number": label, "name": title, "count": _count(rows), **more, **_subject_counts(rows)}
 
 
 def lines_phu_luc_1(rows: pd.DataFrame, year: int, roster: Roster | None = None) -> list[Line]:
-    lines = [Line("total", _totals("", "Tổng số", rows))]
+    lines = [Line("total", _totals("", "Tổng số", rows.to_dict("records")))]
     sections = (
         ("I", f"Mô hình tiếp tục duy trì từ năm {year - 1}", "DUY_TRI"),
         ("II", f"Mô hình đăng ký mới năm {year}", "MOI"),
     )
     for numeral, title, status in sections:
         part = rows[rows["status"] == status]
-        lines.append(Line("section", _totals(numeral, title, part)))
+        lines.append(Line("section", _totals(numeral, title, part.to_dict("records"))))
         for block in unit_blocks(part, roster):
             head = {"number": _number(block), "name": block.label, "count": _count(block.total)}
             lines.append(Line(block.kind, head))
-            for _, row in model_order(block.rows).iterrows():
+            for row in model_order(block.rows):
                 lines.append(Line("model", _model_cells(row) | {"scale": row["scale"]}, _ids(row)))
     return lines
 
 
 def lines_phu_luc_4(rows: pd.DataFrame, year: int, roster: Roster | None = None) -> list[Line]:
     new, kept = int((rows["status"] == "MOI").sum()), int((rows["status"] == "DUY_TRI").sum())
-    lines = [Line("total", _totals("", "Tổng số", rows, new=new, kept=kept))]
+    lines = [Line("total", _totals("", "Tổng số", rows.to_dict("records"), new=new, kept=kept))]
     for block in unit_blocks(rows, roster):
         head = {"number": _number(block), "name": block.label, "count": _count(block.total)}
         lines.append(Line(block.kind, head))
-        for _, row in model_order(block.rows, new_first=True).iterrows():
+        for row in model_order(block.rows, new_first=True):
             status = {
                 "results": row["results"],
                 "new": MARK if row["status"] == "MOI" else "",
@@ -287,8 +288,9 @@ def footer_counts(rows: pd.DataFrame) -> tuple[list[tuple[str, int]], list[tuple
         for f in vocab.FIELDS
         if f.always_in_footer or per_field.get(f.code, 0)
     ]
-    counts = _subject_counts(rows)
-    return fields, [("Tập thể", counts["collective"]), ("Cá nhân", counts["individual"])]
+    per_subject = rows["subject"].value_counts()
+    subjects = [(label, int(per_subject.get(code, 0))) for code, label in vocab.SUBJECTS.items()]
+    return fields, subjects
 
 
 def write_annex(
@@ -364,7 +366,7 @@ def level_sheets(registrations: pd.DataFrame, cfg: Config) -> Callable[[Workbook
                     "subject": vocab.SUBJECTS.get(row["subject"], ""),
                     "status": vocab.STATUSES.get(row["status"], ""),
                 }
-                for _, row in model_order(mine).iterrows()
+                for row in model_order(mine.to_dict("records"))
             )
             title = f"DANH SÁCH MÔ HÌNH ĐĂNG KÝ {label.upper()} NĂM {cfg.title_year}"
             table_sheet(wb.create_sheet(label), cfg.office_name, title, LEVEL_COLUMNS, rows)
