@@ -101,6 +101,11 @@ class Workspace:
         return self.root / "luu_tru"
 
     @property
+    def read_cache(self) -> Path:
+        """Each inbox file's reading, kept by its content (ingest/cache.py): safe to delete."""
+        return self.root / ".dvk_bo_dem"
+
+    @property
     def registry(self) -> Path:
         """The SQLite registry of units, models and years (see pipeline/registry.py)."""
         return self.root / "dvk.sqlite"

@@ -22,6 +22,7 @@ from pipeline.ingest import (
     find_inbox_files,
     supersede_resubmissions,
 )
+from pipeline.ingest.cache import ReadCache, fingerprint
 from pipeline.ingest.isolated import read_files
 from pipeline.issues import CATALOGUE, Code, Issue, Severity, sort_key
 from pipeline.link import (
@@ -97,6 +98,7 @@ class RunResult:
     # is (the review workbook's "Đơn vị chưa có trong danh mục"); `sheet` says which form.
     unmapped: pd.DataFrame = field(default_factory=pd.DataFrame)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (timing.stage)
+    read_from_cache: int = 0  # inbox files not read again: their reading was kept (ingest.cache)
 
     @property
     def exit_code(self) -> int:
@@ -150,8 +152,12 @@ def consolidate(
     roster: Roster | None = None,
     carried: dict[str, pd.DataFrame] | None = None,
     zone: dt.tzinfo = OFFICE_ZONE,
+    cache: Path | None = None,
 ) -> RunResult:
     """Read everything that arrived in the inbox and keep the rows that pass every rule.
+
+    With a `cache` folder, a file read before exactly as it is now is not read again
+    (ingest.cache); the readings of files gone from the inbox are forgotten.
 
     With the registry's `history`, each accepted model is linked to earlier years and put in
     the section the evidence gives (see link.link_years); rows gain model_id, link, score,
@@ -166,12 +172,16 @@ def consolidate(
         paths = find_inbox_files(inbox)
         if archive_to is not None:
             archive(paths, archive_to)  # nothing lost: copies first, before any parsing
-        arrivals, reads, data = _read_all(paths, inbox, year, limits, on_file, zone)
+        kept = ReadCache(cache, fingerprint(year, limits, zone)) if cache else None
+        arrivals, reads, data = _read_all(paths, inbox, year, limits, on_file, zone, kept)
+        if kept:
+            kept.prune()
     try:
         result = _after_reading(
             arrivals, reads, data, year, history, rules, scoring, roster, carried, timings
         )
         result.timings = timings
+        result.read_from_cache = kept.hits if kept else 0
         return result
     except Exception as error:  # a fault of the tool: say what was read, then stop
         files = [_account(a, reads.get(a.name), list(a.issues), _NOTHING, 0) for a in arrivals]
@@ -306,13 +316,13 @@ def read_history(
     )
 
 
-def _read_all(paths, inbox, year, limits, on_file, zone):
+def _read_all(paths, inbox, year, limits, on_file, zone, cache=None):
     """Every arrival, the reading of each workbook, and the bytes of each (to send back); each
     file read in isolation, in parallel (ingest.isolated)."""
     arrivals: list[Arrival] = []
     reads: dict[str, ReadResult] = {}
     data: dict[str, bytes] = {}
-    for read in read_files(paths, inbox, year, limits, zone, on_file):
+    for read in read_files(paths, inbox, year, limits, zone, on_file, cache=cache):
         arrivals += read.arrivals
         reads |= read.reads
         data |= read.data

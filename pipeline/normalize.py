@@ -43,17 +43,31 @@ _DATE_TEXT = re.compile(r"^(?:(\d{1,2})[/.\-])?(?:(\d{1,2})[/.\-])?(\d{4})$")
 
 def clean_text(value: object) -> str:
     """The text as the unit typed it, in NFC with spaces tidied: what the annexes display."""
+    if isinstance(value, str):
+        return _clean(value)
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # calamine gives 1.0 for a typed 1
-    text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
+    return _clean(str(value))
+
+
+# A province's inbox repeats the same few hundred thousand texts (unit names, labels) across
+# stages: each is cleaned and keyed once per run.
+@lru_cache(maxsize=2**18)
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
     return _SPACES.sub(" ", _CONTROL.sub("", text)).strip()
 
 
 def comparison_key(value: object) -> str:
     """One spelling for comparing: case, spaces, quotes, dashes and tone placement folded."""
-    text = clean_text(value).casefold().translate(_QUOTES)
+    return _comparison_key(clean_text(value))
+
+
+@lru_cache(maxsize=2**18)
+def _comparison_key(text: str) -> str:
+    text = text.casefold().translate(_QUOTES)
     text = _DASH.sub(" - ", text)
     return _OLD_TONE.sub(lambda m: _TONE_PAIRS[m.group(1)], text).strip()
 

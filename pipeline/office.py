@@ -227,6 +227,7 @@ class Office:
                 roster=roster,
                 carried=carried,
                 zone=cfg.zone,
+                cache=ws.read_cache,
             )
         result.issues += roster_issues + answer_issues
         return Run(self, cfg, result, CONSOLIDATED, answers, units_answered)

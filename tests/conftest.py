@@ -13,6 +13,9 @@ from pipeline.config import Config, load_config
 from pipeline.report.template import template_path, write_template
 from tests.helpers import GOLDEN, SAMPLE, dvk
 
+# What a run leaves in a workspace: a test starts from the sample without any of it.
+WORKSPACE_OUTPUTS = shutil.ignore_patterns("outbox", "luu_tru", "dvk.sqlite", ".dvk_bo_dem")
+
 # pandas in the loop: a busy 2-core CI machine must not turn slow examples into failures.
 settings.register_profile("dvk", deadline=None)
 settings.load_profile("dvk")
@@ -30,17 +33,13 @@ def pytest_addoption(parser):
 def sample_workspace(tmp_path) -> Path:
     """A private copy of the bundled sample, so a test can write its outbox."""
     target = tmp_path / "xa-dien-chau"
-    shutil.copytree(
-        SAMPLE, target, ignore=shutil.ignore_patterns("outbox", "luu_tru", "dvk.sqlite")
-    )
+    shutil.copytree(SAMPLE, target, ignore=WORKSPACE_OUTPUTS)
     return target
 
 
 def _sample_run(root: Path, with_last_year: bool) -> Path:
     target = root / "xa-dien-chau"
-    shutil.copytree(
-        SAMPLE, target, ignore=shutil.ignore_patterns("outbox", "luu_tru", "dvk.sqlite")
-    )
+    shutil.copytree(SAMPLE, target, ignore=WORKSPACE_OUTPUTS)
     if with_last_year:
         last_year = sorted((target / "nam_truoc").glob("*.xlsx"))
         assert dvk("history", "import", *last_year, "--year", "2025", "-w", target).returncode == 0

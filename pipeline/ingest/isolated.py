@@ -29,6 +29,7 @@ from pathlib import Path
 import psutil
 
 from pipeline.ingest.arrivals import Arrival, Limits, arrivals_of, displayable
+from pipeline.ingest.cache import ReadCache
 from pipeline.ingest.workbook_reader import read_workbook
 from pipeline.issues import Code, Issue
 from pipeline.records import ReadResult
@@ -66,16 +67,35 @@ def read_files(
     zone: dt.tzinfo,
     on_file=None,
     workers: int | None = None,
+    cache: ReadCache | None = None,
 ) -> list[FileRead]:
-    """Every file, in the order given, each read in isolation. Never raises for a file."""
-    if not paths:
-        return []
-    count = max(1, min(workers or os.cpu_count() or 1, len(paths)))
-    pool = _Pool(count, limits)
-    try:
-        return pool.run(paths, inbox, year, zone, on_file)
-    finally:
-        pool.close()
+    """Every file, in the order given, each read in isolation (or taken from `cache`, when it
+    was read before as it is now). Never raises for a file."""
+    found: dict[int, FileRead] = {}
+    keys: dict[int, str] = {}
+    for index, path in enumerate(paths if cache is not None else []):
+        keys[index] = cache.key(path, inbox, _sha256(path))
+        if (kept := cache.get(keys[index])) is not None:
+            found[index] = kept
+            if on_file:
+                on_file(path)
+    todo = [i for i in range(len(paths)) if i not in found]
+    if todo:
+        count = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+        pool = _Pool(count, limits)
+        try:
+            reads = pool.run([paths[i] for i in todo], inbox, year, zone, on_file)
+        finally:
+            pool.close()
+        for index, read in zip(todo, reads, strict=True):
+            found[index] = read
+            if cache is not None and not _stopped_reading(read):  # a stop may not recur
+                cache.put(keys[index], read)
+    return [found[i] for i in range(len(paths))]
+
+
+def _stopped_reading(read: FileRead) -> bool:
+    return any(i.code == Code.FILE_READER_STOPPED for a in read.arrivals for i in a.issues)
 
 
 class _Worker:

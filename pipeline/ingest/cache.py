@@ -1,0 +1,104 @@
+"""Each inbox file's reading kept by its content, so that a re-run reads only what is new.
+
+A file is looked up by a key made of its bytes (SHA-256), its name and time in the inbox (the
+time is when it was sent, for a file not e-mailed) and the reader's fingerprint: the template
+version, the declared tables it reads by (vocab, forms), the source of the reading code, and the
+run's year, bounds and zone. Any of these changed, and the file is read again. Only reading is
+kept: checking, linking and scoring run on every row each time, so a rule in dvk.toml always
+applies to the whole inbox.
+
+The entries are pickles in the workspace (.dvk_bo_dem/): the office's own folder, which
+only the tool writes; a broken or foreign entry is read again, never trusted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import forms, vocab
+from pipeline.ingest.arrivals import Limits
+
+CACHE_FORMAT = 1  # bump when what an entry holds changes shape
+_CODE = ("ingest", "normalize.py", "vocab.py", "forms.py", "records.py", "issues.py")
+
+
+def fingerprint(year: int, limits: Limits, zone: dt.tzinfo) -> str:
+    """What a reading depends on besides the file itself."""
+    digest = hashlib.sha256(
+        f"{CACHE_FORMAT}|{forms.TEMPLATE_VERSION}|{year}|{limits}|{zone}".encode()
+    )
+    for name in sorted(n for n in dir(vocab) if n.isupper()):
+        digest.update(f"{name}={getattr(vocab, name)!r}".encode())
+    digest.update(repr((forms.SHEETS, forms.TEMPLATE_ID)).encode())
+    package = Path(__file__).parent.parent
+    for part in _CODE:
+        for source in (
+            sorted((package / part).glob("*.py")) if part == "ingest" else [package / part]
+        ):
+            digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass
+class ReadCache:
+    """The kept readings of one workspace, for one fingerprint; counts its hits and misses."""
+
+    folder: Path
+    fingerprint: str
+    hits: int = 0
+    misses: int = 0
+    used: set[str] = field(default_factory=set)
+
+    def key(self, path: Path, inbox: Path, content: str) -> str:
+        try:
+            mtime = path.stat().st_mtime_ns
+        except OSError:
+            mtime = 0
+        name = path.relative_to(inbox).as_posix()
+        # A name may hold bytes that were not UTF-8 (surrogates): hashed as they were.
+        text = f"{self.fingerprint}|{name}|{mtime}|{content}"
+        return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+    def get(self, key: str):
+        """The kept reading, or None (never kept, or not readable: then it is read again)."""
+        self.used.add(key)
+        entry = self.folder / f"{key}.pickle"
+        try:
+            with entry.open("rb") as f:
+                found = pickle.load(f)
+        except FileNotFoundError:
+            found = None
+        except Exception:  # a broken entry (a run stopped while writing it, a disk fault)
+            with contextlib.suppress(OSError):
+                entry.unlink()
+            found = None
+        if found is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return found
+
+    def put(self, key: str, reading) -> None:
+        """Keep a reading; a cache that cannot be written only makes the next run slower."""
+        self.used.add(key)
+        with contextlib.suppress(OSError, pickle.PicklingError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            part = self.folder / f"{key}.{os.getpid()}.part"
+            with part.open("wb") as f:
+                pickle.dump(reading, f, protocol=pickle.HIGHEST_PROTOCOL)
+            part.replace(self.folder / f"{key}.pickle")
+
+    def prune(self) -> None:
+        """Forget the readings of files no longer in the inbox (or read by an older tool)."""
+        if not self.folder.is_dir():
+            return
+        for entry in self.folder.iterdir():
+            if entry.name.split(".")[0] not in self.used:
+                with contextlib.suppress(OSError):
+                    entry.unlink()

@@ -1,0 +1,113 @@
+"""The read cache: a re-run reads only what is new or changed, and gives what a cold run gives."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from openpyxl import load_workbook
+
+from pipeline import Office, forms, vocab
+from pipeline.config import load_config
+from pipeline.consolidate import consolidate
+from pipeline.ingest import find_inbox_files
+from tests.workbook_dump import dump_workbook
+
+
+def outputs(run) -> dict[str, dict]:
+    """Every workbook a run published, by its place in the outbox, as a normalized dump."""
+    outbox = run.office.workspace.outbox
+    return {
+        p.relative_to(outbox).as_posix(): dump_workbook(p) for p in sorted(outbox.rglob("*.xlsx"))
+    }
+
+
+def test_a_cached_rerun_writes_what_a_cold_run_writes(sample_workspace, tmp_path):
+    cold_ws = tmp_path / "cold"
+    shutil.copytree(sample_workspace, cold_ws)
+    office = Office.open(sample_workspace)
+    first = office.consolidate()
+    first.publish()
+    assert first.result.read_from_cache == 0
+    warm = office.consolidate()
+    warm.publish()
+    assert warm.result.read_from_cache == len(office.inbox_files())
+    # The same inbox read afresh in a workspace with the same history (one run recorded).
+    Office.open(cold_ws).consolidate().publish()
+    shutil.rmtree(cold_ws / ".dvk_bo_dem")
+    cold = Office.open(cold_ws).consolidate()
+    cold.publish()
+    assert cold.result.read_from_cache == 0
+    assert outputs(warm) == outputs(cold)
+    assert warm.report.to_dict() | {"tep_ket_qua": {}} == cold.report.to_dict() | {
+        "tep_ket_qua": {}
+    }
+
+
+def run(workspace, cache):
+    cfg = load_config(workspace / "dvk.toml")
+    return consolidate(workspace / "inbox", cfg.year, cache=cache)
+
+
+@pytest.fixture
+def cached(sample_workspace, tmp_path):
+    """The sample read once, its readings kept; (workspace, cache folder, files in the inbox)."""
+    cache = tmp_path / "cache"
+    run(sample_workspace, cache)
+    return sample_workspace, cache, len(find_inbox_files(sample_workspace / "inbox"))
+
+
+def test_a_changed_file_is_read_again_and_its_change_is_seen(cached):
+    ws, cache, n = cached
+    path = ws / "inbox" / "chi_bo_xom_bac_son.xlsx"
+    book = load_workbook(path)
+    sheet = book[forms.REGISTRATION.name]
+    cell = sheet.cell(forms.REGISTRATION.first_data_row, 2)
+    cell.value = "Tuyến đường hoa mới đổi tên"
+    book.save(path)
+    again = run(ws, cache)
+    assert again.read_from_cache == n - 1
+    assert "Tuyến đường hoa mới đổi tên" in set(again.registrations["name"])
+
+
+def test_a_removed_file_is_forgotten(cached):
+    ws, cache, n = cached
+    gone = ws / "inbox" / "chi_bo_xom_bac_son.xlsx"
+    before = run(ws, cache)
+    gone.unlink()
+    again = run(ws, cache)
+    assert again.read_from_cache == n - 1
+    assert len(list(cache.iterdir())) == n - 1  # its reading is not kept any more
+    assert gone.name in set(before.registrations["_file"])
+    assert gone.name not in set(again.registrations["_file"])
+
+
+def test_a_new_template_version_reads_everything_again(cached, monkeypatch):
+    ws, cache, _ = cached
+    monkeypatch.setattr(forms, "TEMPLATE_VERSION", forms.TEMPLATE_VERSION + 1)
+    assert run(ws, cache).read_from_cache == 0
+
+
+def test_a_changed_rule_reads_everything_again(cached, monkeypatch):
+    """A spelling the reader accepts is a rule: the readings made without it are not kept."""
+    ws, cache, _ = cached
+    more = {**vocab.STATUS_SYNONYMS, "MOI": (*vocab.STATUS_SYNONYMS["MOI"], "mới toanh")}
+    monkeypatch.setattr(vocab, "STATUS_SYNONYMS", more)
+    assert run(ws, cache).read_from_cache == 0
+
+
+def test_a_broken_entry_is_read_again(cached):
+    ws, cache, n = cached
+    for entry in list(cache.iterdir())[:2]:
+        entry.write_bytes(b"not a pickle")
+    before = run(ws, cache)
+    assert before.read_from_cache == n - 2
+    assert run(ws, cache).read_from_cache == n  # and kept again
+
+
+def test_the_office_keeps_its_cache_in_the_workspace(sample_workspace):
+    run = Office.open(sample_workspace).consolidate()
+    assert run.result.read_from_cache == 0
+    assert len(list((sample_workspace / ".dvk_bo_dem").glob("*.pickle"))) == len(
+        find_inbox_files(sample_workspace / "inbox")
+    )
