@@ -99,6 +99,7 @@ class RunResult:
     unmapped: pd.DataFrame = field(default_factory=pd.DataFrame)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (timing.stage)
     read_from_cache: int = 0  # inbox files not read again: their reading was kept (ingest.cache)
+    outputs_kept: int = 0  # outputs copied from the last run's, their inputs unchanged
 
     @property
     def exit_code(self) -> int:

@@ -51,6 +51,7 @@ from pipeline.registry import (
 from pipeline.report import output_folder, output_stamp, owned_outputs, review_path, write_outputs
 from pipeline.report.intake import write_intake
 from pipeline.report.keeping import write_keeping_filled
+from pipeline.report.reuse import Earlier
 from pipeline.report.roster_template import write_roster_template
 from pipeline.report.score_template import score_template_path, write_score_template
 from pipeline.report.staging import OutputLocked, Staging
@@ -59,6 +60,7 @@ from pipeline.roster import Roster, build_roster
 from pipeline.rules import DEFAULT_SHEET, ScoreSheetError, ScoringRules, load_score_sheet
 from pipeline.timing import stage
 
+OUTPUTS_MANIFEST = "ket_qua.json"  # what each output was made from (report/reuse.py)
 REGISTRY_BACKUP = "dvk_sao_luu.sqlite"  # in luu_tru/: the registry as it was before the last run
 CONSOLIDATED, IMPORTED = "tong_hop", "lich_su"  # how a year came into the registry
 
@@ -121,10 +123,12 @@ class Run:
             stats["tinh_hinh"] = completeness(self.result, self.config)
         return Report(stats, self.result.issues, self.result.exit_code, dict(self.outputs))
 
-    def write(self, outbox: Path) -> dict[str, Path]:
-        """Every output workbook into `outbox`, the registry untouched (a preview, a test)."""
+    def write(self, outbox: Path, earlier: Earlier | None = None) -> dict[str, Path]:
+        """Every output workbook into `outbox`, the registry untouched (a preview, a test);
+        with `earlier`, outputs made from unchanged inputs are copied from it."""
         with _writing(outbox):
-            return write_outputs(self.result, self.config, outbox, self.office.scoring_rules())
+            scoring = self.office.scoring_rules()
+            return write_outputs(self.result, self.config, outbox, scoring, earlier)
 
     def record(self, before_commit: Callable[[], None] | None = None) -> None:
         """The run into the registry, in one transaction; `before_commit` runs inside it, so
@@ -138,8 +142,9 @@ class Run:
         outbox inside the registry's transaction, moved back if the commit fails."""
         ws, cfg = self.office.workspace, self.config
         staging = Staging(ws.root, ws.outbox)
+        earlier = Earlier.load(ws.outbox, ws.read_cache / OUTPUTS_MANIFEST)
         try:
-            staged = self.write(staging.staged_outbox)
+            staged = self.write(staging.staged_outbox, earlier)
             ours = owned_outputs(ws.outbox, cfg.year, cfg.period)
             stale = [p for p in ours if staging.final_of(p) is None]
             try:
@@ -158,6 +163,8 @@ class Run:
                 raise
         finally:
             staging.clean()
+        earlier.save()
+        self.result.outputs_kept = earlier.kept
         self.outputs = {key: staging.final(path) for key, path in staged.items()}
         return self.outputs
 

@@ -98,7 +98,7 @@ class ReadCache:
         """Forget the readings of files no longer in the inbox (or read by an older tool)."""
         if not self.folder.is_dir():
             return
-        for entry in self.folder.iterdir():
+        for entry in [*self.folder.glob("*.pickle"), *self.folder.glob("*.part")]:
             if entry.name.split(".")[0] not in self.used:
                 with contextlib.suppress(OSError):
                     entry.unlink()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 
 from pipeline import forms
@@ -15,6 +16,7 @@ from pipeline.report.completeness import write_completeness
 from pipeline.report.intake import write_intake
 from pipeline.report.phu_luc import write_phu_luc_1, write_phu_luc_4
 from pipeline.report.returns import write_returns
+from pipeline.report.reuse import Earlier, fingerprint
 from pipeline.report.review import changed_rows, write_review
 from pipeline.report.scores import write_scores
 from pipeline.rules import ScoringRules
@@ -68,12 +70,14 @@ def write_outputs(
     cfg: Config,
     outbox: Path,
     scoring: ScoringRules | None = None,
+    earlier: Earlier | None = None,
 ) -> dict[str, Path]:
     """Write the annexes, the intake workbook and the error workbooks into outbox/<year>/;
     with last year on record, the comparison and review; with scoring sheets, their results.
 
     Only writes: the caller stages them (report.staging) and removes an earlier run's outputs
-    that this run does not make again (a unit that fixed its file gets nothing back)."""
+    that this run does not make again (a unit that fixed its file gets nothing back). With
+    `earlier` (the outbox as last published), an output made from the same inputs is copied."""
     period = cfg.period
     folder = output_folder(outbox, cfg.year, period)
     stamp = output_stamp(cfg.year, period)
@@ -84,13 +88,17 @@ def write_outputs(
     def timed(key: str):
         return stage(timings, f"write {key}")
 
-    with timed("phu_luc_1"):
-        write_phu_luc_1(paths["phu_luc_1"], result.registrations, cfg, roster)
-    with timed("phu_luc_4"):
-        write_phu_luc_4(paths["phu_luc_4"], result.results, cfg, roster)
+    for key, rows, write in (
+        ("phu_luc_1", result.registrations, write_phu_luc_1),
+        ("phu_luc_4", result.results, write_phu_luc_4),
+    ):
+        with timed(key):
+            annex = functools.partial(_annex_at, write, rows, cfg, roster)
+            _build(paths[key], outbox, earlier, annex, key, rows, cfg, roster)
     if roster.nodes():
         with timed("theo_don_vi"):
-            paths["theo_don_vi"] = _write_nodes(folder / BY_NODE_FOLDER, result, cfg, stamp)
+            paths["theo_don_vi"] = folder / BY_NODE_FOLDER
+            _write_nodes(outbox, paths["theo_don_vi"], result, cfg, stamp, earlier)
     if roster and not roster.from_senders:  # who was expected to send: only a roster says
         paths["tinh_hinh"] = folder / COMPLETENESS_NAME.format(year=stamp)
         with timed("tinh_hinh"):
@@ -120,8 +128,9 @@ def write_outputs(
     return paths
 
 
-def _write_nodes(folder: Path, result: RunResult, cfg: Config, stamp: str) -> Path:
-    """For every node of the roster (a unit with units under it), its own Phụ lục 1 and 4."""
+def _write_nodes(outbox, folder, result, cfg, stamp, earlier: Earlier | None) -> None:
+    """For every node of the roster (a unit with units under it), its own Phụ lục 1 and 4:
+    rebuilt only when its own rows, settings or part of the roster changed."""
     roster = result.roster
     for node in roster.nodes():
         inside = [u.code for u in roster.subtree(node.code)]
@@ -129,11 +138,26 @@ def _write_nodes(folder: Path, result: RunResult, cfg: Config, stamp: str) -> Pa
             cfg, office_name=node.name.upper(), parent_name=cfg.office_name
         )
         target = folder / ascii_slug(node.name)
+        own_roster = roster.under(node.code)
         for key, rows, write in (
             ("phu_luc_1", result.registrations, write_phu_luc_1),
             ("phu_luc_4", result.results, write_phu_luc_4),
         ):
             mine = rows[rows["unit_code"].isin(inside)] if "unit_code" in rows else rows[:0]
             path = target / OUTPUT_NAMES[key].format(year=stamp)
-            write(path, mine, own_cfg, roster.under(node.code))
-    return folder
+            annex = functools.partial(_annex_at, write, mine, own_cfg, own_roster)
+            _build(path, outbox, earlier, annex, key, mine, own_cfg, own_roster)
+
+
+def _annex_at(write, rows, cfg, roster, path: Path) -> None:
+    write(path, rows, cfg, roster)
+
+
+def _build(path: Path, outbox: Path, earlier: Earlier | None, write, key, rows, cfg, roster):
+    """An annex written, or copied from the last run when made from the same rows, settings
+    and roster (rows compared as records: their place in the whole inbox does not matter)."""
+    if earlier is None:
+        write(path)
+        return
+    inputs = fingerprint(key, rows.to_dict("records"), repr(cfg), repr(roster))
+    earlier.write(path, outbox, inputs, write)

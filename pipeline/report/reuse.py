@@ -1,0 +1,82 @@
+"""Outputs whose inputs have not changed since the last run: copied from the outbox, not rebuilt.
+
+After a late file, only the workbooks that depend on it change: a node's own Phụ lục 1 and 4
+stay as they were for every node the file does not belong to. Each output a run builds is
+recorded with a fingerprint of what it was made from (its rows, the settings, the writer's
+code) and the SHA-256 of the file published; the next run copies the published file when the
+fingerprint is the same and the file is still exactly what was published (a person who opened
+and saved it gets a fresh one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import pickle
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_WRITER_CODE = hashlib.sha256(
+    b"".join(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py")))
+).hexdigest()
+
+
+def fingerprint(*inputs: object) -> str:
+    """What an output is made from, as one hash (frames given as their records)."""
+    return hashlib.sha256(_WRITER_CODE.encode() + pickle.dumps(inputs, protocol=5)).hexdigest()
+
+
+@dataclass
+class Earlier:
+    """The outbox as the last run published it, and what each of its outputs was made from."""
+
+    outbox: Path
+    manifest: Path  # JSON: output path under the outbox -> {"inputs": …, "sha256": …}
+    known: dict[str, dict] = field(default_factory=dict)
+    made: dict[str, str] = field(default_factory=dict)  # this run: path -> inputs
+    kept: int = 0
+
+    @classmethod
+    def load(cls, outbox: Path, manifest: Path) -> Earlier:
+        try:
+            known = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+        return cls(outbox, manifest, known if isinstance(known, dict) else {})
+
+    def write(self, path: Path, root: Path, inputs: str, writer: Callable[[Path], None]) -> None:
+        """Write `path` (under the run's outbox `root`) with `writer`, or copy the published
+        file when it was made from the same `inputs` and nobody changed it since."""
+        name = path.relative_to(root).as_posix()
+        self.made[name] = inputs
+        published = self.outbox / name
+        entry = self.known.get(name) or {}
+        if entry.get("inputs") == inputs and _sha256(published) == entry.get("sha256"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(published, path)
+            self.kept += 1
+            return
+        writer(path)
+
+    def save(self) -> None:
+        """After publishing: what each output now in the outbox was made from."""
+        entries = {
+            name: {"inputs": inputs, "sha256": digest}
+            for name, inputs in sorted(self.made.items())
+            if (digest := _sha256(self.outbox / name))
+        }
+        with contextlib.suppress(OSError):  # without it, the next run only rebuilds everything
+            self.manifest.parent.mkdir(parents=True, exist_ok=True)
+            part = self.manifest.with_suffix(".part")
+            part.write_text(json.dumps(entries, ensure_ascii=False, indent=1), encoding="utf-8")
+            part.replace(self.manifest)
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None

@@ -1,0 +1,77 @@
+"""Writing only what changed: a re-run copies the annexes whose inputs are the same."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from pipeline import Office
+from tests.fixtures.build_province import build_province
+from tests.workbook_dump import dump_workbook
+
+ANNEXES = "Phu_luc_*.xlsx"
+
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory):
+    """The province workspace after two published runs: the first gives this year's new models
+    their registry ids, which the annexes of the second carry on their hidden sheet."""
+    root = build_province(tmp_path_factory.mktemp("tinh") / "tinh")
+    for _ in range(2):
+        Office.open(root).consolidate().publish()
+    return root
+
+
+@pytest.fixture
+def workspace(province, tmp_path):
+    target = tmp_path / "tinh"
+    shutil.copytree(province, target)
+    return target
+
+
+def annexes(ws) -> dict[str, dict]:
+    outbox = ws / "outbox"
+    return {p.relative_to(outbox).as_posix(): dump_workbook(p) for p in outbox.rglob(ANNEXES)}
+
+
+def publish(ws):
+    run = Office.open(ws).consolidate()
+    run.publish()
+    return run.result
+
+
+def test_nothing_new_keeps_every_annex_as_it_was(workspace):
+    before = annexes(workspace)
+    result = publish(workspace)
+    assert result.outputs_kept == len(before) == 2 + 2 * 3  # the province's, and 3 communes'
+    assert annexes(workspace) == before
+
+
+def test_a_late_file_rebuilds_only_its_commune_and_the_province(workspace):
+    before = annexes(workspace)
+    (workspace / "inbox" / "x3-tn.eml").unlink()  # Tân Lập's youth union takes its file back
+    result = publish(workspace)
+    after = annexes(workspace)
+    changed = {name for name in before if before[name] != after.get(name)}
+    assert changed == {
+        "2026/Phu_luc_1_dang_ky_2026.xlsx",
+        "2026/theo_don_vi/dang_bo_xa_tan_lap/Phu_luc_1_dang_ky_2026.xlsx",
+    }
+    # Its file had no results: every Phụ lục 4 is made from the same rows, and kept.
+    assert result.outputs_kept == len(before) - 2
+
+
+def test_an_annex_changed_in_the_outbox_is_written_again(workspace):
+    node = workspace / "outbox/2026/theo_don_vi/dang_bo_xa_hoa_an/Phu_luc_1_dang_ky_2026.xlsx"
+    good = dump_workbook(node)
+    node.write_bytes(node.read_bytes()[:-10])  # opened and saved, or damaged: not what we wrote
+    result = publish(workspace)
+    assert result.outputs_kept == 2 + 2 * 3 - 1
+    assert dump_workbook(node) == good
+
+
+def test_a_preview_never_copies(workspace, tmp_path):
+    run = Office.open(workspace).consolidate()
+    run.write(tmp_path / "xem_truoc")
+    assert run.result.outputs_kept == 0
