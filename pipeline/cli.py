@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import ClassVar
 
@@ -13,6 +15,7 @@ from pipeline.config import ConfigError, parse_period
 from pipeline.consolidate import UNREADABLE
 from pipeline.excel import ExcelUnavailable, open_in_excel
 from pipeline.office import IMPORTED, DvkError, Office, init_workspace
+from pipeline.report import expected_outputs
 from pipeline.summary import WARNING, init_lines, issue_lines, run_lines, written_lines
 
 SOURCES = {"tong_hop": "dvk consolidate", IMPORTED: "nạp từ Phụ lục"}
@@ -176,12 +179,11 @@ def consolidate_command(workspace: Path, year, period, as_json: bool, open_excel
             raise DvkError(f"--year {year} và --period {period[0]}-Q{period[1]} không cùng năm.")
         year, quarter = period
     office = Office.open(workspace, year)
-    files = office.inbox_files()
-    with click.progressbar(
-        length=len(files), label="Đang đọc tệp", file=sys.stderr, show_pos=True
-    ) as bar:
-        run = office.consolidate(quarter=quarter, on_file=lambda _path: bar.update(1))
-    run.publish()
+    shown = not as_json and _on_terminal()
+    with _progress(len(office.inbox_files()), "Đang đọc tệp", shown) as step:
+        run = office.consolidate(quarter=quarter, on_file=step)
+    with _progress(expected_outputs(run.result), "Đang ghi kết quả", shown) as step:
+        run.publish(on_output=step)
     report = run.report
     click.echo(report.to_json()) if as_json else _say(run_lines(report.stats, report.outputs))
     if open_excel:
@@ -190,6 +192,21 @@ def consolidate_command(workspace: Path, year, period, as_json: bool, open_excel
         except ExcelUnavailable as e:
             click.secho(f"Không mở được Excel: {e}", fg="yellow", err=True)
     sys.exit(report.exit_code)
+
+
+def _on_terminal() -> bool:
+    """A person watching (a console, not a pipe or a file): only then a progress bar."""
+    return sys.stderr.isatty()
+
+
+@contextlib.contextmanager
+def _progress(length: int, label: str, shown: bool) -> Iterator[Callable[[Path], None]]:
+    """A bar on stderr counting files, or nothing at all (piped, --json)."""
+    if not shown:
+        yield lambda _path: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True) as bar:
+        yield lambda _path: bar.update(1)
 
 
 @main.group(options_metavar="[TÙY_CHỌN]", subcommand_metavar="LỆNH [THAM_SỐ]...")

@@ -123,12 +123,17 @@ class Run:
             stats["tinh_hinh"] = completeness(self.result, self.config)
         return Report(stats, self.result.issues, self.result.exit_code, dict(self.outputs))
 
-    def write(self, outbox: Path, earlier: Earlier | None = None) -> dict[str, Path]:
+    def write(
+        self,
+        outbox: Path,
+        earlier: Earlier | None = None,
+        on_output: Callable[[Path], None] | None = None,
+    ) -> dict[str, Path]:
         """Every output workbook into `outbox`, the registry untouched (a preview, a test);
         with `earlier`, outputs made from unchanged inputs are copied from it."""
         with _writing(outbox):
             scoring = self.office.scoring_rules()
-            return write_outputs(self.result, self.config, outbox, scoring, earlier)
+            return write_outputs(self.result, self.config, outbox, scoring, earlier, on_output)
 
     def record(self, before_commit: Callable[[], None] | None = None) -> None:
         """The run into the registry, in one transaction; `before_commit` runs inside it, so
@@ -137,14 +142,15 @@ class Run:
         with stage(self.result.timings, "registry"):
             _record(conn, self, before_commit)
 
-    def publish(self) -> dict[str, Path]:
+    def publish(self, on_output: Callable[[Path], None] | None = None) -> dict[str, Path]:
         """The outputs and the registry together: written aside, locks checked, moved into the
-        outbox inside the registry's transaction, moved back if the commit fails."""
+        outbox inside the registry's transaction, moved back if the commit fails. `on_output`
+        is told of each workbook as it is written."""
         ws, cfg = self.office.workspace, self.config
         staging = Staging(ws.root, ws.outbox)
         earlier = Earlier.load(ws.outbox, ws.read_cache / OUTPUTS_MANIFEST)
         try:
-            staged = self.write(staging.staged_outbox, earlier)
+            staged = self.write(staging.staged_outbox, earlier, on_output)
             ours = owned_outputs(ws.outbox, cfg.year, cfg.period)
             stale = [p for p in ours if staging.final_of(p) is None]
             try:

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from pipeline import office
+from pipeline import cli, office
 from pipeline.config import load_config
 from tests.helpers import dvk
 
@@ -219,3 +219,14 @@ def test_an_emptied_inbox_does_not_wipe_the_year_from_the_registry(consolidated)
     assert dvk("consolidate", "-w", ws).returncode == 0
     listed = dvk("history", "list", "-w", ws).stdout
     assert "Năm 2026: 47 mô hình đăng ký, 43 mô hình báo cáo kết quả" in listed
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_a_progress_bar_only_for_a_person_at_a_terminal(consolidated, monkeypatch, terminal):
+    monkeypatch.setattr(cli, "_on_terminal", lambda: terminal)
+    run = dvk("consolidate", "-w", consolidated)
+    shown = "Đang đọc tệp" in run.stderr and "Đang ghi kết quả" in run.stderr
+    assert shown is terminal
+    as_json = dvk("consolidate", "-w", consolidated, "--json")
+    assert "Đang" not in as_json.stderr
+    json.loads(as_json.stdout)  # nothing but the JSON on stdout

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline import forms
@@ -71,22 +73,29 @@ def write_outputs(
     outbox: Path,
     scoring: ScoringRules | None = None,
     earlier: Earlier | None = None,
+    on_output: Callable[[Path], None] | None = None,
 ) -> dict[str, Path]:
     """Write the annexes, the intake workbook and the error workbooks into outbox/<year>/;
     with last year on record, the comparison and review; with scoring sheets, their results.
 
     Only writes: the caller stages them (report.staging) and removes an earlier run's outputs
     that this run does not make again (a unit that fixed its file gets nothing back). With
-    `earlier` (the outbox as last published), an output made from the same inputs is copied."""
+    `earlier` (the outbox as last published), an output made from the same inputs is copied.
+    `on_output` is told of each workbook once it is written (a progress bar)."""
     period = cfg.period
     folder = output_folder(outbox, cfg.year, period)
     stamp = output_stamp(cfg.year, period)
     paths = {key: folder / name.format(year=stamp) for key, name in OUTPUT_NAMES.items()}
     roster = result.roster
     timings = result.timings
+    done = on_output or (lambda _path: None)
 
+    @contextlib.contextmanager
     def timed(key: str):
-        return stage(timings, f"write {key}")
+        with stage(timings, f"write {key}"):
+            yield
+        if key in paths and paths[key].suffix == ".xlsx":
+            done(paths[key])
 
     for key, rows, write in (
         ("phu_luc_1", result.registrations, write_phu_luc_1),
@@ -98,7 +107,7 @@ def write_outputs(
     if roster.nodes():
         with timed("theo_don_vi"):
             paths["theo_don_vi"] = folder / BY_NODE_FOLDER
-            _write_nodes(outbox, paths["theo_don_vi"], result, cfg, stamp, earlier)
+            _write_nodes(outbox, paths["theo_don_vi"], result, cfg, stamp, earlier, done)
     if roster and not roster.from_senders:  # who was expected to send: only a roster says
         paths["tinh_hinh"] = folder / COMPLETENESS_NAME.format(year=stamp)
         with timed("tinh_hinh"):
@@ -106,6 +115,8 @@ def write_outputs(
     returns = folder / RETURNS_FOLDER
     with timed("tra_lai"):
         returned = write_returns(result, returns, cfg.office_name)
+    for path in returned.values():
+        done(path)
     with timed("tiep_nhan"):
         write_intake(paths["tiep_nhan"], result, cfg, returned)
     if returned:
@@ -128,7 +139,7 @@ def write_outputs(
     return paths
 
 
-def _write_nodes(outbox, folder, result, cfg, stamp, earlier: Earlier | None) -> None:
+def _write_nodes(outbox, folder, result, cfg, stamp, earlier: Earlier | None, done) -> None:
     """For every node of the roster (a unit with units under it), its own Phụ lục 1 and 4:
     rebuilt only when its own rows, settings or part of the roster changed."""
     roster = result.roster
@@ -147,6 +158,12 @@ def _write_nodes(outbox, folder, result, cfg, stamp, earlier: Earlier | None) ->
             path = target / OUTPUT_NAMES[key].format(year=stamp)
             annex = functools.partial(_annex_at, write, mine, own_cfg, own_roster)
             _build(path, outbox, earlier, annex, key, mine, own_cfg, own_roster)
+            done(path)
+
+
+def expected_outputs(result: RunResult) -> int:
+    """About how many workbooks write_outputs will write (for a progress bar)."""
+    return 6 + 2 * len(result.roster.nodes()) + len(result.returned)
 
 
 def _annex_at(write, rows, cfg, roster, path: Path) -> None:
