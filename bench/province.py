@@ -6,6 +6,7 @@ Deterministic (one seed), so every run of the benchmark reads the same files:
 - one form per unit, holding about ten models, every model name distinct in the province:
   most are the office's template filled in, some are Phụ lục 1 annexes typed by hand in the
   seed's layout, and about a third arrive as e-mails with the workbook attached;
+- about one form in twelve with a slip (a model's place left blank), sent back marked up;
 - last year's consolidated Phụ lục 1 of the whole province (about 8 models a unit), which
   `dvk history import` reads, and of which about 6 in 8 continue this year, some retyped.
 
@@ -152,6 +153,8 @@ def build_province(root: Path, n_files: int = 5000, seed: int = 2026) -> Path:
         history += [{**r, "unit": unit.name, "unit_code": unit.code} for r in last]
         name = f"{unit.code.lower()}.xlsx"
         reported = rng.random() < 0.5  # half also report results of the models they kept
+        if rng.random() < 0.08:  # a slip to send back: a model's place left blank
+            now[rng.randrange(len(now))]["place"] = ""
         data = (
             _hand_typed(unit, now)
             if rng.random() < 0.05

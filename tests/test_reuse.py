@@ -75,3 +75,15 @@ def test_a_preview_never_copies(workspace, tmp_path):
     run = Office.open(workspace).consolidate()
     run.write(tmp_path / "xem_truoc")
     assert run.result.outputs_kept == 0
+
+
+def test_a_return_is_copied_while_its_file_and_problems_stay_the_same(sample_workspace):
+    office = Office.open(sample_workspace)
+    first = office.consolidate()
+    first.publish()
+    returned = sorted((sample_workspace / "outbox/2026/tra_lai").glob("*.xlsx"))
+    assert returned  # the sample has files to send back
+    before = {p.name: (dump_workbook(p), p.stat().st_mtime_ns) for p in returned}
+    office.consolidate().publish()
+    # Copied with its time (shutil.copy2): the very file published before, not a rebuilt one.
+    assert {p.name: (dump_workbook(p), p.stat().st_mtime_ns) for p in returned} == before

@@ -114,7 +114,7 @@ def write_outputs(
             write_completeness(paths["tinh_hinh"], result, roster, cfg)
     returns = folder / RETURNS_FOLDER
     with timed("tra_lai"):
-        returned = write_returns(result, returns, cfg.office_name)
+        returned = write_returns(result, returns, cfg.office_name, earlier, outbox)
     for path in returned.values():
         done(path)
     with timed("tiep_nhan"):

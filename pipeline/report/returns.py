@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path, PurePosixPath
 
@@ -15,6 +16,7 @@ from pipeline.consolidate import RunResult
 from pipeline.issues import CATALOGUE, Code, Issue, Severity
 from pipeline.normalize import ascii_slug, comparison_key
 from pipeline.report.layout import NUMBER, Column, cells
+from pipeline.report.reuse import Earlier, fingerprint
 from pipeline.report.styles import put, safe_text, set_print_setup, wrapped_height
 
 PROBLEMS_SHEET = "Cần sửa"
@@ -31,8 +33,15 @@ _COLUMNS = (
 )
 
 
-def write_returns(result: RunResult, folder: Path, office_name: str) -> dict[str, Path]:
-    """One workbook per file with problems, named after its unit; returns file -> path."""
+def write_returns(
+    result: RunResult,
+    folder: Path,
+    office_name: str,
+    earlier: Earlier | None = None,
+    outbox: Path | None = None,
+) -> dict[str, Path]:
+    """One workbook per file with problems, named after its unit; returns file -> path. With
+    `earlier`, a return made from the same file and the same problems is copied from there."""
     written = {}
     units = {f.file: f.unit for f in result.files}
     for file, data in sorted(result.returned.items()):
@@ -41,24 +50,35 @@ def write_returns(result: RunResult, folder: Path, office_name: str) -> dict[str
         if path in written.values():  # two files of one unit: keep both apart
             path = path.with_stem(f"{path.stem}_{len(written) + 1}")
         layout = result.layouts.get(file, {})
-        editable = file.lower().endswith(EDITABLE)
-        book = _marked_copy(data, issues, layout, office_name) if editable else None
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            book = book or Workbook()
-            _problems_sheet(book, file, units.get(file, ""), issues, office_name)
-            book.save(path)
-        except (ValueError, TypeError, KeyError, AttributeError):
-            # The unit's own file holds what openpyxl cannot write back (a control character
-            # in a cell, an odd part): send the list of problems alone.
-            _problems_only(file, units, issues, office_name).save(path)
+        unit = units.get(file, "")
+        build = functools.partial(_write_return, file, data, unit, issues, layout, office_name)
+        if earlier is None or outbox is None:
+            build(path)
+        else:
+            problems = [i.to_dict() for i in issues]
+            inputs = fingerprint("tra_lai", file, data, unit, problems, layout, office_name)
+            earlier.write(path, outbox, inputs, build)
         written[file] = path
     return written
 
 
-def _problems_only(file: str, units: dict, issues: list[Issue], office_name: str) -> Workbook:
+def _write_return(file, data, unit, issues, layout, office_name, path: Path) -> None:
+    editable = file.lower().endswith(EDITABLE)
+    book = _marked_copy(data, issues, layout, office_name) if editable else None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        book = book or Workbook()
+        _problems_sheet(book, file, unit, issues, office_name)
+        book.save(path)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        # The unit's own file holds what openpyxl cannot write back (a control character
+        # in a cell, an odd part): send the list of problems alone.
+        _problems_only(file, unit, issues, office_name).save(path)
+
+
+def _problems_only(file: str, unit: str, issues: list[Issue], office_name: str) -> Workbook:
     book = Workbook()
-    _problems_sheet(book, file, units.get(file, ""), issues, office_name)
+    _problems_sheet(book, file, unit, issues, office_name)
     return book
 
 
