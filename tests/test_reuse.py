@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from pipeline import Office
+from pipeline import Office, report
 from tests.fixtures.build_province import build_province
 from tests.workbook_dump import dump_workbook
 
@@ -87,3 +87,18 @@ def test_a_return_is_copied_while_its_file_and_problems_stay_the_same(sample_wor
     office.consolidate().publish()
     # Copied with its time (shutil.copy2): the very file published before, not a rebuilt one.
     assert {p.name: (dump_workbook(p), p.stat().st_mtime_ns) for p in returned} == before
+
+
+def test_annexes_written_side_by_side_are_those_written_one_by_one(
+    workspace, tmp_path, monkeypatch
+):
+    run = Office.open(workspace).consolidate()
+    run.write(tmp_path / "song_song")  # 8 annexes: in writer processes
+    monkeypatch.setattr(report, "PARALLEL_FROM", 10_000)
+    run.write(tmp_path / "lan_luot")
+    side, serial = (
+        {p.relative_to(root).as_posix(): dump_workbook(p) for p in root.rglob(ANNEXES)}
+        for root in (tmp_path / "song_song", tmp_path / "lan_luot")
+    )
+    assert len(side) == 8
+    assert side == serial

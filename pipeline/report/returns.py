@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import io
 from pathlib import Path, PurePosixPath
 
@@ -51,15 +50,18 @@ def write_returns(
             path = path.with_stem(f"{path.stem}_{len(written) + 1}")
         layout = result.layouts.get(file, {})
         unit = units.get(file, "")
-        build = functools.partial(_write_return, file, data, unit, issues, layout, office_name)
-        if earlier is None or outbox is None:
-            build(path)
-        else:
-            problems = [i.to_dict() for i in issues]
-            inputs = fingerprint("tra_lai", file, data, unit, problems, layout, office_name)
-            earlier.write(path, outbox, inputs, build)
+        if not _reused(earlier, outbox, path, file, data, unit, issues, layout, office_name):
+            _write_return(file, data, unit, issues, layout, office_name, path)
         written[file] = path
     return written
+
+
+def _reused(earlier, outbox, path, file, data, unit, issues, layout, office_name) -> bool:
+    if earlier is None or outbox is None:
+        return False
+    problems = [i.to_dict() for i in issues]
+    inputs = fingerprint("tra_lai", file, data, unit, problems, layout, office_name)
+    return earlier.reuse(path, outbox, inputs)
 
 
 def _write_return(file, data, unit, issues, layout, office_name, path: Path) -> None:

@@ -15,7 +15,6 @@ import hashlib
 import json
 import pickle
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,19 +46,19 @@ class Earlier:
             known = {}
         return cls(outbox, manifest, known if isinstance(known, dict) else {})
 
-    def write(self, path: Path, root: Path, inputs: str, writer: Callable[[Path], None]) -> None:
-        """Write `path` (under the run's outbox `root`) with `writer`, or copy the published
-        file when it was made from the same `inputs` and nobody changed it since."""
+    def reuse(self, path: Path, root: Path, inputs: str) -> bool:
+        """Copy to `path` (under the run's outbox `root`) the published file, when it was made
+        from the same `inputs` and nobody changed it since; False: the caller writes it."""
         name = path.relative_to(root).as_posix()
         self.made[name] = inputs
         published = self.outbox / name
         entry = self.known.get(name) or {}
-        if entry.get("inputs") == inputs and _sha256(published) == entry.get("sha256"):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(published, path)
-            self.kept += 1
-            return
-        writer(path)
+        if entry.get("inputs") != inputs or _sha256(published) != entry.get("sha256"):
+            return False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(published, path)
+        self.kept += 1
+        return True
 
     def save(self) -> None:
         """After publishing: what each output now in the outbox was made from."""
