@@ -6,7 +6,8 @@ import shutil
 
 import pytest
 
-from pipeline import Office, report
+from pipeline import Office
+from pipeline.report import workers
 from tests.fixtures.build_province import build_province
 from tests.workbook_dump import dump_workbook
 
@@ -94,7 +95,7 @@ def test_annexes_written_side_by_side_are_those_written_one_by_one(
 ):
     run = Office.open(workspace).consolidate()
     run.write(tmp_path / "song_song")  # 8 annexes: in writer processes
-    monkeypatch.setattr(report, "PARALLEL_FROM", 10_000)
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 10_000)
     run.write(tmp_path / "lan_luot")
     side, serial = (
         {p.relative_to(root).as_posix(): dump_workbook(p) for p in root.rglob(ANNEXES)}

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import dataclasses
-import multiprocessing
-import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +23,7 @@ from pipeline.report.returns import write_returns
 from pipeline.report.reuse import Earlier, fingerprint
 from pipeline.report.review import changed_rows, write_review
 from pipeline.report.scores import write_scores
+from pipeline.report.workers import write_all
 from pipeline.roster import Roster
 from pipeline.rules import ScoringRules
 from pipeline.timing import stage
@@ -40,8 +37,6 @@ COMPARISON_NAME = "So_sanh_nam_truoc_{year}.xlsx"
 SCORES_NAME = "Ket_qua_cham_diem_{year}.xlsx"
 COMPLETENESS_NAME = "Tinh_hinh_tong_hop_{year}.xlsx"
 BY_NODE_FOLDER = "theo_don_vi"  # one Phụ lục 1 and 4 per node of the roster
-PARALLEL_FROM = 8  # annexes to write before starting writer processes pays (about 0.3 s each)
-MAX_WRITERS = 4
 
 
 RETURNS_FOLDER = "tra_lai"  # error workbooks to e-mail back, one per unit with problems
@@ -117,9 +112,7 @@ def write_outputs(
             write_completeness(paths["tinh_hinh"], result, roster, cfg)
     returns = folder / RETURNS_FOLDER
     with timed("tra_lai"):
-        returned = write_returns(result, returns, cfg.office_name, earlier, outbox)
-    for path in returned.values():
-        done(path)
+        returned = write_returns(result, returns, cfg.office_name, earlier, outbox, done)
     with timed("tiep_nhan"):
         write_intake(paths["tiep_nhan"], result, cfg, returned)
     if returned:
@@ -184,25 +177,15 @@ def _annex_jobs(paths, result: RunResult, cfg: Config, by_node: Path, stamp: str
 
 
 def _write_annexes(jobs: list[_Annex], outbox: Path, earlier: Earlier | None, done) -> None:
-    """Each annex copied from the last run when made from the same inputs, else written; many
-    of them are written side by side, one process per core (each is a workbook of its own)."""
+    """Each annex copied from the last run when made from the same inputs, else written (side
+    by side when there are many: each is a workbook of its own)."""
     todo = []
     for job in jobs:
         if earlier is not None and earlier.reuse(job.path, outbox, job.inputs()):
             done(job.path)
         else:
             todo.append(job)
-    workers = min(os.cpu_count() or 1, MAX_WRITERS, len(todo))
-    if len(todo) < PARALLEL_FROM or workers < 2:
-        for job in todo:
-            done(job.write())
-        return
-    # fork on Linux shares the run's rows at no cost; elsewhere spawn, the only way on Windows.
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
-    context = multiprocessing.get_context(method)
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        for future in concurrent.futures.as_completed([pool.submit(j.write) for j in todo]):
-            done(future.result())
+    write_all([job.write for job in todo], done)
 
 
 def expected_outputs(result: RunResult) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from openpyxl import Workbook, load_workbook
@@ -17,6 +19,7 @@ from pipeline.normalize import ascii_slug, comparison_key
 from pipeline.report.layout import NUMBER, Column, cells
 from pipeline.report.reuse import Earlier, fingerprint
 from pipeline.report.styles import put, safe_text, set_print_setup, wrapped_height
+from pipeline.report.workers import write_all
 
 PROBLEMS_SHEET = "Cần sửa"
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")  # Excel's own "bad" red
@@ -38,10 +41,11 @@ def write_returns(
     office_name: str,
     earlier: Earlier | None = None,
     outbox: Path | None = None,
+    done: Callable[[Path], None] = lambda _path: None,
 ) -> dict[str, Path]:
     """One workbook per file with problems, named after its unit; returns file -> path. With
     `earlier`, a return made from the same file and the same problems is copied from there."""
-    written = {}
+    written, tasks = {}, []
     units = {f.file: f.unit for f in result.files}
     for file, data in sorted(result.returned.items()):
         issues = [i for i in result.issues if i.file == file and not CATALOGUE[i.code].for_office]
@@ -50,9 +54,13 @@ def write_returns(
             path = path.with_stem(f"{path.stem}_{len(written) + 1}")
         layout = result.layouts.get(file, {})
         unit = units.get(file, "")
-        if not _reused(earlier, outbox, path, file, data, unit, issues, layout, office_name):
-            _write_return(file, data, unit, issues, layout, office_name, path)
+        if _reused(earlier, outbox, path, file, data, unit, issues, layout, office_name):
+            done(path)
+        else:
+            args = (file, data, unit, issues, layout, office_name, path)
+            tasks.append(functools.partial(_write_return, *args))
         written[file] = path
+    write_all(tasks, done)  # each a full load and save of the unit's form: side by side
     return written
 
 
@@ -64,7 +72,7 @@ def _reused(earlier, outbox, path, file, data, unit, issues, layout, office_name
     return earlier.reuse(path, outbox, inputs)
 
 
-def _write_return(file, data, unit, issues, layout, office_name, path: Path) -> None:
+def _write_return(file, data, unit, issues, layout, office_name, path: Path) -> Path:
     editable = file.lower().endswith(EDITABLE)
     book = _marked_copy(data, issues, layout, office_name) if editable else None
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -76,6 +84,7 @@ def _write_return(file, data, unit, issues, layout, office_name, path: Path) -> 
         # The unit's own file holds what openpyxl cannot write back (a control character
         # in a cell, an odd part): send the list of problems alone.
         _problems_only(file, unit, issues, office_name).save(path)
+    return path
 
 
 def _problems_only(file: str, unit: str, issues: list[Issue], office_name: str) -> Workbook:
