@@ -121,6 +121,7 @@ class RunResult:
         return {
             "nam": self.year,
             "so_tep": len(self.files),
+            "so_tep_doc_tu_bo_dem": self.read_from_cache,  # unchanged since the last run
             "so_tep_theo_trang_thai": {
                 status: sum(f.status == status for f in self.files) for status in STATUSES
             },

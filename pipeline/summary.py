@@ -17,6 +17,9 @@ WRITTEN = {"template": "biểu mẫu", "score_template": "biểu chấm điểm"
 def run_lines(stats: dict, outputs: dict[str, Path]) -> list[tuple[str, str]]:
     """(text, "info" | "warning") for a finished consolidation."""
     lines = [(_files_line(stats), "info")]
+    if kept := stats.get("so_tep_doc_tu_bo_dem"):
+        line = f"{kept} tệp không thay đổi từ lần chạy trước nên dùng lại kết quả đọc lần trước."
+        lines.append((line, "info"))
     lines.append(
         (
             f"Mô hình đăng ký được tổng hợp: {stats['so_mo_hinh_dang_ky']}; "

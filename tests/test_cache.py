@@ -11,6 +11,7 @@ from pipeline import Office, forms, vocab
 from pipeline.config import load_config
 from pipeline.consolidate import consolidate
 from pipeline.ingest import find_inbox_files
+from tests.helpers import dvk
 from tests.workbook_dump import dump_workbook
 
 
@@ -39,9 +40,9 @@ def test_a_cached_rerun_writes_what_a_cold_run_writes(sample_workspace, tmp_path
     cold.publish()
     assert cold.result.read_from_cache == 0
     assert outputs(warm) == outputs(cold)
-    assert warm.report.to_dict() | {"tep_ket_qua": {}} == cold.report.to_dict() | {
-        "tep_ket_qua": {}
-    }
+    where = {"tep_ket_qua": {}, "so_tep_doc_tu_bo_dem": 0}  # where each came from, apart
+    assert warm.report.to_dict() | where == cold.report.to_dict() | where
+    assert warm.report.stats["so_tep_doc_tu_bo_dem"] == len(office.inbox_files())
 
 
 def run(workspace, cache):
@@ -111,3 +112,9 @@ def test_the_office_keeps_its_cache_in_the_workspace(sample_workspace):
     assert len(list((sample_workspace / ".dvk_bo_dem").glob("*.pickle"))) == len(
         find_inbox_files(sample_workspace / "inbox")
     )
+
+
+def test_the_summary_says_how_many_files_were_not_read_again(consolidated):
+    run = dvk("consolidate", "-w", consolidated)
+    n = len(find_inbox_files(consolidated / "inbox"))
+    assert f"{n} tệp không thay đổi từ lần chạy trước" in run.stdout
