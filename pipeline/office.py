@@ -42,6 +42,7 @@ from pipeline.registry import (
     load_carried,
     load_history,
     load_unit_answers,
+    new_model_ids,
     open_registry,
     record_year,
     registered_models,
@@ -243,6 +244,11 @@ class Office:
                 cache=ws.read_cache,
             )
         result.issues += roster_issues + answer_issues
+        conn = self.registry()
+        try:
+            new_model_ids(conn, [result.registrations, result.results])
+        finally:
+            conn.close()
         return Run(self, cfg, result, CONSOLIDATED, answers, units_answered)
 
     def import_history(self, files: list[Path], year: int) -> Run:

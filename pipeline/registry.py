@@ -440,18 +440,51 @@ class _transaction:
 
 
 def _model_for(conn, row: dict, year: int, ids: dict[tuple[str, str], int]) -> int:
-    if row.get("model_id") is not None and not pd.isna(row["model_id"]):
-        return int(row["model_id"])
     key = (unit_key(row["unit"]), model_key(row["name"]))
+    if row.get("model_id") is not None and not pd.isna(row["model_id"]):
+        model_id = int(row["model_id"])
+        # An earlier model, or one new this year given its id before the outputs were written
+        # (new_model_ids): stored under that id.
+        if conn.execute("SELECT 1 FROM models WHERE id = ?", (model_id,)).fetchone() is None:
+            _new_model(conn, row, year, model_id)
+            ids[key] = model_id
+        return model_id
     if key not in ids:
-        conn.execute("INSERT OR IGNORE INTO units (key, name) VALUES (?, ?)", (key[0], row["unit"]))
-        (unit_id,) = conn.execute("SELECT id FROM units WHERE key = ?", (key[0],)).fetchone()
-        cursor = conn.execute(
-            "INSERT INTO models (unit_id, name, first_year) VALUES (?, ?, ?)",
-            (unit_id, row["name"], year),
-        )
-        ids[key] = cursor.lastrowid
+        ids[key] = _new_model(conn, row, year)
     return ids[key]
+
+
+def _new_model(conn, row: dict, year: int, model_id: int | None = None) -> int:
+    key = unit_key(row["unit"])
+    conn.execute("INSERT OR IGNORE INTO units (key, name) VALUES (?, ?)", (key, row["unit"]))
+    (unit_id,) = conn.execute("SELECT id FROM units WHERE key = ?", (key,)).fetchone()
+    cursor = conn.execute(
+        "INSERT INTO models (id, unit_id, name, first_year) VALUES (?, ?, ?, ?)",
+        (model_id, unit_id, row["name"], year),
+    )
+    return cursor.lastrowid
+
+
+def new_model_ids(conn: sqlite3.Connection, frames: Iterable[pd.DataFrame]) -> None:
+    """Give each model new this year (no model_id yet) the id record_year will store it under,
+    in place, one per (unit, model) across the frames: the annexes, written before the run is
+    recorded, then carry the same ids on their hidden sheet as the annexes of a rerun."""
+    (last,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM models").fetchone()
+    given: dict[tuple[str, str], int] = {}
+    for frame in frames:
+        if frame.empty or "model_id" not in frame:
+            continue
+        missing = frame["model_id"].isna()
+        keys = [
+            (unit_key(u), model_key(n))
+            for u, n in zip(frame.loc[missing, "unit"], frame.loc[missing, "name"], strict=True)
+        ]
+        for key in keys:
+            if key not in given:
+                last += 1
+                given[key] = last
+        frame["model_id"] = frame["model_id"].astype(object)
+        frame.loc[missing, "model_id"] = [given[k] for k in keys]
 
 
 def _insert_row(conn, table: str, model_id: int, year: int, seq: int, row: dict) -> None:
