@@ -61,12 +61,15 @@ class Earlier:
         return True
 
     def save(self) -> None:
-        """After publishing: what each output now in the outbox was made from."""
-        entries = {
+        """After publishing: what each output now in the outbox was made from (the outputs of
+        other periods, which this run did not make, stay recorded while they are there)."""
+        others = {n: e for n, e in self.known.items() if (self.outbox / n).is_file()}
+        made = {
             name: {"inputs": inputs, "sha256": digest}
-            for name, inputs in sorted(self.made.items())
+            for name, inputs in self.made.items()
             if (digest := _sha256(self.outbox / name))
         }
+        entries = dict(sorted((others | made).items()))
         with contextlib.suppress(OSError):  # without it, the next run only rebuilds everything
             self.manifest.parent.mkdir(parents=True, exist_ok=True)
             part = self.manifest.with_suffix(".part")
