@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import forms, vocab
+from pipeline.frames import records
 from pipeline.ingest import (
     DEFAULT_LIMITS,
     OFFICE_ZONE,
@@ -416,7 +417,7 @@ def _link_years(rows: pd.DataFrame, spec: forms.SheetSpec, history: History, rul
     linked = pd.concat([rows.drop(columns="status"), links], axis=1)
     labels = vocab.STATUSES if spec is forms.REGISTRATION else vocab.RESULT_STATUSES
     issues = []
-    for row in linked.to_dict("records"):
+    for row in records(linked):
         if row["link"] == REVIEW:
             reason = vocab.REVIEW_REASONS[row["review_reason"]].format(**row)
             near = f", gần giống “{row['match']}”" if row["match"] else ""

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.frames import records
 from pipeline.link import History
 from pipeline.normalize import model_key, unit_key
 from pipeline.records import Decision
@@ -343,7 +344,7 @@ def record_year(
                     "DELETE FROM period_rows WHERE kind = ? AND year = ? AND period = ?",
                     (table, year, period),
                 )
-            for row in frame.to_dict("records"):
+            for row in records(frame):
                 model_id = _model_for(conn, row, year, ids)
                 seq = seqs[model_id]
                 seqs[model_id] += 1
@@ -393,7 +394,7 @@ def _record_scores(conn, year: int, scored: pd.DataFrame, ids, replace: bool) ->
         for table in ("scores", "appraisals", "recognitions"):
             conn.execute(f"DELETE FROM {table} WHERE year = ?", (year,))
     criteria = [c for c in scored.columns if c.startswith("c") and c[1:].isdigit()]
-    for row in scored.to_dict("records"):
+    for row in records(scored):
         model_id = _model_for(conn, row, year, ids)
         level = row.get("level") or ""
         conn.execute(

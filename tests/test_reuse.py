@@ -92,18 +92,28 @@ def test_a_return_is_copied_while_its_file_and_problems_stay_the_same(sample_wor
     assert {p.name: (dump_workbook(p), p.stat().st_mtime_ns) for p in returned} == before
 
 
-def test_annexes_written_side_by_side_are_those_written_one_by_one(
+def test_outputs_written_side_by_side_are_those_written_one_by_one(
     workspace, tmp_path, monkeypatch
 ):
     run = Office.open(workspace).consolidate()
-    run.write(tmp_path / "song_song")  # 8 annexes: in writer processes
-    monkeypatch.setattr(workers, "PARALLEL_FROM", 10_000)
+    started = []
+    real_pool = workers.concurrent.futures.ProcessPoolExecutor
+    monkeypatch.setattr(
+        workers.concurrent.futures,
+        "ProcessPoolExecutor",
+        lambda *a, **k: started.append(1) or real_pool(*a, **k),
+    )
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 0)  # however little: in writer processes
+    run.write(tmp_path / "song_song")
+    assert started  # the writer processes did write them
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 10**9)
     run.write(tmp_path / "lan_luot")
+    assert len(started) == 1
     side, serial = (
-        {p.relative_to(root).as_posix(): dump_workbook(p) for p in root.rglob(ANNEXES)}
+        {p.relative_to(root).as_posix(): dump_workbook(p) for p in root.rglob("*.xlsx")}
         for root in (tmp_path / "song_song", tmp_path / "lan_luot")
     )
-    assert len(side) == 8
+    assert len(side) > 8  # the annexes, the returns and the workbooks of the whole run
     assert side == serial
 
 

@@ -14,16 +14,17 @@ from pipeline import forms
 from pipeline.analysis import review_rows
 from pipeline.config import Config
 from pipeline.consolidate import RunResult
+from pipeline.frames import records
 from pipeline.normalize import ascii_slug
 from pipeline.report.comparison import write_comparison
 from pipeline.report.completeness import write_completeness
 from pipeline.report.intake import write_intake
 from pipeline.report.phu_luc import write_phu_luc_1, write_phu_luc_4
-from pipeline.report.returns import write_returns
+from pipeline.report.returns import return_tasks
 from pipeline.report.reuse import Earlier, fingerprint
 from pipeline.report.review import changed_rows, write_review
 from pipeline.report.scores import write_scores
-from pipeline.report.workers import write_all
+from pipeline.report.workers import Task, write_all
 from pipeline.roster import Roster
 from pipeline.rules import ScoringRules
 from pipeline.timing import stage
@@ -104,34 +105,39 @@ def write_outputs(
     jobs = _annex_jobs(paths, result, cfg, folder / BY_NODE_FOLDER, stamp)
     if roster.nodes():
         paths["theo_don_vi"] = folder / BY_NODE_FOLDER
-    with stage(timings, "write annexes"):
-        _write_annexes(jobs, outbox, earlier, done)
-    if roster and not roster.from_senders:  # who was expected to send: only a roster says
-        paths["tinh_hinh"] = folder / COMPLETENESS_NAME.format(year=stamp)
-        with timed("tinh_hinh"):
-            write_completeness(paths["tinh_hinh"], result, roster, cfg)
     returns = folder / RETURNS_FOLDER
-    with timed("tra_lai"):
-        returned = write_returns(result, returns, cfg.office_name, earlier, outbox, done)
-    with timed("tiep_nhan"):
-        write_intake(paths["tiep_nhan"], result, cfg, returned)
-    if returned:
-        paths["tra_lai"] = returns
-    history = result.history
-    if history is not None and cfg.year - 1 in history.years:
-        paths["so_sanh"] = folder / COMPARISON_NAME.format(year=stamp)
-        with timed("so_sanh"):
-            write_comparison(paths["so_sanh"], result, cfg)
-    if not result.scores.empty:
-        paths["cham_diem"] = folder / SCORES_NAME.format(year=stamp)
-        with timed("cham_diem"):
-            write_scores(paths["cham_diem"], result, cfg, scoring or cfg.scoring_rules())
-    # Nothing left to decide: no review workbook; its decisions, if any, are in the registry.
-    asked = not review_rows(result).empty or changed_rows(result) or not result.unmapped.empty
-    if history is not None and asked:
-        paths["can_xem_xet"] = review_path(outbox, cfg.year, period)
-        with timed("can_xem_xet"):
-            write_review(paths["can_xem_xet"], result, cfg)
+    returned, tasks = return_tasks(result, returns, cfg.office_name, earlier, outbox, done)
+    tasks += _annex_tasks(jobs, outbox, earlier, done)
+
+    def the_rest() -> None:
+        """The workbooks made from the whole run, written here while the writers work."""
+        if roster and not roster.from_senders:  # who was expected to send: only a roster says
+            paths["tinh_hinh"] = folder / COMPLETENESS_NAME.format(year=stamp)
+            with timed("tinh_hinh"):
+                write_completeness(paths["tinh_hinh"], result, roster, cfg)
+        with timed("tiep_nhan"):
+            write_intake(paths["tiep_nhan"], result, cfg, returned)
+        if returned:
+            paths["tra_lai"] = returns
+        history = result.history
+        if history is not None and cfg.year - 1 in history.years:
+            paths["so_sanh"] = folder / COMPARISON_NAME.format(year=stamp)
+            with timed("so_sanh"):
+                write_comparison(paths["so_sanh"], result, cfg)
+        if not result.scores.empty:
+            paths["cham_diem"] = folder / SCORES_NAME.format(year=stamp)
+            with timed("cham_diem"):
+                write_scores(paths["cham_diem"], result, cfg, scoring or cfg.scoring_rules())
+        # Nothing left to decide: no review workbook; its decisions, if any, are in the registry.
+        asked = not review_rows(result).empty or changed_rows(result) or not result.unmapped.empty
+        if history is not None and asked:
+            paths["can_xem_xet"] = review_path(outbox, cfg.year, period)
+            with timed("can_xem_xet"):
+                write_review(paths["can_xem_xet"], result, cfg)
+
+    # Annexes and returns in writer processes when there are many; the rest meanwhile, here.
+    with stage(timings, "write (wall)"):
+        write_all(tasks, done, timings, beside=the_rest)
     return paths
 
 
@@ -147,9 +153,7 @@ class _Annex:
 
     def inputs(self) -> str:
         # Rows compared as records: their place in the whole inbox does not matter.
-        return fingerprint(
-            self.key, self.rows.to_dict("records"), repr(self.cfg), repr(self.roster)
-        )
+        return fingerprint(self.key, records(self.rows), repr(self.cfg), repr(self.roster))
 
     def write(self) -> Path:
         write = write_phu_luc_1 if self.key == "phu_luc_1" else write_phu_luc_4
@@ -176,16 +180,15 @@ def _annex_jobs(paths, result: RunResult, cfg: Config, by_node: Path, stamp: str
     return jobs
 
 
-def _write_annexes(jobs: list[_Annex], outbox: Path, earlier: Earlier | None, done) -> None:
-    """Each annex copied from the last run when made from the same inputs, else written (side
-    by side when there are many: each is a workbook of its own)."""
-    todo = []
+def _annex_tasks(jobs: list[_Annex], outbox: Path, earlier: Earlier | None, done) -> list[Task]:
+    """A task for each annex not made from the same inputs as last run's; those are copied."""
+    tasks = []
     for job in jobs:
         if earlier is not None and earlier.reuse(job.path, outbox, job.inputs()):
             done(job.path)
         else:
-            todo.append(job)
-    write_all([job.write for job in todo], done)
+            tasks.append(Task(job.key, len(job.rows) + 50, job.write))
+    return tasks
 
 
 def expected_outputs(result: RunResult) -> int:

@@ -11,6 +11,7 @@ from pipeline import vocab
 from pipeline.analysis import COUNTS, compare_years, maintenance_rate
 from pipeline.config import Config
 from pipeline.consolidate import RunResult
+from pipeline.frames import records
 from pipeline.report.layout import NUMBER, Column, numbered, table_sheet
 
 SHEET = "So sánh với năm trước"
@@ -37,7 +38,7 @@ def _lines(table: pd.DataFrame) -> list[dict]:
     lines = numbered(
         {"label": row["label"], **{c: int(row[c]) for c in COUNTS}}
         | {"rate": maintenance_rate(row["registered"], row["dropped"])}
-        for row in table.to_dict("records")
+        for row in records(table)
     )
     totals = {c: int(table[c].sum()) for c in COUNTS}
     rate = maintenance_rate(totals["registered"], totals["dropped"])
@@ -64,7 +65,7 @@ def write_comparison(path: Path, result: RunResult, cfg: Config) -> None:
             "field": labels.get(row["field"], ""),
             "effective": "Có" if row["effective"] else "Không",
         }
-        for row in dropped.to_dict("records")
+        for row in records(dropped)
     )
     columns = (
         NUMBER,

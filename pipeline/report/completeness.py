@@ -20,6 +20,7 @@ from pipeline.analysis import (
 )
 from pipeline.config import Config
 from pipeline.consolidate import RunResult
+from pipeline.frames import records
 from pipeline.report.layout import NUMBER, Column, numbered, table_sheet
 from pipeline.report.styles import put, set_print_setup
 from pipeline.roster import ROOT, Roster
@@ -72,7 +73,7 @@ def write_completeness(path: Path, result: RunResult, roster: Roster, cfg: Confi
     ws = wb.active
     ws.title = "Theo đơn vị"
     rows = numbered(
-        u | {"quota_met": "Đạt" if u["quota_met"] else "Chưa đạt"} for u in units.to_dict("records")
+        u | {"quota_met": "Đạt" if u["quota_met"] else "Chưa đạt"} for u in records(units)
     )
     title = f"TÌNH HÌNH GỬI BIỂU MẪU “DÂN VẬN KHÉO” NĂM {cfg.title_year}, THEO ĐƠN VỊ"
     table_sheet(ws, cfg.office_name, title, UNIT_COLUMNS, rows)
@@ -84,7 +85,7 @@ def write_completeness(path: Path, result: RunResult, roster: Roster, cfg: Confi
 
 
 def _nodes_sheet(ws, nodes: pd.DataFrame, units: pd.DataFrame, cfg: Config) -> None:
-    rows = numbered(nodes.to_dict("records"))
+    rows = numbered(records(nodes))
     title = f"TỶ LỆ GỬI BIỂU MẪU VÀ GỬI ĐÚNG HẠN NĂM {cfg.title_year}, THEO CẤP"
     table_sheet(ws, cfg.office_name, title, NODE_COLUMNS, rows)
     goals = targets(units, cfg)
@@ -130,7 +131,7 @@ def _charts_sheet(ws, result: RunResult, roster: Roster, nodes: pd.DataFrame, cf
     put(ws, start, 1, "Đơn vị", bold=True)
     put(ws, start, 2, "Tỷ lệ gửi (%)", bold=True)
     put(ws, start, 3, "Tỷ lệ đúng hạn (%)", bold=True)
-    for r, node in enumerate(nodes.to_dict("records"), start=start + 1):
+    for r, node in enumerate(records(nodes), start=start + 1):
         put(ws, r, 1, node["name"])
         ws.cell(r, 2, node["reporting_rate"])
         ws.cell(r, 3, node["on_time_rate"])
@@ -149,7 +150,7 @@ def _charts_sheet(ws, result: RunResult, roster: Roster, nodes: pd.DataFrame, cf
 
 def _remind_sheet(ws, units: pd.DataFrame, cfg: Config) -> None:
     rows = []
-    for u in units.to_dict("records"):
+    for u in records(units):
         reasons = []
         if u["registration_status"] == NOT_SENT:
             reasons.append("chưa gửi đăng ký")

@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from pipeline import forms, vocab
 from pipeline.config import Config
+from pipeline.frames import records
 from pipeline.normalize import comparison_key, sort_key
 from pipeline.report.layout import (
     NUMBER,
@@ -138,14 +139,14 @@ class Block:
 def unit_blocks(rows: pd.DataFrame, roster: Roster | None = None) -> list[Block]:
     """Units in the roster's order, grouped under the nodes directly below the office ("1",
     then "1.1", "1.2" for the units under it); without a roster, alphabetically."""
-    records = rows.to_dict("records")
+    all_rows = records(rows)
     if not roster or "unit_code" not in rows:
         return [
             Block(str(n), unit, group, group)
-            for n, (unit, group) in enumerate(units_in_order(records), start=1)
+            for n, (unit, group) in enumerate(units_in_order(all_rows), start=1)
         ]
     by_code: dict[str, list[dict]] = {}
-    for record in records:  # one pass: each unit's rows, in the order they came
+    for record in all_rows:  # one pass: each unit's rows, in the order they came
         by_code.setdefault(record["unit_code"], []).append(record)
     blocks, number = [], 0
     for top in roster.children(ROOT):
@@ -164,7 +165,7 @@ def unit_blocks(rows: pd.DataFrame, roster: Roster | None = None) -> list[Block]
             if theirs := by_code.get(unit.code):
                 sub += 1
                 blocks.append(Block(f"{number}.{sub}", unit.name, theirs, theirs))
-    strays = [r for r in records if r["unit_code"] == "" or r["unit_code"] not in roster.units]
+    strays = [r for r in all_rows if r["unit_code"] == "" or r["unit_code"] not in roster.units]
     for unit, group in units_in_order(strays):
         number += 1
         blocks.append(Block(str(number), unit, group, group))
@@ -223,14 +224,14 @@ def _totals(label, title: str, rows: list[dict], **more) -> dict:
 
 
 def lines_phu_luc_1(rows: pd.DataFrame, year: int, roster: Roster | None = None) -> list[Line]:
-    lines = [Line("total", _totals("", "Tổng số", rows.to_dict("records")))]
+    lines = [Line("total", _totals("", "Tổng số", records(rows)))]
     sections = (
         ("I", f"Mô hình tiếp tục duy trì từ năm {year - 1}", "DUY_TRI"),
         ("II", f"Mô hình đăng ký mới năm {year}", "MOI"),
     )
     for numeral, title, status in sections:
         part = rows[rows["status"] == status]
-        lines.append(Line("section", _totals(numeral, title, part.to_dict("records"))))
+        lines.append(Line("section", _totals(numeral, title, records(part))))
         for block in unit_blocks(part, roster):
             head = {"number": _number(block), "name": block.label, "count": _count(block.total)}
             lines.append(Line(block.kind, head))
@@ -241,7 +242,7 @@ def lines_phu_luc_1(rows: pd.DataFrame, year: int, roster: Roster | None = None)
 
 def lines_phu_luc_4(rows: pd.DataFrame, year: int, roster: Roster | None = None) -> list[Line]:
     new, kept = int((rows["status"] == "MOI").sum()), int((rows["status"] == "DUY_TRI").sum())
-    lines = [Line("total", _totals("", "Tổng số", rows.to_dict("records"), new=new, kept=kept))]
+    lines = [Line("total", _totals("", "Tổng số", records(rows), new=new, kept=kept))]
     for block in unit_blocks(rows, roster):
         head = {"number": _number(block), "name": block.label, "count": _count(block.total)}
         lines.append(Line(block.kind, head))
@@ -366,7 +367,7 @@ def level_sheets(registrations: pd.DataFrame, cfg: Config) -> Callable[[Workbook
                     "subject": vocab.SUBJECTS.get(row["subject"], ""),
                     "status": vocab.STATUSES.get(row["status"], ""),
                 }
-                for row in model_order(mine.to_dict("records"))
+                for row in model_order(records(mine))
             )
             title = f"DANH SÁCH MÔ HÌNH ĐĂNG KÝ {label.upper()} NĂM {cfg.title_year}"
             table_sheet(wb.create_sheet(label), cfg.office_name, title, LEVEL_COLUMNS, rows)

@@ -19,7 +19,7 @@ from pipeline.normalize import ascii_slug, comparison_key
 from pipeline.report.layout import NUMBER, Column, cells
 from pipeline.report.reuse import Earlier, fingerprint
 from pipeline.report.styles import put, safe_text, set_print_setup, wrapped_height
-from pipeline.report.workers import write_all
+from pipeline.report.workers import Task, write_all
 
 PROBLEMS_SHEET = "Cần sửa"
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")  # Excel's own "bad" red
@@ -35,16 +35,20 @@ _COLUMNS = (
 )
 
 
-def write_returns(
+RETURN_WEIGHT = 250  # a full load and save of a unit's form: about as long as 250 annex rows
+
+
+def return_tasks(
     result: RunResult,
     folder: Path,
     office_name: str,
     earlier: Earlier | None = None,
     outbox: Path | None = None,
     done: Callable[[Path], None] = lambda _path: None,
-) -> dict[str, Path]:
-    """One workbook per file with problems, named after its unit; returns file -> path. With
-    `earlier`, a return made from the same file and the same problems is copied from there."""
+) -> tuple[dict[str, Path], list[Task]]:
+    """Where each file with problems goes back (file -> path, named after its unit), and the
+    tasks that write them. With `earlier`, a return made from the same file and the same
+    problems is copied from there instead (and `done` told of it)."""
     written, tasks = {}, []
     units = {f.file: f.unit for f in result.files}
     for file, data in sorted(result.returned.items()):
@@ -58,9 +62,15 @@ def write_returns(
             done(path)
         else:
             args = (file, data, unit, issues, layout, office_name, path)
-            tasks.append(functools.partial(_write_return, *args))
+            tasks.append(Task("tra_lai", RETURN_WEIGHT, functools.partial(_write_return, *args)))
         written[file] = path
-    write_all(tasks, done)  # each a full load and save of the unit's form: side by side
+    return written, tasks
+
+
+def write_returns(result: RunResult, folder: Path, office_name: str) -> dict[str, Path]:
+    """One workbook per file with problems, named after its unit; returns file -> path."""
+    written, tasks = return_tasks(result, folder, office_name)
+    write_all(tasks, lambda _path: None, {})
     return written
 
 

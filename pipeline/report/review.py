@@ -15,6 +15,7 @@ from pipeline import forms, vocab
 from pipeline.analysis import review_rows
 from pipeline.config import Config
 from pipeline.consolidate import RunResult
+from pipeline.frames import records
 from pipeline.link import DECIDED_NEW, DECIDED_OLD, REVIEW, evidence_text
 from pipeline.normalize import comparison_key
 from pipeline.report.layout import NUMBER, Column, numbered, table_sheet
@@ -60,7 +61,7 @@ def changed_rows(result: RunResult) -> list[dict]:
             continue
         labels = vocab.STATUSES if spec is forms.REGISTRATION else vocab.RESULT_STATUSES
         moved = rows[rows["status_ticked"].ne(rows["status"]) & rows["status_ticked"].ne("")]
-        for row in moved.to_dict("records"):
+        for row in records(moved):
             why = evidence_text(row, result.history.years if result.history else ())
             ticked, placed = labels[row["status_ticked"]], labels[row["status"]]
             lines.append(
@@ -151,7 +152,7 @@ def _review_sheet(ws, office_name: str, title: str, listed: pd.DataFrame) -> Non
             "answer": _ANSWERS.get(row["link"], ""),
             "candidate_id": "" if pd.isna(row["candidate_id"]) else int(row["candidate_id"]),
         }
-        for row in listed.to_dict("records")
+        for row in records(listed)
     )
     table_sheet(ws, office_name, title, _REVIEW_COLUMNS, rows)
     _answer_column(ws, len(rows))

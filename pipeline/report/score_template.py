@@ -13,6 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline import forms, vocab
 from pipeline.config import Config
+from pipeline.frames import records
 from pipeline.report.layout import write_meta_sheet
 from pipeline.report.styles import (
     box_range,
@@ -134,7 +135,7 @@ def _score_sheet(ws, cfg: Config, rules: ScoringRules, models: pd.DataFrame | No
         cells = span.format(r=row)
         ws.cell(row, total_col, f'=IF(COUNT({cells})=0,"",SUM({cells}))')
         ws.cell(row, last - 1).number_format = DATE_FORMAT
-    for offset, model in enumerate([] if models is None else models.to_dict("records")):
+    for offset, model in enumerate([] if models is None else records(models)):
         values = (
             offset + 1,
             model["unit"],

@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 from pipeline import vocab
 from pipeline.config import Config
 from pipeline.consolidate import RunResult
+from pipeline.frames import records
 from pipeline.normalize import comparison_key, sort_key
 from pipeline.records import Outcome
 from pipeline.report.layout import (
@@ -71,7 +72,7 @@ def score_lines(scores: pd.DataFrame, rules: ScoringRules) -> list[tuple[str, di
         lines.append(
             ("unit", {"n": number, "name": f"{unit} ({len(group)} mô hình, {passed} đạt)"})
         )
-        for row in group.sort_values("name", key=lambda s: s.map(sort_key)).to_dict("records"):
+        for row in records(group.sort_values("name", key=lambda s: s.map(sort_key))):
             judged = row["verdict"] != NOT_JUDGED
             sections = {f"section_{s.code}": row[f"section_{s.code}"] for s in sheet.sections}
             cells = {
@@ -160,7 +161,7 @@ def _proposals(ws, scores: pd.DataFrame, cfg: Config, rules: ScoringRules) -> No
             "total": fmt(row["total"]),
             "note": _note(row) or "Đủ điều kiện",
         }
-        for row in order.to_dict("records")
+        for row in records(order)
     )
     columns = (
         NUMBER,

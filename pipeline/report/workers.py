@@ -1,4 +1,4 @@
-"""Workbooks written side by side, one process per core, when there are enough of them."""
+"""Workbooks written side by side, one process per core, when there is enough to write."""
 
 from __future__ import annotations
 
@@ -6,27 +6,61 @@ import concurrent.futures
 import multiprocessing
 import os
 import sys
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-PARALLEL_FROM = 8  # workbooks to write before starting writer processes pays (about 0.3 s each)
+# Starting writer processes costs about 0.3 s each (more on Windows, which spawns): it pays
+# from this much work, in annex rows (a returned form is about as much as 250 rows).
+PARALLEL_FROM = 3_000
 MAX_WRITERS = 4
 
 
-def write_all(tasks: list[Callable[[], Path]], done: Callable[[Path], None]) -> None:
-    """Run every task (each writes one workbook and returns its path), telling `done` of each.
+@dataclass(frozen=True)
+class Task:
+    """One workbook to write: `write()` writes it and returns its path. `kind` names the
+    stage its time counts to; `weight` says how much there is to write (annex rows)."""
 
-    Each task must pickle (a module-level function with its arguments): on many tasks they run
-    in writer processes, fork on Linux (sharing the run's rows at no cost) and spawn elsewhere
-    (the only way on Windows). A task's error is raised here, as if it had run in this process.
+    kind: str
+    weight: int
+    write: Callable[[], Path]
+
+    def __call__(self) -> tuple[Path, str, float]:
+        start = time.perf_counter()
+        path = self.write()
+        return path, self.kind, time.perf_counter() - start
+
+
+def write_all(
+    tasks: list[Task],
+    done: Callable[[Path], None],
+    timings: dict[str, float],
+    beside: Callable[[], None] = lambda: None,
+) -> None:
+    """Run every task, the heaviest first, telling `done` of each workbook and adding each
+    task's seconds to timings["write <kind>"]; `beside` runs in this process meanwhile.
+
+    Each task must pickle (a module-level function with its arguments): with enough to write,
+    they run in writer processes, fork on Linux and spawn elsewhere (the only way on Windows).
+    A task's error is raised here, as if it had run in this process.
     """
+
+    def finished(path: Path, kind: str, seconds: float) -> None:
+        timings[f"write {kind}"] = timings.get(f"write {kind}", 0.0) + seconds
+        done(path)
+
+    tasks = sorted(tasks, key=lambda t: t.weight, reverse=True)  # the longest starts first
     workers = min(os.cpu_count() or 1, MAX_WRITERS, len(tasks))
-    if len(tasks) < PARALLEL_FROM or workers < 2:
+    if sum(t.weight for t in tasks) < PARALLEL_FROM or workers < 2:
+        beside()
         for task in tasks:
-            done(task())
+            finished(*task())
         return
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     context = multiprocessing.get_context(method)
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        for future in concurrent.futures.as_completed([pool.submit(task) for task in tasks]):
-            done(future.result())
+        futures = [pool.submit(task) for task in tasks]
+        beside()
+        for future in concurrent.futures.as_completed(futures):
+            finished(*future.result())
