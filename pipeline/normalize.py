@@ -283,10 +283,11 @@ class NameParts:
     folded: str  # the words without diacritics
     groups: frozenset[str]
     numbers: frozenset[str]
-
-    @property
-    def core(self) -> str:
-        return " ".join(self.words)
+    core: str  # the words, as one text
+    # The words and the folded words in sorted order: rapidfuzz's token_sort_ratio of two
+    # names is the plain ratio of these, sorted once per name instead of at every comparison.
+    sorted_core: str
+    sorted_folded: str
 
     @property
     def key(self) -> str:
@@ -302,13 +303,16 @@ def name_parts(name: object) -> NameParts:
     words = _comparison_words(key, folded=False)
     folded_words = _comparison_words(fold(key), folded=True)
     place_key = " ".join(_PUNCTUATION.sub(" ", comparison_key(place)).split())
-    padded = f" {' '.join(words)} "
+    core = " ".join(words)
     return NameParts(
         words=tuple(words),
         place=place_key,
         folded=" ".join(folded_words),
-        groups=frozenset(g.strip() for g in _GROUPS if g in padded),
-        numbers=frozenset(_NUMBER.findall(" ".join(words))),
+        groups=frozenset(g.strip() for g in _GROUPS if g in f" {core} "),
+        numbers=frozenset(_NUMBER.findall(core)),
+        core=core,
+        sorted_core=" ".join(sorted(words)),
+        sorted_folded=" ".join(sorted(folded_words)),
     )
 
 

@@ -76,3 +76,23 @@ def test_a_retyped_name_in_the_same_inbox_counts_once_but_another_place_does_not
     )
     repeated, _ = find_duplicates(df)
     assert repeated.tolist() == [False, True, False, False]
+
+
+_WORDS = ["Mô", "hình", "Dân", "vận", "khéo", "thôn", "Đông", "Hồ", "tổ", "4", "xanh", "đẹp"]
+
+
+@given(
+    st.lists(st.sampled_from(_WORDS) | st.text(max_size=4), max_size=8),
+    st.lists(st.sampled_from(_WORDS) | st.text(max_size=4), max_size=8),
+)
+def test_presorted_ratio_is_token_sort_ratio(a, b):
+    """Names are compared by their words sorted once; the score is rapidfuzz's own."""
+    from rapidfuzz import fuzz
+
+    from pipeline.link.names import _plain, _ratio
+    from pipeline.normalize import name_parts
+
+    x, y = name_parts(" ".join(a)), name_parts(" ".join(b))
+    assert _plain(x, y) == fuzz.token_sort_ratio(x.core, y.core)
+    folded = fuzz.token_sort_ratio(x.folded, y.folded)
+    assert _ratio(x, y) == float(max(fuzz.token_sort_ratio(x.core, y.core), folded))

@@ -45,18 +45,18 @@ def compare_names(a: object, b: object, rules: LinkRules = DEFAULT_RULES) -> Evi
     if shorter and shorter < longer:
         return Evidence(Strength.PARTIAL, max(score, rules.words_added_score), "words-added")
     if score >= rules.review_at:
-        folded = fuzz.token_sort_ratio(x.folded, y.folded)
+        folded = fuzz.ratio(x.sorted_folded, y.sorted_folded)
         return Evidence(Strength.PARTIAL, score, "folded" if folded > _plain(x, y) else "close")
     return Evidence(Strength.NONE, score, "far")
 
 
 def _plain(x: NameParts, y: NameParts) -> float:
-    return fuzz.token_sort_ratio(x.core, y.core)
+    return fuzz.ratio(x.sorted_core, y.sorted_core)  # token_sort_ratio(x.core, y.core)
 
 
 def _ratio(x: NameParts, y: NameParts) -> float:
     """How alike the two names' words are, 0-100, the better of as typed and without diacritics."""
-    return float(max(_plain(x, y), fuzz.token_sort_ratio(x.folded, y.folded)))
+    return float(max(_plain(x, y), fuzz.ratio(x.sorted_folded, y.sorted_folded)))
 
 
 def _replaced(mine: frozenset, theirs: frozenset) -> bool:
