@@ -179,12 +179,15 @@ def consolidate(
         arrivals, reads, data = _read_all(paths, inbox, year, limits, on_file, zone, kept)
         if kept:
             kept.prune()
+            kept.load_names()
     try:
         result = _after_reading(
             arrivals, reads, data, year, history, rules, scoring, roster, carried, timings
         )
         result.timings = timings
         result.read_from_cache = kept.hits if kept else 0
+        if kept:
+            kept.save_names()
         return result
     except Exception as error:  # a fault of the tool: say what was read, then stop
         files = [_account(a, reads.get(a.name), list(a.issues), _NOTHING, 0) for a in arrivals]

@@ -295,8 +295,35 @@ class NameParts:
         return f"{self.core}|{self.place}"
 
 
-@lru_cache(maxsize=200_000)
+# Each name's parts, worked out once per name; kept between runs with the readings (ingest.cache),
+# since taking a province's 90,000 names apart is a good part of linking them.
+_PARTS: dict[str, NameParts] = {}
+MAX_KNOWN_NAMES = 400_000
+
+
 def name_parts(name: object) -> NameParts:
+    """The name taken apart (see NameParts), from the names known when it was seen before."""
+    if not isinstance(name, str):
+        return _name_parts(name)
+    parts = _PARTS.get(name)
+    if parts is None:
+        if len(_PARTS) >= MAX_KNOWN_NAMES:
+            _PARTS.clear()
+        parts = _PARTS[name] = _name_parts(name)
+    return parts
+
+
+def known_name_parts() -> dict[str, NameParts]:
+    """Every name taken apart so far in this process (or known from an earlier run)."""
+    return _PARTS
+
+
+def add_known_name_parts(known: dict[str, NameParts]) -> None:
+    """Names taken apart by an earlier run, by the same rules (the caller checks that)."""
+    _PARTS.update(known)
+
+
+def _name_parts(name: object) -> NameParts:
     text = _without_years(clean_text(name))
     head, place = _split_place(text)
     key = comparison_key(head)

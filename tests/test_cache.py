@@ -7,10 +7,11 @@ import shutil
 import pytest
 from openpyxl import load_workbook
 
-from pipeline import Office, forms, vocab
+from pipeline import Office, forms, normalize, vocab
 from pipeline.config import load_config
 from pipeline.consolidate import consolidate
 from pipeline.ingest import find_inbox_files
+from pipeline.ingest.cache import NAMES_ENTRY
 from tests.helpers import dvk
 from tests.workbook_dump import dump_workbook
 
@@ -78,7 +79,7 @@ def test_a_removed_file_is_forgotten(cached):
     gone.unlink()
     again = run(ws, cache)
     assert again.read_from_cache == n - 1
-    assert len(list(cache.iterdir())) == n - 1  # its reading is not kept any more
+    assert len(readings(cache)) == n - 1  # its reading is not kept any more
     assert gone.name in set(before.registrations["_file"])
     assert gone.name not in set(again.registrations["_file"])
 
@@ -99,7 +100,7 @@ def test_a_changed_rule_reads_everything_again(cached, monkeypatch):
 
 def test_a_broken_entry_is_read_again(cached):
     ws, cache, n = cached
-    for entry in list(cache.iterdir())[:2]:
+    for entry in readings(cache)[:2]:
         entry.write_bytes(b"not a pickle")
     before = run(ws, cache)
     assert before.read_from_cache == n - 2
@@ -109,7 +110,7 @@ def test_a_broken_entry_is_read_again(cached):
 def test_the_office_keeps_its_cache_in_the_workspace(sample_workspace):
     run = Office.open(sample_workspace).consolidate()
     assert run.result.read_from_cache == 0
-    assert len(list((sample_workspace / ".dvk_bo_dem").glob("*.pickle"))) == len(
+    assert len(readings(sample_workspace / ".dvk_bo_dem")) == len(
         find_inbox_files(sample_workspace / "inbox")
     )
 
@@ -118,3 +119,31 @@ def test_the_summary_says_how_many_files_were_not_read_again(consolidated):
     run = dvk("consolidate", "-w", consolidated)
     n = len(find_inbox_files(consolidated / "inbox"))
     assert f"{n} tệp không thay đổi từ lần chạy trước" in run.stdout
+
+
+def readings(cache) -> list:
+    return sorted(p for p in cache.iterdir() if p.stem != NAMES_ENTRY)
+
+
+def test_a_rerun_takes_apart_no_name_again(cached, monkeypatch):
+    """The names a run took apart are kept; the next run links by them, not by new work."""
+    ws, cache, _ = cached
+    first = run(ws, cache)
+    normalize._PARTS.clear()
+    seen = []
+    work = normalize._name_parts
+    monkeypatch.setattr(normalize, "_name_parts", lambda name: seen.append(name) or work(name))
+    again = run(ws, cache)
+    assert not [name for name in seen if isinstance(name, str)]
+    assert set(first.registrations["name"]) <= set(normalize._PARTS)
+    assert all(normalize._PARTS[n] == work(n) for n in first.registrations["name"])
+    assert again.registrations["model_id"].tolist() == first.registrations["model_id"].tolist()
+
+
+def test_a_broken_names_entry_is_worked_out_again(cached):
+    ws, cache, n = cached
+    (cache / f"{NAMES_ENTRY}.pickle").write_bytes(b"not a pickle")
+    normalize._PARTS.clear()
+    assert run(ws, cache).read_from_cache == n
+    assert normalize._PARTS  # taken apart afresh, and kept again
+    assert (cache / f"{NAMES_ENTRY}.pickle").read_bytes() != b"not a pickle"

@@ -23,8 +23,10 @@ from pathlib import Path
 
 from pipeline import forms, vocab
 from pipeline.ingest.arrivals import Limits
+from pipeline.normalize import add_known_name_parts, known_name_parts
 
 CACHE_FORMAT = 1  # bump when what an entry holds changes shape
+NAMES_ENTRY = "ten_mo_hinh"  # the names taken apart (normalize.name_parts), beside the readings
 _CODE = ("ingest", "normalize.py", "vocab.py", "forms.py", "records.py", "issues.py")
 
 
@@ -54,6 +56,7 @@ class ReadCache:
     hits: int = 0
     misses: int = 0
     used: set[str] = field(default_factory=set)
+    names_loaded: int = -1
 
     def key(self, path: Path, inbox: Path, content: str) -> str:
         try:
@@ -94,11 +97,27 @@ class ReadCache:
                 pickle.dump(reading, f, protocol=pickle.HIGHEST_PROTOCOL)
             part.replace(self.folder / f"{key}.pickle")
 
+    def load_names(self) -> None:
+        """Give normalize the names an earlier run took apart by the same rules."""
+        with contextlib.suppress(Exception):  # none kept, or broken: they are worked out again
+            with (self.folder / f"{NAMES_ENTRY}.pickle").open("rb") as f:
+                kept_for, known = pickle.load(f)
+            if kept_for == self.fingerprint:
+                add_known_name_parts(known)
+                self.names_loaded = len(known)
+
+    def save_names(self) -> None:
+        """Keep the names this run took apart (at most normalize.MAX_KNOWN_NAMES of them),
+        unless it took apart none that were not kept already."""
+        known = known_name_parts()
+        if len(known) != self.names_loaded:
+            self.put(NAMES_ENTRY, (self.fingerprint, known))
+
     def prune(self) -> None:
         """Forget the readings of files no longer in the inbox (or read by an older tool)."""
         if not self.folder.is_dir():
             return
         for entry in [*self.folder.glob("*.pickle"), *self.folder.glob("*.part")]:
-            if entry.name.split(".")[0] not in self.used:
+            if entry.name.split(".")[0] not in {*self.used, NAMES_ENTRY}:
                 with contextlib.suppress(OSError):
                     entry.unlink()
