@@ -92,8 +92,9 @@ def test_a_return_is_copied_while_its_file_and_problems_stay_the_same(sample_wor
     assert {p.name: (dump_workbook(p), p.stat().st_mtime_ns) for p in returned} == before
 
 
+@pytest.mark.parametrize("start", ["fork", "spawn"])  # spawn: as on Windows
 def test_outputs_written_side_by_side_are_those_written_one_by_one(
-    workspace, tmp_path, monkeypatch
+    workspace, tmp_path, monkeypatch, start
 ):
     run = Office.open(workspace).consolidate()
     started = []
@@ -104,6 +105,7 @@ def test_outputs_written_side_by_side_are_those_written_one_by_one(
         lambda *a, **k: started.append(1) or real_pool(*a, **k),
     )
     monkeypatch.setattr(workers, "PARALLEL_FROM", 0)  # however little: in writer processes
+    monkeypatch.setattr(workers, "START_METHOD", start)
     run.write(tmp_path / "song_song")
     assert started  # the writer processes did write them
     monkeypatch.setattr(workers, "PARALLEL_FROM", 10**9)

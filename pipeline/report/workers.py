@@ -15,6 +15,9 @@ from pathlib import Path
 # from this much work, in annex rows (a returned form is about as much as 250 rows).
 PARALLEL_FROM = 3_000
 MAX_WRITERS = 4
+# fork is quick on Linux and shares the run's rows; elsewhere spawn, the only way on Windows,
+# which pickles each task with its rows (tests/test_reuse.py runs both).
+START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,7 @@ def write_all(
         for task in tasks:
             finished(*task())
         return
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
-    context = multiprocessing.get_context(method)
+    context = multiprocessing.get_context(START_METHOD)
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
         futures = [pool.submit(task) for task in tasks]
         beside()
