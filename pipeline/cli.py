@@ -11,10 +11,10 @@ from typing import ClassVar
 
 import click
 
-from pipeline.config import ConfigError, parse_period
+from pipeline.config import ConfigError, parse_period, placeholders
 from pipeline.consolidate import UNREADABLE
-from pipeline.excel import ExcelUnavailable, open_in_excel
 from pipeline.office import IMPORTED, DvkError, Office, init_workspace
+from pipeline.opening import open_files
 from pipeline.report import expected_outputs
 from pipeline.summary import WARNING, init_lines, issue_lines, run_lines, written_lines
 
@@ -36,16 +36,43 @@ class VietnameseHelpFormatter(click.HelpFormatter):
     def write_heading(self, heading: str) -> None:
         super().write_heading(self.HEADINGS.get(heading, heading))
 
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        # click appends "[required]" to an option's help, in English.
+        rows = [(term, text.replace("[required]", "[bắt buộc]")) for term, text in rows]
+        super().write_dl(rows, col_max, col_spacing)
+
 
 click.Context.formatter_class = VietnameseHelpFormatter
 
 
-class Dvk(click.Group):
+class WholeSummary:
+    """A command listed with its whole first sentence: click cuts it at 45 characters,
+    mid-word ("Đọc mọi tệp trong inbox/, kiểm tra và lập Phụ lục 1, Phụ...")."""
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return super().get_short_help_str(limit=1000)  # type: ignore[misc]
+
+
+class Command(WholeSummary, click.Command):
+    "A command of dvk"
+
+
+class Group(WholeSummary, click.Group):
+    "A group of dvk's commands (history)"
+
+    command_class = Command
+
+
+class Dvk(Group):
     """The command group, with click's errors and the tool's own said in Vietnamese, the same
     whether it runs as `dvk`, `python -m pipeline` or in click's test runner."""
 
     def main(self, args=None, prog_name=None, **extra):
         extra.pop("standalone_mode", None)  # errors are always said here, in Vietnamese
+        if args is None:
+            args = sys.argv[1:]
+        if not args:  # `dvk` alone, double-clicked or typed to see what it does: the help
+            args = ["--help"]
         try:
             code = super().main(args, prog_name, standalone_mode=False, **extra)
         except click.UsageError as e:
@@ -137,12 +164,22 @@ def templates(workspace: Path) -> None:
 
     Ví dụ: dvk templates -w D:\\DanVanKheo
     """
-    office = Office.open(workspace)
+    office = _office(workspace)
     _say(written_lines(office.write_templates(), office.config.year))
 
 
 class SaidInVietnamese(click.BadParameter):
     "A bad value whose message is already ours, in Vietnamese"
+
+
+def _existing_files(ctx, param, paths: tuple[Path, ...]) -> tuple[Path, ...]:
+    """click says "giá trị của TỆP... không hợp lệ" of a file that is not there: say which."""
+    for path in paths:
+        if not path.exists():
+            raise SaidInVietnamese(f"không thấy tệp {path}.", param_hint="TỆP")
+        if path.is_dir():
+            raise SaidInVietnamese(f"{path} là thư mục, không phải tệp.", param_hint="TỆP")
+    return paths
 
 
 def _period(ctx, param, value: str | None) -> tuple[int, int] | None:
@@ -164,7 +201,9 @@ def _period(ctx, param, value: str | None) -> tuple[int, int] | None:
     help="Kỳ tổng hợp, ví dụ 2026-Q1: kết quả lưu riêng trong outbox/2026/Q1/.",
 )
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (cho máy đọc).")
-@click.option("--open", "open_excel", is_flag=True, help="Mở Phụ lục 1 và Phụ lục 4 bằng Excel.")
+@click.option(
+    "--open", "open_excel", is_flag=True, help="Mở Phụ lục 1 và Phụ lục 4 khi tổng hợp xong."
+)
 def consolidate_command(workspace: Path, year, period, as_json: bool, open_excel: bool) -> None:
     """Đọc mọi tệp trong inbox/, kiểm tra và lập Phụ lục 1, Phụ lục 4 vào outbox/.
 
@@ -178,7 +217,7 @@ def consolidate_command(workspace: Path, year, period, as_json: bool, open_excel
         if year and year != period[0]:
             raise DvkError(f"--year {year} và --period {period[0]}-Q{period[1]} không cùng năm.")
         year, quarter = period
-    office = Office.open(workspace, year)
+    office = _office(workspace, year)
     shown = not as_json and _on_terminal()
     with _progress(len(office.inbox_files()), "Đang đọc tệp", shown) as step:
         run = office.consolidate(quarter=quarter, on_file=step)
@@ -187,11 +226,34 @@ def consolidate_command(workspace: Path, year, period, as_json: bool, open_excel
     report = run.report
     click.echo(report.to_json()) if as_json else _say(run_lines(report.stats, report.outputs))
     if open_excel:
-        try:
-            open_in_excel([run.outputs["phu_luc_1"], run.outputs["phu_luc_4"]])
-        except ExcelUnavailable as e:
-            click.secho(f"Không mở được Excel: {e}", fg="yellow", err=True)
+        _show([run.outputs["phu_luc_1"], run.outputs["phu_luc_4"]])
     sys.exit(report.exit_code)
+
+
+@_command(main, name="open")
+@workspace_option
+@click.option("--year", type=int, metavar="NĂM", help="Năm (mặc định: mục nam trong dvk.toml).")
+@click.option("--period", callback=_period, metavar="KỲ", help="Kỳ tổng hợp, ví dụ 2026-Q1.")
+def open_command(workspace: Path, year, period) -> None:
+    """Mở Phụ lục 1 và Phụ lục 4 của lần tổng hợp gần nhất (bằng Excel nếu máy có).
+
+    Ví dụ: dvk open -w D:\\DanVanKheo
+    """
+    year, quarter = period if period else (year, None)
+    _show(_office(workspace, year).latest_annexes(quarter))
+
+
+def _show(paths: list[Path]) -> None:
+    """Open the files for the person; if nothing on this machine can, say where they are.
+    Never an error: the run itself is done and its exit code stands."""
+    used, failures = open_files(paths)
+    if used:
+        click.echo(f"Đã mở {len(paths)} tệp bằng {used}.")
+        return
+    click.secho("Không mở tự động được tệp kết quả:", fg="yellow", err=True)
+    for failure in failures:
+        click.secho(f"  - {failure}", fg="yellow", err=True)
+    click.echo(f"Các tệp nằm trong thư mục: {paths[0].parent}", err=True)
 
 
 def _on_terminal() -> bool:
@@ -209,7 +271,7 @@ def _progress(length: int, label: str, shown: bool) -> Iterator[Callable[[Path],
         yield lambda _path: bar.update(1)
 
 
-@main.group(options_metavar="[TÙY_CHỌN]", subcommand_metavar="LỆNH [THAM_SỐ]...")
+@main.group(cls=Group, options_metavar="[TÙY_CHỌN]", subcommand_metavar="LỆNH [THAM_SỐ]...")
 @click.help_option("-h", "--help", help="Xem hướng dẫn lệnh này.")
 def history() -> None:
     """Dữ liệu các năm trước (sổ theo dõi mô hình dvk.sqlite trong thư mục làm việc)."""
@@ -220,7 +282,8 @@ def history() -> None:
     "files",
     nargs=-1,
     required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
+    callback=_existing_files,
     metavar="TỆP...",
 )
 @click.option("--year", type=int, required=True, metavar="NĂM", help="Năm của các tệp, ví dụ 2025.")
@@ -233,7 +296,7 @@ def history_import(files: tuple[Path, ...], year: int, workspace: Path) -> None:
 
     Ví dụ: dvk history import Phu_luc_1_2025.xlsx --year 2025 -w D:\\DanVanKheo
     """
-    run = Office.open(workspace, year).import_history(list(files), year)
+    run = _office(workspace, year).import_history(list(files), year)
     run.record()
     result = run.result
     click.echo(
@@ -256,7 +319,7 @@ def history_list(workspace: Path) -> None:
 
     Ví dụ: dvk history list -w D:\\DanVanKheo
     """
-    office = Office.open(workspace)
+    office = _office(workspace)
     if not office.workspace.registry.exists():
         click.echo(
             f"Chưa có sổ theo dõi ({office.workspace.registry}). "
@@ -271,6 +334,21 @@ def history_list(workspace: Path) -> None:
         )
     if not rows:
         click.echo("Sổ theo dõi chưa có dữ liệu năm nào.")
+
+
+def _office(workspace: Path, year: int | None = None) -> Office:
+    """The workspace, with a warning when dvk.toml still holds what would print wrong on a
+    signed annex (`dvk init`'s "ĐẢNG ỦY XÃ …", an empty signer)."""
+    office = Office.open(workspace, year)
+    if left := placeholders(office.config):
+        click.secho(
+            f"Lưu ý: {office.workspace.config_path} còn chỗ chưa sửa (in lên Phụ lục): "
+            + "; ".join(left)
+            + ".",
+            fg="yellow",
+            err=True,
+        )
+    return office
 
 
 def _say(lines: list[tuple[str, str]]) -> None:
@@ -301,5 +379,5 @@ def _usage_problem(error: click.UsageError) -> str:
     if isinstance(error, click.BadParameter) and error.param is not None:
         return f"giá trị của {_param_name(error.param)} không hợp lệ."
     if error.message.startswith("No such command"):
-        return "không có lệnh này (các lệnh: init, templates, consolidate, history)."
+        return "không có lệnh này (các lệnh: init, templates, consolidate, open, doctor, history)."
     return "gõ lệnh chưa đúng cú pháp."

@@ -185,6 +185,32 @@ ty_le_chi_bo_co_mo_hinh = 100
 """
 
 
+# What each printed setting is called in dvk.toml, and whether it may be left empty: "…" (the
+# ellipsis `dvk init` writes) is never an answer, and an empty required one prints a blank on
+# the signed annex.
+PRINTED_SETTINGS = (
+    ("parent_name", "[van_phong] cap_tren", True),
+    ("office_name", "[van_phong] ten", False),
+    ("place", "[van_phong] dia_danh", False),
+    ("signer_title", "[ky_ten] chuc_vu", False),
+    ("signer_name", "[ky_ten] ho_ten", False),
+)
+PLACEHOLDER = "…"
+
+
+def placeholders(cfg: Config) -> list[str]:
+    """The settings printed on the signed annexes that still hold `dvk init`'s placeholder
+    ("ĐẢNG ỦY XÃ …") or are empty, each as "[mục] khóa" with what it holds."""
+    left = []
+    for attr, name, may_be_empty in PRINTED_SETTINGS:
+        value = getattr(cfg, attr)
+        if PLACEHOLDER in value or "..." in value:
+            left.append(f"{name} = “{value}”")
+        elif not value and not may_be_empty:
+            left.append(f"{name} còn để trống")
+    return left
+
+
 def write_default_config(path: Path, year: int, office_name: str = "", place: str = "") -> None:
     path.write_text(
         DEFAULT_CONFIG.format(

@@ -49,7 +49,14 @@ from pipeline.registry import (
     store_answers,
     years_on_record,
 )
-from pipeline.report import output_folder, output_stamp, owned_outputs, review_path, write_outputs
+from pipeline.report import (
+    OUTPUT_NAMES,
+    output_folder,
+    output_stamp,
+    owned_outputs,
+    review_path,
+    write_outputs,
+)
 from pipeline.report.intake import write_intake
 from pipeline.report.keeping import write_keeping_filled
 from pipeline.report.reuse import Earlier
@@ -250,6 +257,19 @@ class Office:
         finally:
             conn.close()
         return Run(self, cfg, result, CONSOLIDATED, answers, units_answered)
+
+    def latest_annexes(self, quarter: int | None = None) -> list[Path]:
+        """Phụ lục 1 and 4 as the last consolidation of this year (or quarter) left them."""
+        folder = output_folder(self.workspace.outbox, self.config.year, quarter)
+        stamp = output_stamp(self.config.year, quarter)
+        paths = [
+            folder / OUTPUT_NAMES[key].format(year=stamp) for key in ("phu_luc_1", "phu_luc_4")
+        ]
+        if not all(p.is_file() for p in paths):
+            raise DvkError(
+                f"Chưa có kết quả tổng hợp trong {folder}. Chạy “dvk consolidate” trước."
+            )
+        return paths
 
     def import_history(self, files: list[Path], year: int) -> Run:
         """An earlier year's consolidated annexes, read as a record of what was (see

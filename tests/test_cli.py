@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from pipeline import cli, office
+from pipeline import cli, office, opening
 from pipeline.config import load_config
 from tests.helpers import dvk
 
@@ -117,11 +117,15 @@ def test_usage_errors_exit_two_with_vietnamese_words():
     assert run.returncode == 2 and "Lỗi: giá trị của --year không hợp lệ." in run.stderr
 
 
-def test_open_without_excel_warns_but_keeps_the_result(sample_workspace):
+def test_open_that_nothing_can_do_says_where_the_files_are(sample_workspace, monkeypatch):
+    def cannot(_paths):
+        raise opening.CannotOpen("không có.")
+
+    monkeypatch.setattr(opening, "OPENERS", (("Excel", cannot), ("ứng dụng mặc định", cannot)))
     run = dvk("consolidate", "-w", str(sample_workspace), "--open")
-    assert run.returncode == 1  # the same as without --open
-    if sys.platform not in ("win32", "darwin"):
-        assert "Không mở được Excel: Chỉ mở tự động được bằng Excel" in run.stderr
+    assert run.returncode == 1  # the run's own result, as without --open: never 3
+    assert "Excel: không có." in run.stderr and "ứng dụng mặc định: không có." in run.stderr
+    assert f"Các tệp nằm trong thư mục: {sample_workspace / 'outbox' / '2026'}" in run.stderr
 
 
 def test_init_writes_the_office_and_place(tmp_path):
@@ -193,7 +197,7 @@ def test_history_import_then_consolidate_says_what_changed(sample_workspace):
 
 def test_history_import_needs_a_year_and_existing_files(sample_workspace):
     run = dvk("history", "import", "khong_co.xlsx", "--year", "2025")
-    assert run.returncode == 2 and "Lỗi: giá trị của TỆP... không hợp lệ." in run.stderr
+    assert run.returncode == 2 and "Lỗi: không thấy tệp khong_co.xlsx." in run.stderr
     annex = str(sample_workspace / "nam_truoc" / "Phu_luc_1_dang_ky_2025.xlsx")
     run = dvk("history", "import", annex, "-w", str(sample_workspace))
     assert run.returncode == 2 and "Lỗi: thiếu --year." in run.stderr
@@ -230,3 +234,35 @@ def test_a_progress_bar_only_for_a_person_at_a_terminal(consolidated, monkeypatc
     as_json = dvk("consolidate", "-w", consolidated, "--json")
     assert "Đang" not in as_json.stderr
     json.loads(as_json.stdout)  # nothing but the JSON on stdout
+
+
+def test_dvk_alone_shows_the_help_with_whole_summaries_in_vietnamese():
+    run = dvk()
+    assert run.returncode == 0 and run.stderr == ""
+    assert run.stdout.startswith("Cách dùng: dvk [TÙY_CHỌN] LỆNH [THAM_SỐ]...")
+    listed = " ".join(run.stdout.split())  # the formatter wraps lines; words are whole
+    assert "Đọc mọi tệp trong inbox/, kiểm tra và lập Phụ lục 1, Phụ lục 4 vào outbox/." in listed
+    assert "Phụ..." not in run.stdout and "(vào..." not in run.stdout
+    assert "[bắt buộc]" in dvk("history", "import", "--help").stdout
+    for command in ("consolidate", "open", "doctor", "history import", "init"):
+        assert "[required]" not in dvk(*command.split(), "--help").stdout
+
+
+def test_open_shows_the_latest_annexes_with_the_first_opener_that_works(
+    sample_workspace, monkeypatch
+):
+    shown = []
+
+    def cannot(_paths):
+        raise opening.CannotOpen("không có Excel.")
+
+    monkeypatch.setattr(opening, "OPENERS", (("Excel", cannot), ("hệ thống", shown.extend)))
+    run = dvk("open", "-w", sample_workspace)
+    assert run.returncode == 3 and "Chưa có kết quả tổng hợp" in run.stderr
+    dvk("consolidate", "-w", sample_workspace)
+    run = dvk("open", "-w", sample_workspace)
+    assert run.returncode == 0 and "Đã mở 2 tệp bằng hệ thống." in run.stdout
+    assert [p.name for p in shown] == [
+        "Phu_luc_1_dang_ky_2026.xlsx",
+        "Phu_luc_4_ket_qua_2026.xlsx",
+    ]

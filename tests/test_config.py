@@ -8,6 +8,7 @@ import re
 import pytest
 
 from pipeline.config import ConfigError, load_config, write_default_config
+from tests.helpers import SAMPLE
 
 
 def test_default_config_loads(tmp_path):
@@ -64,3 +65,26 @@ def test_mistakes_are_named(tmp_path, text, message):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=re.escape(message)):
         load_config(path)
+
+
+def test_placeholders_left_by_init_are_named_and_a_filled_config_has_none(tmp_path):
+    from pipeline.config import placeholders, write_default_config
+
+    path = tmp_path / "dvk.toml"
+    write_default_config(path, 2026)
+    assert placeholders(load_config(path)) == [
+        "[van_phong] cap_tren = “ĐẢNG ỦY XÃ …”",
+        "[van_phong] dia_danh = “…”",
+        "[ky_ten] ho_ten còn để trống",
+    ]
+    assert placeholders(load_config(SAMPLE / "dvk.toml")) == []
+
+
+def test_every_command_warns_of_placeholders_once(tmp_path):
+    from tests.helpers import dvk
+
+    dvk("init", str(tmp_path))
+    for command in (["templates"], ["consolidate"], ["history", "list"]):
+        run = dvk(*command, "-w", str(tmp_path))
+        assert run.stderr.count("còn chỗ chưa sửa (in lên Phụ lục)") == 1, command
+        assert "[ky_ten] ho_ten còn để trống" in run.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 
 import pytest
 
@@ -50,6 +51,26 @@ def test_intake_workbook_and_template_open(outputs, blank_template):
     _, paths, workdir = outputs
     for path in (paths["tiep_nhan"], blank_template):
         assert page_sizes(to_pdf(path, workdir))
+
+
+@needs_office
+def test_the_instructions_print_whole_on_a_portrait_page(blank_template, tmp_path):
+    """The first page is the "Hướng dẫn" sheet: every line from its first word."""
+    from pipeline import forms
+
+    pdf = to_pdf(blank_template, tmp_path)
+    first_page = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    printed = re.sub(r"\s+", "", first_page)
+    for line in forms.INSTRUCTIONS:
+        start = re.sub(r"\s+", "", line.split("{")[0])[:25]
+        assert start in printed, start
+    width, height = page_sizes(pdf)[0]
+    assert width < height  # portrait
 
 
 @needs_office

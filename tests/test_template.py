@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from pipeline import forms
 from pipeline.ingest import PROVENANCE, arrivals_of, read_workbook
+from pipeline.report.template import write_template
 
 
 def test_round_trip_of_a_filled_template(tmp_path, blank_template, cfg):
@@ -69,3 +70,37 @@ def test_template_is_protected_with_open_inputs_and_dropdowns(blank_template):
             chr(64 + i) for i, c in enumerate(spec.columns, start=1) if c.kind == "choice"
         }
         assert listed == choice_letters
+
+
+def _dropdown_entries(wb, sheet: str, header: str) -> list[str]:
+    """The entries a dropdown offers: its list's defined name, read off the hidden sheet."""
+    ws = wb[sheet]
+    (rule,) = [v for v in ws.data_validations.dataValidation if header in str(v.sqref)]
+    ((title, ref),) = wb.defined_names[rule.formula1].destinations
+    return [c.value for row in wb[title][ref.replace("$", "")] for c in row]
+
+
+def test_the_level_dropdown_is_the_offices_own_ladder(tmp_path, cfg):
+    import dataclasses
+
+    for ladder in (("Cấp xã", "Cấp tỉnh"), ("Cấp cơ sở", "Cấp huyện", "Cấp tỉnh")):
+        path = tmp_path / f"{len(ladder)}.xlsx"
+        write_template(path, dataclasses.replace(cfg, ladder=ladder))
+        letter = next(
+            chr(64 + i) for i, c in enumerate(forms.SHEETS[0].columns, 1) if c.key == "level"
+        )
+        assert _dropdown_entries(load_workbook(path), "Đăng ký", letter) == list(ladder)
+
+
+def test_the_roster_kind_dropdown_keeps_entries_that_hold_commas(tmp_path, cfg):
+    from pipeline import vocab
+    from pipeline.report.roster_template import write_roster_template
+
+    path = tmp_path / "danh_muc.xlsx"
+    write_roster_template(path, cfg)
+    wb = load_workbook(path)
+    letter = chr(65 + [c.key for c in forms.ROSTER_COLUMNS].index("kind"))
+    entries = _dropdown_entries(wb, forms.ROSTER_SHEET, letter)
+    assert entries == list(vocab.UNIT_KINDS.values())
+    assert "Thôn, bản, tổ dân phố" in entries
+    assert wb.sheetnames[0] == forms.ROSTER_SHEET  # the reader reads the first sheet

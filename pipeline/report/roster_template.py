@@ -16,7 +16,9 @@ from pipeline.report.styles import (
     put,
     set_print_setup,
 )
-from pipeline.report.template import INPUT_ALIGNMENT, INPUT_FONT
+from pipeline.report.template import INPUT_ALIGNMENT, INPUT_FONT, add_list
+
+LISTS_SHEET = "_danh_sach"  # hidden: the dropdown's entries, one per cell
 
 
 def write_roster_template(path: Path, cfg: Config) -> None:
@@ -47,9 +49,10 @@ def write_roster_template(path: Path, cfg: Config) -> None:
         for cell in row:
             cell.font = INPUT_FONT
             cell.alignment = INPUT_ALIGNMENT
-    kinds = DataValidation(
-        type="list", formula1='"' + ",".join(vocab.UNIT_KINDS.values()) + '"', allow_blank=True
-    )
+    lists = wb.create_sheet(LISTS_SHEET)
+    lists.sheet_state = "hidden"
+    kinds_list = add_list(wb, lists, 1, "unit_kind", list(vocab.UNIT_KINDS.values()))
+    kinds = DataValidation(type="list", formula1=kinds_list, allow_blank=True)
     kinds.error, kinds.errorTitle = "Chọn loại đơn vị trong danh sách.", "Loại đơn vị"
     quota = DataValidation(
         type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True

@@ -28,6 +28,7 @@ UNLOCKED = Protection(locked=False)
 INPUT_FONT = font()
 INPUT_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
 DATE_FORMAT = "dd/mm/yyyy"
+INSTRUCTIONS_WIDTH = 85
 
 
 def template_path(folder: Path, year: int) -> Path:
@@ -37,7 +38,7 @@ def template_path(folder: Path, year: int) -> Path:
 def write_template(path: Path, cfg: Config) -> None:
     wb = Workbook()
     _instructions(wb.active, cfg)
-    lists = _meta_sheet(wb, cfg.year)
+    lists = _meta_sheet(wb, cfg.year, choice_labels(cfg))
     for spec in forms.SHEETS:
         _form_sheet(wb.create_sheet(spec.name), spec, cfg, lists)
     wb.move_sheet(forms.META_SHEET, offset=len(wb.sheetnames) - 2)  # hidden sheet goes last
@@ -54,7 +55,9 @@ def _deadline(day: dt.date | None) -> str:
 
 def _instructions(ws, cfg: Config) -> None:
     ws.title = forms.INSTRUCTIONS_SHEET
-    ws.column_dimensions["A"].width = 110
+    # The width of a portrait A4 page inside the margins: wider, and a centred print loses
+    # the start of every line (LibreOffice cuts it on the left); long lines wrap instead.
+    ws.column_dimensions["A"].width = INSTRUCTIONS_WIDTH
     put(ws, 1, 1, cfg.office_name, bold=True)
     values = {
         "year": cfg.year,
@@ -67,23 +70,36 @@ def _instructions(ws, cfg: Config) -> None:
     set_print_setup(ws, None, landscape=False)
 
 
-def _meta_sheet(wb: Workbook, year: int) -> dict[str, str]:
+def choice_labels(cfg: Config) -> dict[str, list[str]]:
+    """Each dropdown's entries: the closed lists, and for "Cấp đăng ký" the office's own
+    ladder of levels from dvk.toml (a two-level office offers only its two)."""
+    lists = {name: list(labels.values()) for name, (labels, _) in forms.CHOICE_LISTS.items()}
+    return lists | {"level": list(cfg.ladder)}
+
+
+def _meta_sheet(wb: Workbook, year: int, lists: dict[str, list[str]]) -> dict[str, str]:
     """Hidden sheet: what the reader checks (id, version, year) and the dropdown lists."""
     pairs = (("template", forms.TEMPLATE_ID), ("version", forms.TEMPLATE_VERSION), ("year", year))
     ws = write_meta_sheet(wb, pairs, protect=True)
-    ranges = {}
-    for col, (name, (labels, _)) in enumerate(forms.CHOICE_LISTS.items(), start=4):
-        ws.cell(1, col, name)
-        for row, label in enumerate(labels.values(), start=2):
-            ws.cell(row, col, label)
-        letter = get_column_letter(col)
-        # A defined name, because Excel 2007 refuses a list taken straight from another sheet.
-        list_name = f"ds_{name}"
-        wb.defined_names[list_name] = DefinedName(
-            list_name, attr_text=f"'{forms.META_SHEET}'!${letter}$2:${letter}${len(labels) + 1}"
-        )
-        ranges[name] = list_name
-    return ranges
+    return {
+        name: add_list(wb, ws, col, name, labels)
+        for col, (name, labels) in enumerate(lists.items(), start=4)
+    }
+
+
+def add_list(wb: Workbook, ws, col: int, name: str, labels: list[str]) -> str:
+    """A dropdown's entries in a column of the hidden sheet, under a defined name: Excel 2007
+    refuses a list taken straight from another sheet, and an inline list "a,b" splits an
+    entry that holds a comma ("Thôn, bản, tổ dân phố")."""
+    list_name = f"ds_{name}"
+    ws.cell(1, col, name)
+    for row, label in enumerate(labels, start=2):
+        ws.cell(row, col, label)
+    letter = get_column_letter(col)
+    wb.defined_names[list_name] = DefinedName(
+        list_name, attr_text=f"'{ws.title}'!${letter}$2:${letter}${len(labels) + 1}"
+    )
+    return list_name
 
 
 def _form_sheet(ws, spec: forms.SheetSpec, cfg: Config, lists: dict[str, str]) -> None:
