@@ -33,6 +33,7 @@ from pipeline.ingest import find_inbox_files
 from pipeline.ingest.decisions import read_decisions, read_unit_answers
 from pipeline.ingest.roster_reader import read_roster
 from pipeline.issues import Issue
+from pipeline.letters import letters, letters_summary
 from pipeline.link import History
 from pipeline.records import Decision
 from pipeline.registry import (
@@ -129,6 +130,9 @@ class Run:
         stats = self.result.summary()
         if self.result.roster and not self.result.roster.from_senders:
             stats["tinh_hinh"] = completeness(self.result, self.config)
+        stats["thu_gui"] = letters_summary(
+            letters(self.result, self.config, list(self.result.returned), dt.date.today())
+        )
         return Report(stats, self.result.issues, self.result.exit_code, dict(self.outputs))
 
     def write(

@@ -41,6 +41,7 @@ def run_lines(stats: dict, outputs: dict[str, Path]) -> list[tuple[str, str]]:
             )
         )
     lines += _last_year_lines(stats, outputs)
+    lines += _letters_lines(stats.get("thu_gui"), outputs)
     if stats["van_de"]:
         errors, warnings = stats["so_loi"], stats["so_canh_bao"]
         lines.append((f"Có {errors} lỗi và {warnings} cảnh báo:", WARNING))
@@ -98,6 +99,31 @@ def _last_year_lines(stats: dict, outputs: dict[str, Path]) -> list[tuple[str, s
             "info",
         )
     ]
+
+
+def _letters_lines(letters: dict | None, outputs: dict[str, Path]) -> list[tuple[str, str]]:
+    if not letters or not letters["de_nghi_sua"] + letters["nhac_gui"]:
+        return []
+    where = outputs.get("thu_gui", "thu_gui")
+    lines = [
+        (
+            f"Thư soạn sẵn để gửi đơn vị: {letters['de_nghi_sua']} đề nghị sửa tệp, "
+            f"{letters['nhac_gui']} nhắc gửi biểu (trong {where}; mở bằng Outlook, xem lại rồi "
+            "bấm Gửi).",
+            "info",
+        )
+    ]
+    if letters["chua_co_dia_chi"]:
+        lines.append(
+            (
+                f"Chưa có địa chỉ thư của {len(letters['chua_co_dia_chi'])} đơn vị ("
+                + ", ".join(letters["chua_co_dia_chi"][:5])
+                + ("…" if len(letters["chua_co_dia_chi"]) > 5 else "")
+                + "): điền cột “Thư điện tử” trong danh mục đơn vị.",
+                WARNING,
+            )
+        )
+    return lines
 
 
 def init_lines(made: list[tuple[Path, bool]]) -> list[tuple[str, str]]:

@@ -34,8 +34,10 @@ def test_consolidate_on_the_sample(sample_workspace):
         "Phu_luc_4_ket_qua_2026.xlsx",
         "Tiep_nhan_2026.xlsx",
         "Tinh_hinh_tong_hop_2026.xlsx",
+        "thu_gui",
         "tra_lai",
     ]
+    assert "Thư soạn sẵn để gửi đơn vị: 2 đề nghị sửa tệp, " in run.stdout
 
 
 def test_json_summary_is_the_same_account(sample_workspace):

@@ -19,6 +19,7 @@ def test_sample_outputs_match_golden(sample_workspace, golden):
     )
     paths = write_outputs(result, cfg, sample_workspace / "outbox")
     returned = sorted(paths.pop("tra_lai").glob("*.xlsx"))
+    assert paths.pop("thu_gui").is_dir()  # e-mail drafts: tests/test_drafts.py
     # Only units with something to fix get a file back: the appraisal team's sheet has warnings
     # the tool settled (a total re-added), so it gets none.
     assert [p.name for p in returned] == [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +16,11 @@ from pipeline.analysis import review_rows
 from pipeline.config import Config
 from pipeline.consolidate import RunResult
 from pipeline.frames import records
+from pipeline.letters import letters
 from pipeline.normalize import ascii_slug
 from pipeline.report.comparison import write_comparison
 from pipeline.report.completeness import write_completeness
+from pipeline.report.drafts import DRAFTS_FOLDER, write_drafts
 from pipeline.report.intake import write_intake
 from pipeline.report.phu_luc import write_phu_luc_1, write_phu_luc_4
 from pipeline.report.returns import return_tasks
@@ -68,6 +71,7 @@ def owned_outputs(outbox: Path, year: int, period: int | None = None) -> list[Pa
     names = [*OUTPUT_NAMES.values(), COMPARISON_NAME, SCORES_NAME, COMPLETENESS_NAME]
     found = [folder / n.format(year=stamp) for n in [*names, forms.REVIEW_FILENAME]]
     found += folder.glob(f"{RETURNS_FOLDER}/*_can_sua.xlsx")
+    found += folder.glob(f"{DRAFTS_FOLDER}/*.eml")
     found += folder.glob(f"{BY_NODE_FOLDER}/*/*.xlsx")
     return sorted(p for p in found if p.is_file())
 
@@ -79,6 +83,7 @@ def write_outputs(
     scoring: ScoringRules | None = None,
     earlier: Earlier | None = None,
     on_output: Callable[[Path], None] | None = None,
+    today: dt.date | None = None,
 ) -> dict[str, Path]:
     """Write the annexes, the intake workbook and the error workbooks into outbox/<year>/;
     with last year on record, the comparison and review; with scoring sheets, their results.
@@ -138,6 +143,12 @@ def write_outputs(
     # Annexes and returns in writer processes when there are many; the rest meanwhile, here.
     with stage(timings, "write (wall)"):
         write_all(tasks, done, timings, beside=the_rest)
+    # Last: a letter to fix a file attaches the workbook just written for it.
+    today = today or dt.date.today()
+    with stage(timings, "write thu_gui"):
+        to_send = letters(result, cfg, list(returned), today)
+        if write_drafts(folder / DRAFTS_FOLDER, to_send, returned, cfg, today):
+            paths["thu_gui"] = folder / DRAFTS_FOLDER
     return paths
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import BinaryIO
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Protection
@@ -35,7 +36,8 @@ def template_path(folder: Path, year: int) -> Path:
     return folder / forms.TEMPLATE_FILENAME.format(year=year)
 
 
-def write_template(path: Path, cfg: Config) -> None:
+def write_template(path: Path | BinaryIO, cfg: Config) -> None:
+    """The unit form, to a file (its folder made) or to a stream (a letter's attachment)."""
     wb = Workbook()
     _instructions(wb.active, cfg)
     lists = _meta_sheet(wb, cfg.year, choice_labels(cfg))
@@ -45,7 +47,8 @@ def write_template(path: Path, cfg: Config) -> None:
     wb.active = 1  # open on "Đăng ký", where the unit starts typing
     # No renaming, deleting or unhiding sheets: the reader finds the form by its sheets.
     wb.security = WorkbookProtection(lockStructure=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(path, Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
 
 

@@ -1,0 +1,127 @@
+"""Letters after a run: one .eml draft per unit to contact, parsed back as a mail client would.
+
+The drafts are read with the standard library's parser, the same way the inbox reads e-mail:
+recipient, subject, Vietnamese body, Outlook's X-Unsent, and attachment bytes."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import email
+import email.policy
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from pipeline import Office, forms
+from pipeline.letters import due_forms, letters, letters_summary
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _read(path):
+    return email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+
+
+@pytest.fixture
+def published(sample_workspace):
+    run = Office.open(sample_workspace).consolidate()
+    run.publish()
+    return run, sample_workspace / "outbox" / "2026"
+
+
+def test_each_unit_to_contact_gets_one_draft_and_no_other_unit_does(published):
+    run, outbox = published
+    drafts = {_read(p)["To"]: _read(p) for p in sorted((outbox / "thu_gui").glob("*.eml"))}
+    roster = run.result.roster
+    email_of = {u.name: u.email for u in roster.units.values()}
+    # Independently of letters.py: the units whose files came back, and those not heard from.
+    units_of = {f.file: f.unit for f in run.result.files}
+    returned = {units_of[f] for f in run.result.returned}
+    silent = set(run.report.stats["tinh_hinh"]["chua_gui"])
+    results_files = {f.unit for f in run.result.files if f.results}
+    without_results = {u.name for u in roster.units.values()} - results_files
+    expected = returned | silent | without_results
+    assert set(drafts) == {email_of[name] for name in expected}
+    assert "Chi bộ xóm Bắc Sơn" not in expected  # sent both forms, nothing to fix
+    for message in drafts.values():
+        assert message["X-Unsent"] == "1"
+        assert message["Subject"].endswith(f"năm 2026 – {message['Subject'].split(' – ')[-1]}")
+        assert message.get_body(("plain",)).get_content().startswith("Kính gửi: ")
+
+
+def test_a_draft_to_fix_a_file_attaches_the_returned_workbook(published):
+    _, outbox = published
+    message = _read(outbox / "thu_gui" / "chi_bo_xom_nam_thinh.eml")
+    assert message["To"] == "namthinh@example.vn"
+    assert message["Subject"] == (
+        "Đề nghị sửa biểu mẫu “Dân vận khéo” năm 2026 – Chi bộ xóm Nam Thịnh"
+    )
+    text = message.get_body(("plain",)).get_content()
+    assert "Tệp còn 5 chỗ cần sửa" in text
+    assert "  - Đăng ký, dòng 9, Số lượng: “hai” không phải số nguyên dương." in text
+    attached = {a.get_filename(): a for a in message.iter_attachments()}
+    returned = outbox / "tra_lai" / "chi_bo_xom_nam_thinh_can_sua.xlsx"
+    assert attached[returned.name].get_content_type() == XLSX
+    assert attached[returned.name].get_content() == returned.read_bytes()
+
+
+def test_a_reminder_attaches_the_blank_form_and_says_the_deadline(published):
+    _, outbox = published
+    message = _read(outbox / "thu_gui" / "chi_bo_co_quan_dang.eml")
+    assert message["To"] == "chibo.coquandang@example.vn"
+    assert "biểu đăng ký mô hình" in message["Subject"]
+    text = message.get_body(("plain",)).get_content()
+    assert "chưa nhận được biểu đăng ký mô hình “Dân vận khéo” năm 2026" in text
+    assert "05/03/2026" in text
+    (blank,) = message.iter_attachments()
+    assert blank.get_filename() == "Bieu_mau_don_vi_2026.xlsx"
+    book = load_workbook(io.BytesIO(blank.get_content()))
+    assert book.sheetnames[:3] == [forms.INSTRUCTIONS_SHEET, "Đăng ký", "Kết quả"]
+
+
+def test_the_summary_counts_the_drafts(published):
+    run, outbox = published
+    stats = run.report.stats["thu_gui"]
+    drafts = list((outbox / "thu_gui").glob("*.eml"))
+    assert stats["de_nghi_sua"] + stats["nhac_gui"] == len(drafts)
+    assert stats["chua_co_dia_chi"] == []
+
+
+def test_reminders_start_a_month_before_each_deadline(cfg):
+    assert cfg.registration_deadline == dt.date(2026, 3, 5)
+    assert due_forms(cfg, dt.date(2026, 2, 1)) == []
+    assert due_forms(cfg, dt.date(2026, 2, 3)) == ["registration"]
+    assert due_forms(cfg, dt.date(2026, 12, 1)) == ["registration", "results"]
+    no_dates = dataclasses.replace(cfg, registration_deadline=None, results_deadline=None)
+    assert due_forms(no_dates, dt.date(2026, 1, 1)) == ["registration"]
+
+
+def test_no_address_in_the_roster_falls_back_to_the_sender_or_is_named(sample_workspace):
+    run = Office.open(sample_workspace).consolidate()
+    result = run.result
+    units = {code: dataclasses.replace(u, email="") for code, u in result.roster.units.items()}
+    result.roster = dataclasses.replace(result.roster, units=units)
+    found = letters(result, run.config, list(result.returned), dt.date(2026, 12, 1))
+    by_unit = {letter.unit: letter for letter in found}
+    senders = {f.unit: f.sender for f in result.files}
+    emailed = [u for u, s in senders.items() if s and u in by_unit]
+    for unit in emailed:  # its file came by e-mail: the reply goes to who sent it
+        assert by_unit[unit].to and by_unit[unit].to in senders[unit]
+    nobody = letters_summary(found)["chua_co_dia_chi"]
+    assert "Chi bộ Cơ quan Đảng" in nobody
+    assert set(nobody) == {u for u, letter in by_unit.items() if not letter.to}
+
+
+def test_a_draft_no_longer_needed_is_gone_after_the_next_run(published, sample_workspace):
+    _, outbox = published
+    old_age = outbox / "thu_gui" / "hoi_nguoi_cao_tuoi_xa.eml"
+    assert "báo cáo kết quả" in _read(old_age)["Subject"]  # its registration came, by e-mail
+    config = sample_workspace / "dvk.toml"
+    text = config.read_text(encoding="utf-8")
+    assert "han_bao_cao = 2026-09-10" in text
+    config.write_text(text.replace("han_bao_cao = 2026-09-10", "han_bao_cao = 2099-09-10"))
+    Office.open(sample_workspace).consolidate().publish()
+    assert not old_age.exists()  # results not due yet: nothing to ask of it
+    assert (outbox / "thu_gui" / "chi_bo_xom_nam_thinh.eml").exists()  # still has to fix
