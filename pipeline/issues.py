@@ -112,7 +112,8 @@ CATALOGUE: dict[Code, Problem] = {
     ),
     Code.FILE_NOT_WORKBOOK: Problem(
         Severity.ERROR,
-        "Không phải tệp Excel (.xlsx, .xls, .xlsm, .ods), thư điện tử (.eml) hay tệp nén (.zip).",
+        "Không phải tệp Excel (.xlsx, .xls, .xlsm, .ods), thư điện tử (.eml, .msg) hay tệp nén "
+        "(.zip).",
         "Gửi lại biểu mẫu dạng tệp Excel.",
         refuses_file=True,
     ),

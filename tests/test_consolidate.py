@@ -20,7 +20,7 @@ from pipeline.report.template import fill_template
 from tests.fixtures.build_inbox import MODEL, RESULT, build, build_bombs
 
 NOT_EXCEL = (
-    "Không phải tệp Excel (.xlsx, .xls, .xlsm, .ods), thư điện tử (.eml) hay tệp nén (.zip)."
+    "Không phải tệp Excel (.xlsx, .xls, .xlsm, .ods), thư điện tử (.eml, .msg) hay tệp nén (.zip)."
 )
 DTN_2 = "thu_dtn_sua.eml/Đăng ký ĐTN (bản sửa).xlsx"
 EXPECTED = {

@@ -19,11 +19,12 @@ from pathlib import Path, PurePosixPath
 from xml.parsers import expat
 from zoneinfo import ZoneInfo
 
+import pipeline.ingest.outlook as outlook
 import pipeline.ingest.xml_scan as xml_scan
 from pipeline.issues import Code, Issue
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-CONTAINER_SUFFIXES = (".zip", ".eml")
+CONTAINER_SUFFIXES = (".zip", ".eml", ".msg")  # .msg: Outlook's own, dragged out of it
 # Files the operating system or Excel leaves in any folder; nobody sent them.
 SYSTEM_FILES = ("thumbs.db", "desktop.ini")
 SYSTEM_PREFIXES = (".", "~$")  # hidden files, Excel's lock files of open workbooks
@@ -146,7 +147,7 @@ def _unpack(name, data, parent, sender, sent, limits, zone, depth) -> list[Arriv
     if depth >= limits.max_depth:
         container.issues.append(Issue(file=name, code=Code.CONTAINER_TOO_DEEP))
         return [container]
-    opened = _open_email if suffix == ".eml" else _open_zip
+    opened = {".eml": _open_email, ".msg": _open_outlook, ".zip": _open_zip}[suffix]
     members, problem, container.sender, container.sent = opened(
         name, data, sender, sent, limits, zone
     )
@@ -247,9 +248,7 @@ def _open_email(name, data, sender, sent, limits, zone):
     with contextlib.suppress(TypeError, ValueError, OverflowError, IndexError):
         stamp = parsedate_to_datetime(str(message["Date"]))
         stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
-        sent = stamp.astimezone(zone).replace(tzinfo=None)
-        if not 2000 <= sent.year <= dt.date.today().year + 1:  # a wrong clock: no date to trust
-            sent = None
+        sent = _trusted(stamp.astimezone(zone).replace(tzinfo=None))
     members = []
     for part, too_deep in _mail_parts(message, limits.max_mime_depth):
         if too_deep:
@@ -262,6 +261,48 @@ def _open_email(name, data, sender, sent, limits, zone):
             if isinstance(payload, Issue) or not _skipped(filename):
                 members.append((filename, payload, sender, sent))
     return members, None, sender, sent
+
+
+def _open_outlook(name, data, sender, sent, limits, zone):
+    """The attachments of an Outlook .msg; a message attached to it becomes an .eml member,
+    unpacked as a forwarded e-mail is."""
+    try:
+        message = outlook.open_msg(data)
+        sender = message.sender
+        stamp = message.sent
+        attached = message.attachments()
+    except Exception:  # olefile gives up on a damaged compound file: say so, keep the run
+        problem = Issue(file=name, code=Code.FILE_UNREADABLE, detail="thư Outlook bị hỏng")
+        return [], problem, "", sent
+    if stamp is not None:
+        sent = _trusted(stamp.astimezone(zone).replace(tzinfo=None))
+    members = []
+    for filename, content in attached:
+        filename = unicodedata.normalize("NFC", filename).replace("\\", "/")
+        if isinstance(content, outlook.Message):
+            filename = f"{PurePosixPath(filename or content.subject or 'thu').stem}.eml"
+            content = _forwarded(content, f"{name}/{filename}", limits)
+        elif _escapes(filename):
+            content = Issue(file=f"{name}/{filename}", code=Code.ZIP_UNSAFE_PATH, value=filename)
+        else:
+            filename = PurePosixPath(filename).name or "(tệp đính kèm)"
+        if isinstance(content, Issue) or not _skipped(filename):
+            members.append((filename, content, sender, sent))
+    return members, None, sender, sent
+
+
+def _forwarded(message: outlook.Message, full: str, limits: Limits) -> bytes | Issue:
+    try:
+        return message.as_eml(limits.max_depth)
+    except outlook.TooDeep:
+        return Issue(file=full, code=Code.CONTAINER_TOO_DEEP)
+    except Exception:  # a damaged message inside: its neighbours are still read
+        return Issue(file=full, code=Code.FILE_UNREADABLE, detail="thư đính kèm")
+
+
+def _trusted(sent: dt.datetime) -> dt.datetime | None:
+    """A sending time from a wrong clock (1601, 2099) is no time to judge a deadline by."""
+    return sent if 2000 <= sent.year <= dt.date.today().year + 1 else None
 
 
 def _mail_parts(message, max_depth: int):
@@ -318,7 +359,8 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
 
 def _escapes(member: str) -> bool:
     path = PurePosixPath(member)
-    return path.is_absolute() or ".." in path.parts or ":" in path.parts[0]
+    parts = path.parts or ("",)  # an attachment may have no name at all
+    return path.is_absolute() or ".." in parts or ":" in parts[0]
 
 
 def _skipped(member: str) -> bool:
