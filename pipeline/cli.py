@@ -11,6 +11,7 @@ from typing import ClassVar
 
 import click
 
+from pipeline import doctor
 from pipeline.config import ConfigError, parse_period, placeholders
 from pipeline.consolidate import UNREADABLE
 from pipeline.office import IMPORTED, DvkError, Office, init_workspace
@@ -241,6 +242,27 @@ def open_command(workspace: Path, year, period) -> None:
     """
     year, quarter = period if period else (year, None)
     _show(_office(workspace, year).latest_annexes(quarter))
+
+
+@_command(main, name="doctor")
+@workspace_option
+def doctor_command(workspace: Path) -> None:
+    """Kiểm tra thư mục làm việc và máy tính: cấu hình, danh mục, sổ theo dõi, biểu mẫu,
+    Python, thư viện, Excel; nói cách sửa từng chỗ.
+
+    Mã thoát: 0 chạy tổng hợp được; 1 có lỗi phải sửa trước.
+
+    Ví dụ: dvk doctor -w D:\\DanVanKheo
+    """
+    findings = doctor.check_workspace(workspace) + doctor.check_environment()
+    for finding in findings:
+        mark = {doctor.OK: "✓", doctor.WARN: "!", doctor.PROBLEM: "✗"}[finding.level]
+        colour = {doctor.OK: None, doctor.WARN: "yellow", doctor.PROBLEM: "red"}[finding.level]
+        click.secho(f"{mark} {finding.what}: {finding.said}", fg=colour)
+    problems = sum(f.level == doctor.PROBLEM for f in findings)
+    warnings = sum(f.level == doctor.WARN for f in findings)
+    click.echo(f"Kết luận: {problems} lỗi, {warnings} lưu ý.")
+    sys.exit(1 if problems else 0)
 
 
 def _show(paths: list[Path]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import python_calamine as calamine
 from openpyxl.utils.cell import coordinate_to_tuple
@@ -182,6 +183,16 @@ def _wrong_year(file: str, found, year: int, sheet: str = "") -> Issue:
     return Issue(
         file=file, sheet=sheet, code=Code.FILE_WRONG_YEAR, value=str(found), detail=str(year)
     )
+
+
+def read_meta(path: Path) -> dict[str, object] | None:
+    """The hidden sheet's key / value pairs of one of our workbooks (template id, version,
+    year); None if the file cannot be opened, {} if it has no such sheet."""
+    try:
+        book = calamine.CalamineWorkbook.from_path(str(path))
+        return _metadata(_sheet(book, forms.META_SHEET) or [])
+    except Exception:  # damaged, locked, not a workbook: the caller says which file
+        return None
 
 
 def _sheet(book, name: str) -> list[list] | None:
