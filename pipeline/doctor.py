@@ -36,7 +36,7 @@ class Finding:
 def check_workspace(root: Path) -> list[Finding]:
     """The folders, the config and its placeholders, the roster, the registry, the template."""
     ws = Workspace(root)
-    found = [_folder(ws.root / name) for name in ("inbox", "outbox")]
+    found = [_folder(ws.inbox)]
     try:
         cfg = load_config(ws.config_path)
     except ConfigError as e:
@@ -106,6 +106,7 @@ def excel_finding() -> Finding:
 
 
 def _folder(path: Path) -> Finding:
+    """The inbox must be there (outbox/ is made by the first run)."""
     if path.is_dir():
         return Finding(OK, f"Thư mục {path.name}/", str(path))
     fix = f"Không có {path}. Chạy “dvk init {path.parent}”."

@@ -200,3 +200,36 @@ ROSTER_COLUMNS = (
 # an office above that reads them as a lower office's roll-up links them exactly.
 ANNEX_TEMPLATE_ID = "dvk-phu-luc"
 ANNEX_IDS_COLUMNS = ("row", "unit_code", "model_id")
+
+# The control workbook (report/desk_workbook.py writes it, desk.py reads and fills it): its
+# file, its Python module beside it (xlwings imports it by that name), and its named cells.
+DESK_FILENAME = "dvk_dieu_khien.xlsm"
+DESK_MODULE = "dvk_dieu_khien.py"
+DESK_LAUNCHER = "Tong_hop.bat"  # for offices whose Excel runs no macros
+DESK_SHEET, DESK_SUMMARY_SHEET = "Điều khiển", "Kết quả lần chạy"
+DESK_YEAR, DESK_QUARTER, DESK_STATUS = "dvk_nam", "dvk_quy", "dvk_trang_thai"
+DESK_NO_XLWINGS = "dvk_thieu_xlwings"  # the message the macros show without the add-in
+# (button caption, VBA macro in pipeline/data/dvk_dieu_khien.bas, Python function in desk.py)
+DESK_BUTTONS = (
+    ("Tổng hợp", "TongHop", "tong_hop"),
+    ("Mở kết quả", "MoKetQua", "mo_ket_qua"),
+    ("Tạo biểu mẫu", "TaoBieuMau", "tao_bieu_mau"),
+    ("Kiểm tra", "KiemTra", "kiem_tra"),
+)
+# The last run's summary: (key of desk.summary(), label), from row 3 of the summary sheet;
+# the run's own lines follow from DESK_DETAIL_ROW.
+DESK_SUMMARY = (
+    ("thoi_diem", "Thời điểm chạy"),
+    ("viec", "Việc đã làm"),
+    ("ky", "Năm / kỳ"),
+    ("so_tep", "Số tệp đã đọc"),
+    ("so_mo_hinh_dang_ky", "Mô hình đăng ký"),
+    ("so_mo_hinh_ket_qua", "Mô hình báo cáo kết quả"),
+    ("so_loi", "Lỗi"),
+    ("so_canh_bao", "Cảnh báo"),
+    ("chua_gui", "Đơn vị chưa gửi đăng ký"),
+    ("thu_gui", "Thư soạn sẵn để gửi"),
+)
+DESK_SUMMARY_FIRST_ROW = 3
+DESK_DETAIL_ROW = DESK_SUMMARY_FIRST_ROW + len(DESK_SUMMARY) + 2
+DESK_DETAIL_ROWS = 200  # cleared before each run's lines are written

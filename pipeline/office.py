@@ -58,6 +58,7 @@ from pipeline.report import (
     review_path,
     write_outputs,
 )
+from pipeline.report.desk_workbook import write_desk
 from pipeline.report.intake import write_intake
 from pipeline.report.keeping import write_keeping_filled
 from pipeline.report.reuse import Earlier
@@ -71,7 +72,10 @@ from pipeline.timing import stage
 
 OUTPUTS_MANIFEST = "ket_qua.json"  # what each output was made from (report/reuse.py)
 REGISTRY_BACKUP = "dvk_sao_luu.sqlite"  # in luu_tru/: the registry as it was before the last run
-CONSOLIDATED, IMPORTED = "tong_hop", "lich_su"  # how a year came into the registry
+CONSOLIDATED, IMPORTED = "tong_hop", "lich_su"
+DESK_DATA = (
+    Path(__file__).resolve().parent / "data"
+)  # the files `dvk init` copies as they are  # how a year came into the registry
 
 
 class DvkError(Exception):
@@ -411,6 +415,22 @@ def init_workspace(
     if sheet_is_new:  # the office's own copy of the criteria, to change if need be
         ws.score_sheet.write_bytes(DEFAULT_SHEET.read_bytes())
     made.append((ws.score_sheet, sheet_is_new))
+    cfg = load_config(ws.config_path)
+    return made + write_desk_files(ws.root, cfg)
+
+
+def write_desk_files(root: Path, cfg: Config) -> list[tuple[Path, bool]]:
+    """The control workbook, the Python module its buttons call and the double-click
+    launcher; each written only where it is missing (an office may have changed its own)."""
+    made = []
+    for name in (forms.DESK_FILENAME, forms.DESK_MODULE, forms.DESK_LAUNCHER):
+        path = root / name
+        is_new = not path.exists()
+        if is_new and name == forms.DESK_FILENAME:
+            write_desk(path, cfg)
+        elif is_new:  # the module and the launcher are written as they are kept
+            path.write_bytes((DESK_DATA / f"{name}.txt").read_bytes())
+        made.append((path, is_new))
     return made
 
 

@@ -128,7 +128,7 @@ def _letters_lines(letters: dict | None, outputs: dict[str, Path]) -> list[tuple
 
 def init_lines(made: list[tuple[Path, bool]]) -> list[tuple[str, str]]:
     """What `init` made, from office.init_workspace: the config first, then the criteria."""
-    (config, config_new), (sheet, sheet_new) = made
+    (config, config_new), (sheet, sheet_new), *desk = made
     lines = [
         (f"Đã tạo {config}. Hãy mở tệp này, sửa tên đơn vị và người ký.", "info")
         if config_new
@@ -136,6 +136,13 @@ def init_lines(made: list[tuple[Path, bool]]) -> list[tuple[str, str]]:
     ]
     if sheet_new:
         text = f"Đã tạo {sheet} (biểu chấm điểm 100 điểm; sửa nếu văn phòng dùng tiêu chí khác)."
+        lines.append((text, "info"))
+    if any(is_new for _, is_new in desk):
+        workbook, *_, launcher = (path for path, _ in desk)
+        text = (
+            f"Đã tạo bảng điều khiển {workbook.name} (bấm nút trong Excel, cần xlwings) và "
+            f"{launcher.name} (bấm đúp để tổng hợp, không cần Excel)."
+        )
         lines.append((text, "info"))
     return lines
 

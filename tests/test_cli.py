@@ -88,6 +88,9 @@ def test_init_then_templates_then_consolidate_an_empty_inbox(tmp_path):
         "templates",
         "dvk.toml",
         "cham_diem.toml",
+        "dvk_dieu_khien.xlsm",  # the control workbook's buttons (tests/test_desk.py)
+        "dvk_dieu_khien.py",
+        "Tong_hop.bat",
     }
     assert load_config(ws / "dvk.toml").year == 2027
     run = dvk("templates", "-w", str(ws))
