@@ -34,7 +34,7 @@ lint: $(VENV)/.installed
 sample: $(VENV)/.installed
 	$(BIN)/python examples/build_sample.py
 
-# Render page 1 of the sample's Phụ lục 1 to docs/ (needs LibreOffice and poppler-utils).
+# Render the README pictures from the sample's real outputs to docs/ (needs LibreOffice and poppler-utils).
 preview: $(VENV)/.installed
 	$(BIN)/python examples/render_preview.py
 
