@@ -149,8 +149,10 @@ def main() -> None:
 @click.option("--office", default="", metavar="TÊN", help='Tên đơn vị, ví dụ "BAN XÂY DỰNG ĐẢNG".')
 @click.option("--place", default="", metavar="ĐỊA_DANH", help='Địa danh, ví dụ "Diễn Châu".')
 def init(directory: Path, year: int | None, office: str, place: str) -> None:
-    """Tạo thư mục làm việc: inbox/, outbox/, templates/xlsx/, tệp cấu hình dvk.toml và biểu
-    chấm điểm cham_diem.toml.
+    """Tạo thư mục làm việc: inbox/, outbox/, templates/xlsx/, tệp cấu hình dvk.toml, biểu
+    chấm điểm cham_diem.toml, bảng điều khiển dvk_dieu_khien.xlsm và Tong_hop.bat.
+
+    Chạy lại trong thư mục đã có thì chỉ tạo các tệp còn thiếu.
 
     Ví dụ: dvk init D:\\DanVanKheo --year 2026
     """

@@ -17,6 +17,7 @@ from pipeline import forms
 from pipeline.config import ConfigError, Workspace, load_config, placeholders
 from pipeline.ingest.roster_reader import read_roster
 from pipeline.ingest.workbook_reader import read_meta
+from pipeline.letters import addresses
 from pipeline.normalize import match_choice
 from pipeline.registry import MIGRATIONS
 from pipeline.report.template import template_path
@@ -132,10 +133,10 @@ def _roster(ws: Workspace, cfg) -> Finding:
         return Finding(WARN, what, f"{len(issues)} chỗ cần sửa, ví dụ{where}: {first.message}")
     if not roster:
         return Finding(WARN, what, "Chưa điền đơn vị nào.")
-    no_mail = sum(not u.email for u in roster.units.values())
+    no_mail = sum(not addresses(u.email) for u in roster.units.values())
     said = f"{len(roster.units)} đơn vị."
     if no_mail:
-        said += f" {no_mail} đơn vị chưa có thư điện tử: không soạn được thư cho họ."
+        said += f" {no_mail} đơn vị chưa có thư điện tử (hoặc ghi sai): không soạn được thư cho họ."
         return Finding(WARN, what, said)
     return Finding(OK, what, said)
 

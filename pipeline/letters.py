@@ -8,6 +8,7 @@ goes with it). Pure: report/drafts.py turns these into .eml drafts; nothing is e
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 
@@ -21,6 +22,7 @@ from pipeline.roster import match_units
 # registration is due at once (it opens the year) and the results are not yet.
 REMIND_BEFORE = dt.timedelta(days=30)
 PROBLEMS_LISTED = 20  # the rest are in the attached workbook's "Cần sửa" sheet
+ADDRESS = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
 FORM_NAMES = {"registration": "biểu đăng ký mô hình", "results": "báo cáo kết quả mô hình"}
 
 
@@ -65,8 +67,8 @@ def letters(result: RunResult, cfg: Config, returned: list[str], today: dt.date)
         unit = roster.units.get(code) if code else None
         key = code or f"tep:{file}"
         if key not in by_unit:
-            sender = parseaddr(account.sender)[1]
-            to = (unit.email if unit else "") or sender
+            sender = addresses(parseaddr(account.sender)[1])
+            to = addresses(unit.email if unit else "") or sender
             name = unit.name if unit else account.unit or file
             by_unit[key] = Letter(name, to, to_from_sender=bool(to) and to == sender)
         letter = by_unit[key]
@@ -81,10 +83,17 @@ def letters(result: RunResult, cfg: Config, returned: list[str], today: dt.date)
         for row in units.itertuples(index=False):
             missing = [form for form in due if getattr(row, f"{form}_status") == NOT_SENT]
             if missing:
-                letter = by_unit.setdefault(row.code, Letter(row.name, row.email))
+                letter = by_unit.setdefault(row.code, Letter(row.name, addresses(row.email)))
                 letter.missing = missing
     order = {code: n for n, code in enumerate(roster.units)}
     return [by_unit[key] for key in sorted(by_unit, key=lambda k: (order.get(k, len(order)), k))]
+
+
+def addresses(text: str) -> str:
+    """The e-mail addresses in a roster's cell, as one To: offices separate them with ";",
+    "," or spaces; a cell with none that looks like an address gives "" (no guessing)."""
+    found = [part for part in re.split(r"[;,\s]+", text or "") if ADDRESS.fullmatch(part)]
+    return ", ".join(found)
 
 
 def letters_summary(found: list[Letter]) -> dict:

@@ -93,13 +93,14 @@ def test_a_roster_unit_without_email_and_an_unknown_level(sample_workspace):
     sheet = book.active
     emails = [c for c in sheet["F"] if c.value and "@" in str(c.value)]
     emails[0].value = None
+    emails[1].value = "chua co"  # not an address either
     book.save(path)
     config = sample_workspace / "dvk.toml"
     text = config.read_text(encoding="utf-8")
     config.write_text(text.replace('["Cấp xã", "Cấp tỉnh"]', '["Cấp xã", "Cấp Khối"]'))
     found = _by_what(doctor.check_workspace(sample_workspace))
     assert found["Danh mục"].level == doctor.WARN
-    assert "1 đơn vị chưa có thư điện tử" in found["Danh mục"].said
+    assert "2 đơn vị chưa có thư điện tử (hoặc ghi sai)" in found["Danh mục"].said
     assert found["Các cấp"].level == doctor.WARN and "Cấp Khối" in found["Các cấp"].said
 
 

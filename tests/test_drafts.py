@@ -125,3 +125,20 @@ def test_a_draft_no_longer_needed_is_gone_after_the_next_run(published, sample_w
     Office.open(sample_workspace).consolidate().publish()
     assert not old_age.exists()  # results not due yet: nothing to ask of it
     assert (outbox / "thu_gui" / "chi_bo_xom_nam_thinh.eml").exists()  # still has to fix
+
+
+@pytest.mark.parametrize(
+    ("cell", "to"),
+    [
+        ("a@xa.vn", "a@xa.vn"),
+        ("a@xa.vn; b@xa.vn", "a@xa.vn, b@xa.vn"),
+        ("a@xa.vn,b@xa.vn", "a@xa.vn, b@xa.vn"),
+        ("chưa có", ""),
+        ("a@xa", ""),
+        ("", ""),
+    ],
+)
+def test_roster_addresses_as_offices_type_them(cell, to):
+    from pipeline.letters import addresses
+
+    assert addresses(cell) == to

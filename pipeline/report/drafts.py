@@ -50,7 +50,8 @@ def draft(
     if letter.to:
         message["To"] = letter.to
     forms = " và ".join(FORM_NAMES[form] for form in letter.missing)
-    message["Subject"] = SUBJECTS[letter.kind].format(year=cfg.year, unit=letter.unit, forms=forms)
+    subject = SUBJECTS[letter.kind].format(year=cfg.year, unit=letter.unit, forms=forms)
+    message["Subject"] = " ".join(subject.split())  # a header is one line
     message["X-Unsent"] = "1"  # Outlook opens it as a new message to send, not a received one
     message.set_content(body(letter, returned, cfg, today))
     for file in letter.files_to_fix:
