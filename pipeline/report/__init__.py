@@ -20,7 +20,7 @@ from pipeline.letters import letters
 from pipeline.normalize import ascii_slug
 from pipeline.report.comparison import write_comparison
 from pipeline.report.completeness import write_completeness
-from pipeline.report.drafts import DRAFTS_FOLDER, write_drafts
+from pipeline.report.drafts import DRAFTS_FOLDER, draft_paths, write_drafts
 from pipeline.report.intake import write_intake
 from pipeline.report.phu_luc import write_phu_luc_1, write_phu_luc_4
 from pipeline.report.returns import return_tasks
@@ -114,8 +114,17 @@ def write_outputs(
     returned, tasks = return_tasks(result, returns, cfg.office_name, earlier, outbox, done)
     tasks += _annex_tasks(jobs, outbox, earlier, done)
 
+    today = today or dt.date.today()
+    drafts = draft_paths(folder / DRAFTS_FOLDER, letters(result, cfg, list(returned), today))
+    fixes = [(letter, path) for letter, path in drafts if letter.files_to_fix]
+
     def the_rest() -> None:
-        """The workbooks made from the whole run, written here while the writers work."""
+        """The workbooks made from the whole run, written here while the writers work, and
+        the reminders, which attach nothing the writers make."""
+        reminders = [(letter, path) for letter, path in drafts if not letter.files_to_fix]
+        with timed("thu_gui nhac"):
+            if write_drafts(reminders, returned, cfg, today):
+                paths["thu_gui"] = folder / DRAFTS_FOLDER
         if roster and not roster.from_senders:  # who was expected to send: only a roster says
             paths["tinh_hinh"] = folder / COMPLETENESS_NAME.format(year=stamp)
             with timed("tinh_hinh"):
@@ -143,11 +152,9 @@ def write_outputs(
     # Annexes and returns in writer processes when there are many; the rest meanwhile, here.
     with stage(timings, "write (wall)"):
         write_all(tasks, done, timings, beside=the_rest)
-    # Last: a letter to fix a file attaches the workbook just written for it.
-    today = today or dt.date.today()
+    # A letter to fix a file attaches the workbook just written for it: those go last.
     with stage(timings, "write thu_gui"):
-        to_send = letters(result, cfg, list(returned), today)
-        if write_drafts(folder / DRAFTS_FOLDER, to_send, returned, cfg, today):
+        if write_drafts(fixes, returned, cfg, today):
             paths["thu_gui"] = folder / DRAFTS_FOLDER
     return paths
 
