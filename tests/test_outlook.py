@@ -188,3 +188,19 @@ def test_an_embedded_message_nested_past_the_limit_is_refused(tmp_path):
     (tmp_path / "sau.msg").write_bytes(inner.to_bytes())
     found = arrivals_of(tmp_path / "sau.msg", tmp_path)
     assert any(Code.CONTAINER_TOO_DEEP in [i.code for i in a.issues] for a in found)
+
+
+def test_a_signed_outlook_message_gives_its_form_and_an_encrypted_one_is_refused(tmp_path, cfg):
+    sender = ("Đoàn Thanh niên xã", "dtn@example.vn")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    signed = build_outlook.signed("Ký số", sender, SENT, {UNIT_FORM.name: UNIT_FORM.read_bytes()})
+    (inbox / "ky_so.msg").write_bytes(signed.to_bytes())
+    (inbox / "ma_hoa.msg").write_bytes(build_outlook.encrypted("Mã hoá", sender, SENT).to_bytes())
+    result = consolidate(inbox, cfg.year)
+    accounts = {f.file: f for f in result.files}
+    form = accounts[f"ky_so.msg/thu_ky_so.eml/{UNIT_FORM.name}"]
+    assert form.registrations > 0 and form.sender == "Đoàn Thanh niên xã <dtn@example.vn>"
+    refused = [i for i in result.issues if i.file == "ma_hoa.msg/smime.p7m"]
+    assert [i.code for i in refused] == [Code.FILE_UNREADABLE]
+    assert "mã hoá" in refused[0].message

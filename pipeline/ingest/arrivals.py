@@ -234,7 +234,8 @@ def _open_email(name, data, sender, sent, limits, zone):
     alternative > mixed), or as a forwarded message (read as an .eml of its own)."""
     try:
         message = email.message_from_bytes(data, policy=email.policy.default)
-        sender = str(message.get("From", "") or "")
+        # The signed content of a signed .msg has no From of its own: its sender is the mail's.
+        sender = str(message.get("From", "") or "") or sender
     except RecursionError:  # parts nested thousands deep
         return [], Issue(file=name, code=Code.CONTAINER_TOO_DEEP), "", sent
     except Exception:  # the parser gives up on some damaged mail: say so, keep the run
@@ -284,6 +285,9 @@ def _open_outlook(name, data, sender, sent, limits, zone):
             content = _forwarded(content, f"{name}/{filename}", limits)
         elif _escapes(filename):
             content = Issue(file=f"{name}/{filename}", code=Code.ZIP_UNSAFE_PATH, value=filename)
+        elif message.encrypted and filename.lower().endswith(".p7m"):
+            detail = "thư được mã hoá (S/MIME); đề nghị đơn vị gửi lại không mã hoá"
+            content = Issue(file=f"{name}/{filename}", code=Code.FILE_UNREADABLE, detail=detail)
         else:
             filename = PurePosixPath(filename).name or "(tệp đính kèm)"
         if isinstance(content, Issue) or not _skipped(filename):

@@ -24,7 +24,13 @@ ATTACHMENT_PREFIX = "__attach_version1.0_#"
 # [MS-OXMSG] 2.4: the fixed-size property stream starts with a header of this many bytes.
 HEADER_BYTES = {"message": 32, "embedded": 24, "attachment": 8}
 # MAPI property ids ([MS-OXPROPS]) an intake reads, and their types.
-SUBJECT, SENDER_NAME, SENDER_ADDRESS, SENDER_SMTP = 0x0037, 0x0C1A, 0x0C1F, 0x5D01
+MESSAGE_CLASS, SUBJECT, SENDER_NAME, SENDER_ADDRESS, SENDER_SMTP = (
+    0x001A,
+    0x0037,
+    0x0C1A,
+    0x0C1F,
+    0x5D01,
+)
 SENT_REPRESENTING_ADDRESS, HEADERS = 0x0065, 0x007D
 SUBMIT_TIME, DELIVERY_TIME = 0x0039, 0x0E06
 CODEPAGE, INTERNET_CODEPAGE = 0x3FFD, 0x3FDE
@@ -32,6 +38,10 @@ ATTACH_DATA, ATTACH_SHORT_NAME, ATTACH_LONG_NAME, ATTACH_METHOD = 0x3701, 0x3704
 DISPLAY_NAME = 0x3001
 UNICODE, ANSI, BINARY, OBJECT, SYSTIME, LONG = 0x001F, 0x001E, 0x0102, 0x000D, 0x0040, 0x0003
 EMBEDDED_MESSAGE = 5  # PidTagAttachMethod: afEmbeddedMessage
+# A digitally signed message ([MS-OXOSMIME]): Outlook keeps the whole signed MIME message, its
+# attachments in clear, as one attachment "smime.p7m"; an encrypted one keeps it enciphered.
+SIGNED_CLASS, SMIME_CLASS = "ipm.note.smime.multipartsigned", "ipm.note.smime"
+SIGNED_CONTENT = "thu_ky_so.eml"  # the name the signed MIME message is read under
 FILETIME_EPOCH = dt.datetime(1601, 1, 1, tzinfo=dt.UTC)
 
 
@@ -53,6 +63,16 @@ class Message:
 
     def text(self, prop: int) -> str:
         return _text(self.ole, self.path, prop, self.codepage)
+
+    @property
+    def message_class(self) -> str:
+        return self.text(MESSAGE_CLASS).lower()
+
+    @property
+    def encrypted(self) -> bool:
+        """S/MIME encrypted: its attachments are enciphered in smime.p7m, unreadable here."""
+        kind = self.message_class
+        return kind.startswith(SMIME_CLASS) and not kind.startswith(SIGNED_CLASS)
 
     @property
     def subject(self) -> str:
@@ -114,6 +134,8 @@ class Message:
                 found.append((name, Message(self.ole, inner, "embedded")))
                 continue
             data = _stream(self.ole, [*path, _stream_name(ATTACH_DATA, BINARY)])
+            if name.lower().endswith(".p7m") and self.message_class.startswith(SIGNED_CLASS):
+                name = SIGNED_CONTENT  # read as the e-mail it is, signature and all
             found.append((name, data))
         return found
 
