@@ -24,7 +24,10 @@ from pipeline.report.template import template_path
 from pipeline.roster import build_roster
 
 OK, WARN, PROBLEM = "ổn", "lưu ý", "lỗi"  # a PROBLEM stops `dvk consolidate` or spoils its output
-PACKAGES = ("pandas", "openpyxl", "pandera", "python-calamine", "click", "olefile", "rapidfuzz")
+PACKAGES = (
+    "pandas", "openpyxl", "pandera", "python-calamine", "click", "rapidfuzz", "psutil",
+    "olefile", "xlsxwriter",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
