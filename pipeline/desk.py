@@ -35,7 +35,7 @@ class Desk(Protocol):
 
 
 def tong_hop(desk: Desk | None = None) -> None:
-    """ "Tổng hợp": consolidate the inbox for the year (and quarter) typed, publish, summarise."""
+    """The "Tổng hợp" button: consolidate the year (and quarter) typed, publish, summarise."""
     desk = desk or excel_desk()
 
     def job(office: Office, typed: Typed):
@@ -68,22 +68,22 @@ def tong_hop(desk: Desk | None = None) -> None:
 
 
 def mo_ket_qua(desk: Desk | None = None) -> None:
-    """ "Mở kết quả": Phụ lục 1 and 4 of the last run, in Excel (or the system's viewer)."""
+    """The "Mở kết quả" button: the last run's Phụ lục 1 and 4, in Excel or the system's viewer."""
     desk = desk or excel_desk()
 
     def job(office: Office, typed: Typed):
         paths = office.latest_annexes(typed.quarter)
         used, failures = opening.open_files(paths)
         if used:
-            return f"Đã mở Phụ lục 1 và Phụ lục 4 bằng {used}.", {}, [str(p) for p in paths]
-        where = f"Không mở tự động được; các tệp nằm trong {paths[0].parent}."
-        return where, {}, failures
+            return f"Đã mở Phụ lục 1 và Phụ lục 4 bằng {used}.", {}, []
+        why = "; ".join(failures)
+        return f"Không mở tự động được ({why}); các tệp nằm trong {paths[0].parent}.", {}, []
 
     _button(desk, "Mở kết quả", job, keep_summary=True)
 
 
 def tao_bieu_mau(desk: Desk | None = None) -> None:
-    """ "Tạo biểu mẫu": the unit form, the scoring sheet and the roster, into templates/xlsx."""
+    """The "Tạo biểu mẫu" button: the unit form, the scoring sheet and the roster."""
     desk = desk or excel_desk()
 
     def job(office: Office, typed: Typed):
@@ -94,7 +94,7 @@ def tao_bieu_mau(desk: Desk | None = None) -> None:
 
 
 def kiem_tra(desk: Desk | None = None) -> None:
-    """ "Kiểm tra": `dvk doctor`, its findings in the summary sheet."""
+    """The "Kiểm tra" button: `dvk doctor`, its findings in the summary sheet."""
     desk = desk or excel_desk()
     try:
         typed = desk.typed()
@@ -106,7 +106,7 @@ def kiem_tra(desk: Desk | None = None) -> None:
     warnings = sum(f.level == doctor.WARN for f in findings)
     lines = [f"[{f.level}] {f.what}: {f.said}" for f in findings]
     status = f"Kiểm tra xong: {problems} lỗi, {warnings} lưu ý (xem trang “Kết quả lần chạy”)."
-    desk.show(status, _stamp("Kiểm tra", typed), lines)
+    desk.show(status, _stamp("Kiểm tra", typed.year, typed.quarter), lines)
 
 
 def _button(desk: Desk, name: str, job, keep_summary: bool = False) -> None:
@@ -131,13 +131,11 @@ def _button(desk: Desk, name: str, job, keep_summary: bool = False) -> None:
     if keep_summary:
         desk.show(status, {}, [])
         return
-    desk.show(status, _stamp(name, typed) | summary, details)
+    desk.show(status, _stamp(name, office.config.year, typed.quarter) | summary, details)
 
 
-def _stamp(name: str, typed: Typed) -> dict[str, object]:
-    period = f"{typed.year or 'theo dvk.toml'}" + (
-        f", quý {typed.quarter}" if typed.quarter else ""
-    )
+def _stamp(name: str, year: int | None, quarter: int | None) -> dict[str, object]:
+    period = f"{year or 'theo dvk.toml'}" + (f", quý {quarter}" if quarter else "")
     return {"thoi_diem": dt.datetime.now().strftime("%d/%m/%Y %H:%M"), "viec": name, "ky": period}
 
 

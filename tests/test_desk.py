@@ -109,7 +109,7 @@ def test_mo_ket_qua_where_nothing_can_open_says_where_the_files_are(sample_works
     typed = FakeDesk(sample_workspace)
     desk.tong_hop(typed)
     desk.mo_ket_qua(typed)
-    assert typed.status.startswith("Không mở tự động được; các tệp nằm trong ")
+    assert typed.status.startswith("Không mở tự động được (Excel: không có); các tệp nằm trong ")
 
 
 def test_tao_bieu_mau_and_kiem_tra(sample_workspace):
