@@ -10,7 +10,9 @@ script keeps all of it but two things, as [MS-OVBA] says a writer may:
 - the reference to the xlwings add-in goes, since the macros call it late (a missing add-in
   then gives the workbook's own message, not "Can't find project or library").
 Every module's compiled cache is dropped (module offsets 0, `_VBA_PROJECT` of version 0xFFFF
-with no cache, as [MS-OVBA] 2.3.4.1 requires of a writer), so Excel compiles the source.
+with no cache, as [MS-OVBA] 2.3.4.1 requires of a writer), so Excel compiles the source. That is
+what LibreOffice's own VBA export writes (`exportVBAProjectStream` in oox/source/ole/
+vbaexport.cxx: 0x61CC, 0xFFFF, 0x00, 0x0000, then each module's compressed source alone).
 The compound file is written by aspose-email-foss's CFB writer (MIT).
 """
 
