@@ -142,3 +142,23 @@ def test_roster_addresses_as_offices_type_them(cell, to):
     from pipeline.letters import addresses
 
     assert addresses(cell) == to
+
+
+def test_a_rerun_copies_the_drafts_it_would_write_the_same(published, sample_workspace):
+    """A draft's MIME boundary is random, so equal bytes mean it was copied, not rebuilt."""
+    _, outbox = published
+    before = {p.name: p.read_bytes() for p in (outbox / "thu_gui").glob("*.eml")}
+    Office.open(sample_workspace).consolidate().publish()
+    after = {p.name: p.read_bytes() for p in (outbox / "thu_gui").glob("*.eml")}
+    assert after == before
+    config = sample_workspace / "dvk.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("han_dang_ky = 2026-03-05", "han_dang_ky = 2026-03-06"))
+    Office.open(sample_workspace).consolidate().publish()
+    changed = {p.name: p.read_bytes() for p in (outbox / "thu_gui").glob("*.eml")}
+    assert changed.keys() == before.keys()
+    assert all(changed[name] != before[name] for name in before)  # the deadline is in each
+    assert (
+        "06/03/2026"
+        in _read(outbox / "thu_gui" / "chi_bo_co_quan_dang.eml").get_body(("plain",)).get_content()
+    )

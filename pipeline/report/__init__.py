@@ -123,7 +123,7 @@ def write_outputs(
         the reminders, which attach nothing the writers make."""
         reminders = [(letter, path) for letter, path in drafts if not letter.files_to_fix]
         with timed("thu_gui nhac"):
-            if write_drafts(reminders, returned, cfg, today):
+            if write_drafts(reminders, returned, cfg, today, earlier, outbox):
                 paths["thu_gui"] = folder / DRAFTS_FOLDER
         if roster and not roster.from_senders:  # who was expected to send: only a roster says
             paths["tinh_hinh"] = folder / COMPLETENESS_NAME.format(year=stamp)
@@ -154,7 +154,7 @@ def write_outputs(
         write_all(tasks, done, timings, beside=the_rest)
     # A letter to fix a file attaches the workbook just written for it: those go last.
     with stage(timings, "write thu_gui"):
-        if write_drafts(fixes, returned, cfg, today):
+        if write_drafts(fixes, returned, cfg, today, earlier, outbox):
             paths["thu_gui"] = folder / DRAFTS_FOLDER
     return paths
 

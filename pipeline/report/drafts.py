@@ -19,6 +19,7 @@ from pathlib import Path
 from pipeline.config import Config
 from pipeline.letters import FORM_NAMES, PROBLEMS_LISTED, Letter
 from pipeline.normalize import ascii_slug
+from pipeline.report.reuse import Earlier, fingerprint
 from pipeline.report.template import template_path, write_template
 
 DRAFTS_FOLDER = "thu_gui"
@@ -45,14 +46,25 @@ def draft_paths(folder: Path, letters: list[Letter]) -> list[tuple[Letter, Path]
 
 
 def write_drafts(
-    paired: list[tuple[Letter, Path]], returned: dict[str, Path], cfg: Config, today: dt.date
+    paired: list[tuple[Letter, Path]],
+    returned: dict[str, Path],
+    cfg: Config,
+    today: dt.date,
+    earlier: Earlier | None = None,
+    outbox: Path | None = None,
 ) -> list[Path]:
     """One draft per letter; `returned` maps each returned inbox file to its workbook, which
-    must be written already."""
-    if not paired:
-        return []
-    blank = _blank_form(cfg) if any(letter.missing for letter, _ in paired) else None
+    must be written already. With `earlier`, a draft made from the same letter, settings, day
+    and attachments as the published one is copied from there."""
+    blank = None
     for letter, path in paired:
+        if earlier is not None and outbox is not None:
+            attached = [returned[f].read_bytes() for f in letter.files_to_fix]
+            inputs = fingerprint("thu_gui", letter, repr(cfg), today, attached)
+            if earlier.reuse(path, outbox, inputs):
+                continue
+        if letter.missing and blank is None:
+            blank = _blank_form(cfg)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(draft(letter, returned, cfg, blank, today).as_bytes(policy=POLICY))
     return [path for _, path in paired]
