@@ -162,3 +162,31 @@ def test_a_rerun_copies_the_drafts_it_would_write_the_same(published, sample_wor
         "06/03/2026"
         in _read(outbox / "thu_gui" / "chi_bo_co_quan_dang.eml").get_body(("plain",)).get_content()
     )
+
+
+def test_the_sender_of_a_mail_that_could_not_be_read_is_told(tmp_path, blank_template, cfg):
+    """The fixture inbox (tests/fixtures/build_inbox.py), every kind of file a real one holds:
+    each e-mailed file that was not read gets a letter to its sender saying why; a picture
+    beside a good form, or a file saved from somewhere (no sender), gets none."""
+    from pipeline.consolidate import consolidate
+    from tests.fixtures.build_inbox import build
+
+    build(tmp_path / "inbox", blank_template, cfg)
+    result = consolidate(tmp_path / "inbox", cfg.year)
+    found = letters(result, cfg, list(result.returned), dt.date(2026, 3, 1))
+    told = {file for letter in found for file in letter.unreadable}
+    unreadable = {f.file for f in result.files if f.status == "unreadable"}
+    assert "thu_trong.eml" in told  # an e-mail with no workbook attached
+    assert "thu_dtn.eml/logo.png" in unreadable - told  # not a workbook: nobody's mistake
+    unsent = {f.file for f in result.files if not f.sender}
+    assert unsent & unreadable and not told & unsent  # no one to write to
+    letter = next(letter for letter in found if "thu_trong.eml" in letter.unreadable)
+    assert letter.kind == "sua" and letter.to == "doanthanhnien@example.vn"
+    text = drafts_body(letter, cfg)
+    assert "đã nhận “thu_trong.eml” của đơn vị nhưng chưa đọc được: Không có tệp Excel" in text
+
+
+def drafts_body(letter, cfg) -> str:
+    from pipeline.report.drafts import body
+
+    return body(letter, {}, cfg, dt.date(2026, 3, 1))

@@ -115,6 +115,13 @@ def body(letter: Letter, returned: dict[str, Path], cfg: Config, today: dt.date)
             "này và gửi lại.",
             "",
         ]
+    for file in letter.unreadable:
+        (issue,) = [i for i in letter.problems if i.file == file]
+        lines += [
+            f"{cfg.office_name} đã nhận “{file}” của đơn vị nhưng chưa đọc được: "
+            f"{issue.message} {issue.hint}",
+            "",
+        ]
     deadlines = {"registration": cfg.registration_deadline, "results": cfg.results_deadline}
     for form in letter.missing:
         lines += [
