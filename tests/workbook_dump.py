@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 
 def dump_workbook(path: Path) -> dict:
@@ -42,15 +43,17 @@ def _dump_sheet(ws) -> dict:
         "default_style": default,
         "cells": {k: d[0] if d[1:] == default else d for k, d in cells.items()},
         "merges": sorted(str(r) for r in ws.merged_cells.ranges),
-        "widths": {k: round(v.width, 2) for k, v in sorted(ws.column_dimensions.items())},
+        "widths": _widths(ws),
         "hidden_columns": sorted(k for k, v in ws.column_dimensions.items() if v.hidden),
         "heights": {str(k): v.height for k, v in sorted(ws.row_dimensions.items()) if v.height},
         "bordered_cells": bordered,
         "unlocked_cells": unlocked,
-        "print": {
+        "print": None
+        if ws.sheet_state != "visible"  # never printed; libraries differ in their defaults
+        else {
             "orientation": setup.orientation,
             "paper": setup.paperSize,
-            "fit_to_width": setup.fitToWidth,
+            "fit_to_width": 1 if setup.fitToWidth is None else setup.fitToWidth,  # the default
             "fit_to_height": setup.fitToHeight,
             "fit_to_page": ws.sheet_properties.pageSetUpPr.fitToPage
             if ws.sheet_properties.pageSetUpPr
@@ -66,6 +69,21 @@ def _dump_sheet(ws) -> dict:
             for v in ws.data_validations.dataValidation
         ),
     }
+
+
+DIGIT = 7  # pixels: Excel draws a column in whole pixels, a width unit being one digit
+
+
+def _widths(ws) -> dict[str, float]:
+    """Each column's width, by letter, in the whole pixels Excel draws (XlsxWriter rounds to
+    them, openpyxl does not) and one entry per column (XlsxWriter stores neighbours of one
+    width as one range)."""
+    widths = {}
+    for key, dim in ws.column_dimensions.items():
+        first, last = (dim.min, dim.max) if dim.min and dim.max else (None, None)
+        letters = [get_column_letter(i) for i in range(first, last + 1)] if first else [key]
+        widths |= {letter: round(round(dim.width * DIGIT) / DIGIT, 2) for letter in letters}
+    return dict(sorted(widths.items(), key=lambda kv: (len(kv[0]), kv[0])))
 
 
 def _dump_cell(cell) -> list:

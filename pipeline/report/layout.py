@@ -12,12 +12,18 @@ from openpyxl.utils import get_column_letter
 
 from pipeline import forms
 from pipeline.config import Config
+from pipeline.report.sheet import Book, Sheet
 from pipeline.report.styles import (
     BODY_SIZE,
+    add_filter,
     box_range,
+    freeze,
     merge,
+    plain,
     put,
+    set_height,
     set_print_setup,
+    set_width,
     wrapped_height,
 )
 
@@ -82,7 +88,7 @@ def write_heading(
     put(ws, 3, 1, title, bold=True, size=14, align="center")
     merge(ws, 3, 1, last)
     if title_height:
-        ws.row_dimensions[3].height = title_height
+        set_height(ws, 3, title_height)
 
 
 def write_signature(ws, cfg: Config, row: int, last: int) -> None:
@@ -109,13 +115,18 @@ def write_signature(ws, cfg: Config, row: int, last: int) -> None:
         row += 1
 
 
-def write_meta_sheet(wb: Workbook, pairs: Iterable[tuple[str, object]], protect: bool = False):
+def write_meta_sheet(
+    wb: Workbook | Book, pairs: Iterable[tuple[str, object]], protect: bool = False
+):
     """The hidden sheet a reader checks first: key / value pairs in columns A and B (what the
     file is, its version and year); the caller may add its lists from column D on."""
     ws = wb.create_sheet(forms.META_SHEET)
     for row, (key, value) in enumerate(pairs, start=1):
-        ws.cell(row, 1, key)
-        ws.cell(row, 2, value)
+        plain(ws, row, 1, key)
+        plain(ws, row, 2, value)
+    if isinstance(ws, Sheet):
+        ws.hidden, ws.protected = True, protect
+        return ws
     ws.sheet_state = "hidden"
     if protect:
         ws.protection.sheet = True
@@ -135,25 +146,25 @@ def table_sheet(
     # A title longer than the table is wide wraps: its row grows, or it covers the office's name.
     total = sum(column.width for column in columns)
     if len(title) > (total - 1) * 1.2 * BODY_SIZE / 14:
-        ws.row_dimensions[2].height = wrapped_height([(title, total)], size=14)
+        set_height(ws, 2, wrapped_height([(title, total)], size=14))
     for col, column in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = column.width
+        set_width(ws, col, column.width)
         put(ws, 4, col, column.header, bold=True, align="center", border=True)
-    ws.row_dimensions[4].height = max(36, wrapped_height([(c.header, c.width) for c in columns]))
+    set_height(ws, 4, max(36, wrapped_height([(c.header, c.width) for c in columns])))
     for r, values in enumerate(rows, start=5):
         for col, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
             centred = column.align == "center" or isinstance(value, int | float)
             put(ws, r, col, value, border=True, align="center" if centred else "left")
-        ws.row_dimensions[r].height = wrapped_height(
-            [(str(v), c.width) for v, c in zip(values, columns, strict=True)]
+        set_height(
+            ws, r, wrapped_height([(str(v), c.width) for v, c in zip(values, columns, strict=True)])
         )
     if not rows:
         put(ws, 5, 1, "Không có.", italic=True)
         merge(ws, 5, 1, last)
         box_range(ws, 5, 5, 1, last)
     set_print_setup(ws, "4:4")
-    ws.freeze_panes = "A5"
-    ws.auto_filter.ref = f"A4:{get_column_letter(last)}{max(4, 4 + len(rows))}"
+    freeze(ws, 5)
+    add_filter(ws, f"A4:{get_column_letter(last)}{max(4, 4 + len(rows))}")
 
 
 def numbered(rows: Iterable[Mapping]) -> list[dict]:

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
 from pipeline import forms, vocab
 from pipeline.config import Config
@@ -25,11 +23,16 @@ from pipeline.report.layout import (
     write_meta_sheet,
     write_signature,
 )
+from pipeline.report.sheet import Book
 from pipeline.report.styles import (
     box_range,
+    freeze,
     merge,
+    plain,
     put,
+    set_height,
     set_print_setup,
+    set_width,
     wrapped_height,
 )
 from pipeline.roster import ROOT, Roster
@@ -300,17 +303,16 @@ def write_annex(
     lines: list[Line],
     rows: pd.DataFrame,
     cfg: Config,
-    extra: Callable[[Workbook], None] | None = None,
+    extra: Callable[[Book], None] | None = None,
 ):
     """Write one annex workbook, every total as a value so nothing needs recalculating, and a
     hidden sheet with each model row's unit code and model id, for the office above."""
-    wb = Workbook()
+    wb = Book(spec.label)
     ws = wb.active
-    ws.title = spec.label
     widths = spec.widths
     last = len(widths)
     for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
+        set_width(ws, i, width)
     title = spec.title.format(year=cfg.title_year)
     write_heading(ws, cfg, last, title, label=spec.label, title_height=36)
     row = _write_header(ws, spec)
@@ -320,8 +322,8 @@ def write_annex(
         values = cells(spec.columns, line.cells)
         for col, (column, value) in enumerate(zip(spec.columns, values, strict=True), start=1):
             put(ws, row, col, value, bold=bold, border=True, align=column.align)
-        ws.row_dimensions[row].height = wrapped_height(
-            [(str(v), w) for v, w in zip(values, widths, strict=True)]
+        set_height(
+            ws, row, wrapped_height([(str(v), w) for v, w in zip(values, widths, strict=True)])
         )
         if line.ids:
             ids[row] = line.ids
@@ -329,7 +331,7 @@ def write_annex(
     row = _write_footer(ws, spec, rows, row + 1, last)
     write_signature(ws, cfg, row + 1, last)
     set_print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW + 2}")
-    ws.freeze_panes = ws.cell(HEADER_ROW + 3, 1)
+    freeze(ws, HEADER_ROW + 3)
     if extra:
         extra(wb)
     _ids_sheet(wb, cfg.year, ws.title, ids)
@@ -337,22 +339,22 @@ def write_annex(
     wb.save(path)
 
 
-def _ids_sheet(wb: Workbook, year: int, sheet: str, ids: dict[int, tuple]) -> None:
+def _ids_sheet(wb: Book, year: int, sheet: str, ids: dict[int, tuple]) -> None:
     """Hidden: which roster unit and registry model each "-" row is (forms.ANNEX_IDS_*)."""
     pairs = (("template", forms.ANNEX_TEMPLATE_ID), ("year", year), ("sheet", sheet))
     ws = write_meta_sheet(wb, pairs)
     for col, header in enumerate(forms.ANNEX_IDS_COLUMNS, start=4):
-        ws.cell(1, col, header)
+        plain(ws, 1, col, header)
     for offset, (excel_row, (unit_code, model_id)) in enumerate(sorted(ids.items()), start=2):
-        ws.cell(offset, 4, excel_row)
-        ws.cell(offset, 5, unit_code)
-        ws.cell(offset, 6, model_id)
+        plain(ws, offset, 4, excel_row)
+        plain(ws, offset, 5, unit_code)
+        plain(ws, offset, 6, model_id)
 
 
-def level_sheets(registrations: pd.DataFrame, cfg: Config) -> Callable[[Workbook], None]:
+def level_sheets(registrations: pd.DataFrame, cfg: Config) -> Callable[[Book], None]:
     """One sheet per level of registration ("Cấp xã", "Cấp tỉnh"…): the models registered at it."""
 
-    def add(wb: Workbook) -> None:
+    def add(wb: Book) -> None:
         if registrations.empty or "level" not in registrations:
             return
         for code, label in vocab.LEVELS.items():
@@ -391,8 +393,8 @@ def _write_header(ws, spec: AnnexSpec) -> int:
         merge(ws, numbers, col, col + span - 1)
         col += span
     box_range(ws, top, numbers, 1, col - 1)
-    ws.row_dimensions[top].height = 36
-    ws.row_dimensions[sub].height = 33
+    set_height(ws, top, 36)
+    set_height(ws, sub, 33)
     return numbers + 1
 
 
@@ -414,7 +416,7 @@ def _write_footer(ws, spec: AnnexSpec, rows: pd.DataFrame, row: int, last: int) 
     for note in spec.notes:
         put(ws, row, 2, note, italic=True)
         merge(ws, row, 2, last)
-        ws.row_dimensions[row].height = wrapped_height([(note, sum(spec.widths[1:]))])
+        set_height(ws, row, wrapped_height([(note, sum(spec.widths[1:]))]))
         row += 1
     return row
 

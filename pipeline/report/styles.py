@@ -1,4 +1,7 @@
-"""The official look shared by every workbook we write: fonts, borders, safe text, print setup."""
+"""The official look shared by every workbook we write: fonts, borders, safe text, print setup.
+
+Each helper fills an openpyxl worksheet or a sheet.Sheet (saved by XlsxWriter) alike.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,10 @@ from copy import copy
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from pipeline.report.sheet import Look, PrintSetup, Sheet
 
 FONT_NAME = "Times New Roman"
 BODY_SIZE = 12
@@ -21,7 +27,7 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 MM_PER_INCH = 25.4
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15, "header": 8, "footer": 8}
 MAX_CELL_TEXT = 32_767  # Excel keeps no more in one cell
-MAX_ROW_HEIGHT = 409  # points: Excel's tallest row
+MAX_ROW_HEIGHT = 408.75  # points: Excel's tallest row, in whole pixels
 SHOWN_FOR_CONTROL = "\ufffd"  # a control character a unit's file held, made visible
 
 
@@ -50,7 +56,7 @@ def _alignment(align: str, wrap: bool) -> Alignment:
 
 
 def put(
-    ws: Worksheet,
+    ws: Worksheet | Sheet,
     row: int,
     col: int,
     value: object,
@@ -64,6 +70,9 @@ def put(
 ):
     """Write one cell. Text is always text: a unit's "=…" never becomes a formula."""
     value = safe_text(value)
+    if isinstance(ws, Sheet):
+        ws.cells[row, col] = (value, _look(bold, italic, size, align, border, wrap))
+        return None
     cell = ws.cell(row=row, column=col, value=value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
@@ -83,8 +92,24 @@ def put(
     return cell
 
 
-def merge(ws: Worksheet, row: int, first_col: int, last_col: int, last_row: int | None = None):
-    if last_col > first_col or (last_row or row) > row:
+@functools.cache
+def _look(bold: bool, italic: bool, size: int, align: str, border: bool, wrap: bool) -> Look:
+    return Look(FONT_NAME, size, bold, italic, align, border, wrap)
+
+
+def plain(ws: Worksheet | Sheet, row: int, col: int, value: object) -> None:
+    """Write one cell with no style at all (a hidden sheet's data)."""
+    if isinstance(ws, Sheet):
+        ws.cells[row, col] = (value, None)
+    else:
+        ws.cell(row, col, value)
+
+
+def merge(ws, row: int, first_col: int, last_col: int, last_row: int | None = None):
+    if isinstance(ws, Sheet):
+        if last_col > first_col or (last_row or row) > row:
+            ws.merges.append((row, first_col, last_row or row, last_col))
+    elif last_col > first_col or (last_row or row) > row:
         ws.merge_cells(
             start_row=row, start_column=first_col, end_row=last_row or row, end_column=last_col
         )
@@ -92,6 +117,13 @@ def merge(ws: Worksheet, row: int, first_col: int, last_col: int, last_row: int 
 
 def box_range(ws: Worksheet, first_row: int, last_row: int, first_col: int, last_col: int):
     """Borders on every cell of a block, merged cells included (Excel draws each cell's own)."""
+    if isinstance(ws, Sheet):
+        blank = ("", Look(FONT_NAME, BODY_SIZE, False, False, "left", True, True))
+        for row in range(first_row, last_row + 1):
+            for col in range(first_col, last_col + 1):
+                value, look = ws.cells.get((row, col), blank)
+                ws.cells[row, col] = (value, (look or blank[1])._replace(border=True))
+        return
     for row in ws.iter_rows(
         min_row=first_row, max_row=last_row, min_col=first_col, max_col=last_col
     ):
@@ -107,11 +139,59 @@ def wrapped_height(texts_and_widths: list[tuple[str, float]], size: int = BODY_S
         per_line = max(1.0, (width - 1) * 1.2 * BODY_SIZE / size)
         needed = sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
         lines = max(lines, needed)
-    return min(MAX_ROW_HEIGHT, round(lines * LINE_HEIGHT * size / BODY_SIZE + 4, 2))
+    return whole_pixels(min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT * size / BODY_SIZE + 4))
 
 
-def set_print_setup(ws: Worksheet, title_rows: str | None, *, landscape: bool = True) -> None:
+PIXEL = 0.75  # points: Excel keeps a row's height in whole pixels (XlsxWriter rounds to them)
+
+
+def whole_pixels(height: float) -> float:
+    """A height Excel keeps as it is, rounded up so that no wrapped line is cut."""
+    return math.ceil(round(height / PIXEL, 6)) * PIXEL
+
+
+def set_width(ws: Worksheet | Sheet, col: int, width: float) -> None:
+    if isinstance(ws, Sheet):
+        ws.widths[col] = width
+    else:
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def set_height(ws: Worksheet | Sheet, row: int, height: float) -> None:
+    if isinstance(ws, Sheet):
+        ws.heights[row] = height
+    else:
+        ws.row_dimensions[row].height = height
+
+
+def freeze(ws: Worksheet | Sheet, row: int, col: int = 1) -> None:
+    """Rows above `row` (and columns left of `col`) stay in view while the rest scrolls."""
+    if isinstance(ws, Sheet):
+        ws.freeze = (row, col)
+    else:
+        ws.freeze_panes = ws.cell(row, col)
+
+
+def add_filter(ws: Worksheet | Sheet, ref: str) -> None:
+    if isinstance(ws, Sheet):
+        ws.filter = ref
+    else:
+        ws.auto_filter.ref = ref
+
+
+FOOTER = "Trang &P/&N"
+FOOTER_SIZE = 11
+
+
+def set_print_setup(
+    ws: Worksheet | Sheet, title_rows: str | None, *, landscape: bool = True
+) -> None:
     """A4, official margins, every column on one page width, header rows on every page."""
+    if isinstance(ws, Sheet):
+        inches = {side: round(mm / MM_PER_INCH, 3) for side, mm in MARGINS_MM.items()}
+        footer = f'&C&"{FONT_NAME},Regular"&{FOOTER_SIZE}{FOOTER}'
+        ws.print_setup = PrintSetup(title_rows, landscape, inches, footer)
+        return
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
@@ -122,6 +202,6 @@ def set_print_setup(ws: Worksheet, title_rows: str | None, *, landscape: bool = 
     ws.print_options.horizontalCentered = True
     if title_rows:
         ws.print_title_rows = title_rows
-    ws.oddFooter.center.text = "Trang &P/&N"
+    ws.oddFooter.center.text = FOOTER
     ws.oddFooter.center.font = f"{FONT_NAME},Regular"
-    ws.oddFooter.center.size = 11
+    ws.oddFooter.center.size = FOOTER_SIZE
