@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
 
 from pipeline import vocab
 from pipeline.analysis import COUNTS, compare_years, maintenance_rate
@@ -13,6 +12,7 @@ from pipeline.config import Config
 from pipeline.consolidate import RunResult
 from pipeline.frames import records
 from pipeline.report.layout import NUMBER, Column, numbered, table_sheet
+from pipeline.report.sheet import Book
 
 SHEET = "So sánh với năm trước"
 DROPPED_SHEET = "Mô hình không duy trì"
@@ -49,9 +49,8 @@ def write_comparison(path: Path, result: RunResult, cfg: Config) -> None:
     office_name = cfg.office_name
     by_unit, by_field, dropped = compare_years(result)
     year = result.year
-    wb = Workbook()
+    wb = Book(SHEET)
     ws = wb.active
-    ws.title = SHEET
     title = f"SO SÁNH MÔ HÌNH “DÂN VẬN KHÉO” NĂM {cfg.title_year} VỚI NĂM {year - 1}, THEO ĐƠN VỊ"
     table_sheet(ws, office_name, title, _columns(year, "Đơn vị"), _lines(by_unit))
     fields = wb.create_sheet("Theo lĩnh vực")

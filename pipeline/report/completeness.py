@@ -5,9 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
-from openpyxl.utils import get_column_letter
 
 from pipeline import vocab
 from pipeline.analysis import (
@@ -22,7 +19,8 @@ from pipeline.config import Config
 from pipeline.consolidate import RunResult
 from pipeline.frames import records
 from pipeline.report.layout import NUMBER, Column, numbered, table_sheet
-from pipeline.report.styles import put, set_print_setup
+from pipeline.report.sheet import Book, Chart, Sheet
+from pipeline.report.styles import plain, put, set_print_setup, set_width
 from pipeline.roster import ROOT, Roster
 
 # The columns of analysis.unit_status and analysis.node_rates, as the sheets show them.
@@ -69,9 +67,8 @@ REMIND_COLUMNS = (
 def write_completeness(path: Path, result: RunResult, roster: Roster, cfg: Config) -> None:
     units = unit_status(result, roster, cfg)
     nodes = node_rates(units, roster, cfg)
-    wb = Workbook()
+    wb = Book("Theo đơn vị")
     ws = wb.active
-    ws.title = "Theo đơn vị"
     rows = numbered(
         u | {"quota_met": "Đạt" if u["quota_met"] else "Chưa đạt"} for u in records(units)
     )
@@ -97,7 +94,7 @@ def _nodes_sheet(ws, nodes: pd.DataFrame, units: pd.DataFrame, cfg: Config) -> N
                 put(ws, row + offset, col, value, border=True)
 
 
-def _charts_sheet(ws, result: RunResult, roster: Roster, nodes: pd.DataFrame, cfg: Config):
+def _charts_sheet(ws: Sheet, result: RunResult, roster: Roster, nodes: pd.DataFrame, cfg):
     """Models per field and per node, and the reporting rate per node, drawn as bar charts."""
     title = f"BIỂU ĐỒ TÌNH HÌNH TỔNG HỢP NĂM {cfg.title_year}"
     put(ws, 1, 1, title, bold=True, size=14, wrap=False)
@@ -110,41 +107,30 @@ def _charts_sheet(ws, result: RunResult, roster: Roster, nodes: pd.DataFrame, cf
     put(ws, header, 1, "Đơn vị", bold=True)
     for col, f in enumerate(fields, start=2):
         put(ws, header, col, f.label, bold=True, align="center")
-        ws.column_dimensions[get_column_letter(col)].width = 16
+        set_width(ws, col, 16)
     for r, top in enumerate(tops, start=header + 1):
         put(ws, r, 1, top.name)
         inside = {u.code for u in roster.subtree(top.code)}
         mine = regs[regs["unit_code"].isin(inside)] if "unit_code" in regs else regs[:0]
         for col, f in enumerate(fields, start=2):
-            ws.cell(r, col, int((mine["field"] == f.code).sum()))
+            plain(ws, r, col, int((mine["field"] == f.code).sum()))
     last = header + max(len(tops), 1)
-    chart = BarChart()
-    chart.type = "col"
-    chart.title = "Số mô hình đăng ký theo lĩnh vực và đơn vị"
-    chart.y_axis.title = "Số mô hình"
-    data = Reference(ws, min_col=2, max_col=1 + len(fields), min_row=header, max_row=last)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last))
-    chart.width, chart.height = 24, 10
-    ws.add_chart(chart, f"A{last + 3}")
+    title = "Số mô hình đăng ký theo lĩnh vực và đơn vị"
+    ws.charts.append(
+        Chart(True, title, header, last, 1, 1 + len(fields), f"A{last + 3}", 24, 10, "Số mô hình")
+    )
     start = last + 24  # below the first chart (10 cm high, about 20 rows)
     put(ws, start, 1, "Đơn vị", bold=True)
     put(ws, start, 2, "Tỷ lệ gửi (%)", bold=True)
     put(ws, start, 3, "Tỷ lệ đúng hạn (%)", bold=True)
     for r, node in enumerate(records(nodes), start=start + 1):
         put(ws, r, 1, node["name"])
-        ws.cell(r, 2, node["reporting_rate"])
-        ws.cell(r, 3, node["on_time_rate"])
-    rates = BarChart()
-    rates.type = "bar"
-    rates.title = "Tỷ lệ đơn vị gửi biểu mẫu và gửi đúng hạn (%)"
+        plain(ws, r, 2, node["reporting_rate"])
+        plain(ws, r, 3, node["on_time_rate"])
     end = start + len(nodes)
-    rates.add_data(Reference(ws, min_col=2, max_col=3, min_row=start, max_row=end),
-                   titles_from_data=True)  # fmt: skip
-    rates.set_categories(Reference(ws, min_col=1, min_row=start + 1, max_row=end))
-    rates.width, rates.height = 24, 10
-    ws.add_chart(rates, f"A{end + 3}")
-    ws.column_dimensions["A"].width = 30
+    title = "Tỷ lệ đơn vị gửi biểu mẫu và gửi đúng hạn (%)"
+    ws.charts.append(Chart(False, title, start, end, 1, 3, f"A{end + 3}", 24, 10))
+    set_width(ws, 1, 30)
     set_print_setup(ws, None)
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from pipeline.config import Config
 from pipeline.consolidate import RunResult
 from pipeline.issues import Severity
 from pipeline.report.layout import NUMBER, Column, numbered, table_sheet
+from pipeline.report.sheet import Book
 
 FILES_SHEET = "Tiếp nhận"
 ISSUES_SHEET = "Vấn đề"
@@ -55,9 +54,8 @@ def write_intake(
     path: Path, result: RunResult, cfg: Config, returned: dict[str, Path] | None = None
 ) -> None:
     office_name = cfg.office_name
-    wb = Workbook()
+    wb = Book(FILES_SHEET)
     files = wb.active
-    files.title = FILES_SHEET
     rows = numbered(asdict(f) | {"status": f.status.label} for f in result.files)
     table_sheet(
         files, office_name, f"DANH SÁCH TỆP TIẾP NHẬN NĂM {cfg.title_year}", _FILE_COLUMNS, rows

@@ -40,6 +40,23 @@ class PrintSetup:
     footer: str  # in Excel's header codes
 
 
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart of a block of its own sheet (1-based): categories in the block's first
+    column, one series per further column, named by the block's first row."""
+
+    vertical: bool  # columns standing up, or bars lying down
+    title: str
+    first_row: int
+    last_row: int
+    first_col: int
+    last_col: int
+    anchor: str  # the cell its top left corner sits on
+    width_cm: float
+    height_cm: float
+    value_title: str = ""  # what the values count
+
+
 @dataclass
 class Sheet:
     """One worksheet's content, 1-based like openpyxl. A cell whose look is None is unstyled."""
@@ -54,6 +71,7 @@ class Sheet:
     filter: str | None = None  # "A4:F20"
     hidden: bool = False
     protected: bool = False
+    charts: list[Chart] = field(default_factory=list)
 
 
 class Book:
@@ -81,7 +99,10 @@ class Book:
         with xlsxwriter.Workbook(str(path), options) as wb:
             formats = _Formats(wb)
             for sheet in self.sheets:
-                _write_sheet(wb.add_worksheet(sheet.title), sheet, formats)
+                ws = wb.add_worksheet(sheet.title)
+                _write_sheet(ws, sheet, formats)
+                for chart in sheet.charts:
+                    ws.insert_chart(chart.anchor, _chart(wb, sheet.title, chart))
 
 
 # Excel's units count digits of the default font (7 px) and a column keeps 5 px of padding.
@@ -155,6 +176,29 @@ def _write_cell(ws, row: int, col: int, value, look: Look | None, formats: _Form
         ws.write_blank(row, col, None, formats(look))
     else:
         ws.write_string(row, col, str(value), formats(look))
+
+
+CM_PER_INCH, PX_PER_INCH = 2.54, 96
+
+
+def _chart(wb: xlsxwriter.Workbook, sheet: str, spec: Chart):
+    chart = wb.add_chart({"type": "column" if spec.vertical else "bar"})
+    top, bottom, first = spec.first_row - 1, spec.last_row - 1, spec.first_col - 1
+    for col in range(first + 1, spec.last_col):
+        chart.add_series(
+            {
+                "name": [sheet, top, col],
+                "categories": [sheet, top + 1, first, bottom, first],
+                "values": [sheet, top + 1, col, bottom, col],
+            }
+        )
+    chart.set_title({"name": spec.title})
+    if spec.value_title:
+        # A bar chart lies down: its values run along the x axis.
+        (chart.set_y_axis if spec.vertical else chart.set_x_axis)({"name": spec.value_title})
+    px = PX_PER_INCH / CM_PER_INCH
+    chart.set_size({"width": round(spec.width_cm * px), "height": round(spec.height_cm * px)})
+    return chart
 
 
 def _write_print_setup(ws, sheet: Sheet) -> None:
