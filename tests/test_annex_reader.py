@@ -296,7 +296,26 @@ def test_a_numbered_row_with_no_models_under_it_is_reported(tmp_path, cfg):
     ]
 
 
-def test_a_file_openpyxl_cannot_open_still_gets_its_list_of_problems(result, tmp_path, monkeypatch):
+def test_a_file_neither_editor_can_open_still_gets_its_list_of_problems(
+    result, tmp_path, monkeypatch
+):
+    from pipeline.report import returns
+
+    def refuse(*_args, **_kwargs):
+        raise KeyError("openpyxl is stricter than calamine")
+
+    def cannot(*_args, **_kwargs):
+        raise returns.CannotMark("a part the XML editor does not know")
+
+    monkeypatch.setattr(returns, "load_workbook", refuse)
+    monkeypatch.setattr(returns, "mark_workbook", cannot)
+    written = returns.write_returns(result, tmp_path, "BAN XÂY DỰNG ĐẢNG")
+    book = load_workbook(written["pl1_go_tay.xlsx"])
+    assert book.sheetnames == ["Cần sửa"]
+    assert book["Cần sửa"]["E6"].value == "Thiếu “Chủ thể (Tập thể/Cá nhân)”."
+
+
+def test_a_file_openpyxl_cannot_open_is_marked_by_the_xml_editor(result, tmp_path, monkeypatch):
     from pipeline.report import returns
 
     def refuse(*_args, **_kwargs):
@@ -305,7 +324,7 @@ def test_a_file_openpyxl_cannot_open_still_gets_its_list_of_problems(result, tmp
     monkeypatch.setattr(returns, "load_workbook", refuse)
     written = returns.write_returns(result, tmp_path, "BAN XÂY DỰNG ĐẢNG")
     book = load_workbook(written["pl1_go_tay.xlsx"])
-    assert book.sheetnames == ["Cần sửa"]
+    assert book.sheetnames == ["Cần sửa", "Sheet1"]
     assert book["Cần sửa"]["E6"].value == "Thiếu “Chủ thể (Tập thể/Cá nhân)”."
 
 

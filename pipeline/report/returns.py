@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
+import zipfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
@@ -17,13 +20,24 @@ from pipeline.consolidate import RunResult
 from pipeline.issues import CATALOGUE, Code, Issue, Severity
 from pipeline.normalize import ascii_slug, comparison_key
 from pipeline.report.layout import NUMBER, Column, cells
+from pipeline.report.marking import MAIN, CannotMark, Mark, mark_workbook
 from pipeline.report.reuse import Earlier, fingerprint
-from pipeline.report.styles import put, safe_text, set_print_setup, wrapped_height
+from pipeline.report.sheet import Sheet
+from pipeline.report.styles import (
+    merge,
+    put,
+    safe_text,
+    set_height,
+    set_print_setup,
+    set_width,
+    wrapped_height,
+)
 from pipeline.report.workers import Task, write_all
 
 PROBLEMS_SHEET = "Cần sửa"
-ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")  # Excel's own "bad" red
-WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")  # and its "neutral" yellow
+ERROR_RGB, WARNING_RGB = "FFC7CE", "FFEB9C"  # Excel's own "bad" red and "neutral" yellow
+ERROR_FILL = PatternFill("solid", fgColor=ERROR_RGB)
+WARNING_FILL = PatternFill("solid", fgColor=WARNING_RGB)
 EDITABLE = (".xlsx", ".xlsm")  # openpyxl edits these; others get the list of problems only
 _COLUMNS = (
     NUMBER,
@@ -83,12 +97,18 @@ def _reused(earlier, outbox, path, file, data, unit, issues, layout, office_name
 
 
 def _write_return(file, data, unit, issues, layout, office_name, path: Path) -> Path:
-    editable = file.lower().endswith(EDITABLE)
-    book = _marked_copy(data, issues, layout, office_name) if editable else None
     path.parent.mkdir(parents=True, exist_ok=True)
+    editable = file.lower().endswith(EDITABLE)
+    if editable:
+        with contextlib.suppress(CannotMark):
+            first = Sheet(PROBLEMS_SHEET)
+            _problems_sheet(first, file, unit, issues, office_name)
+            path.write_bytes(mark_workbook(data, _marks(data, issues, layout), first, office_name))
+            return path
+    book = _marked_copy(data, issues, layout, office_name) if editable else None
     try:
         book = book or Workbook()
-        _problems_sheet(book, file, unit, issues, office_name)
+        _problems_sheet(_first_sheet(book), file, unit, issues, office_name)
         book.save(path)
     except (ValueError, TypeError, KeyError, AttributeError):
         # The unit's own file holds what openpyxl cannot write back (a control character
@@ -99,8 +119,41 @@ def _write_return(file, data, unit, issues, layout, office_name, path: Path) -> 
 
 def _problems_only(file: str, unit: str, issues: list[Issue], office_name: str) -> Workbook:
     book = Workbook()
-    _problems_sheet(book, file, unit, issues, office_name)
+    _problems_sheet(_first_sheet(book), file, unit, issues, office_name)
     return book
+
+
+def _marks(data: bytes, issues: list[Issue], layout) -> dict[str, dict[str, Mark]]:
+    """Sheet name (as the file spells it) -> cell -> what to show there; several problems in
+    one cell are said together, as _marked_copy does."""
+    names = _sheet_names(data)
+    marks: dict[str, dict[str, Mark]] = {}
+    for issue in issues:
+        sheet = names.get(comparison_key(issue.sheet))
+        cell = _cell_of(issue, layout.get(issue.sheet, {}))
+        if sheet is None or cell is None:
+            continue
+        mine = marks.setdefault(sheet, {})
+        rgb = ERROR_RGB if issue.severity is Severity.ERROR else WARNING_RGB
+        text = safe_text(f"{issue.message}\n{issue.hint}")
+        if cell in mine:
+            earlier = mine[cell]
+            rgb = earlier.fill if issue.severity is not Severity.ERROR else rgb
+            text = safe_text(f"{earlier.comment}\n\n{text}")
+        mine[cell] = Mark(rgb, text)
+    return marks
+
+
+def _sheet_names(data: bytes) -> dict[str, str]:
+    """comparison_key(sheet name) -> the name, from the workbook's own list of sheets."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            root = ElementTree.fromstring(book.read("xl/workbook.xml"))
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError) as error:
+        raise CannotMark(str(error)) from error
+    found = root.iter(f"{{{MAIN}}}sheet")
+    names = [s.get("name") for s in found]
+    return {comparison_key(name): name for name in names if name}
 
 
 def _marked_copy(data: bytes, issues: list[Issue], layout, office_name: str):
@@ -138,45 +191,41 @@ def _cell_of(issue: Issue, layout: dict[str, int]) -> str | None:
     return f"{get_column_letter(column + 1)}{issue.row}"
 
 
-def _problems_sheet(book, file: str, unit: str, issues: list[Issue], office_name: str) -> None:
+def _first_sheet(book: Workbook):
+    """The problems sheet of an openpyxl book, put first and shown when it opens."""
     ws = book.create_sheet(PROBLEMS_SHEET, 0)
     if "Sheet" in book.sheetnames and len(book.sheetnames) > 1 and not book["Sheet"]["A1"].value:
         del book["Sheet"]  # the blank sheet of a new workbook
     book.active = 0
     for sheet in book.worksheets:
         sheet.sheet_view.tabSelected = sheet is ws
+    return ws
+
+
+def _problems_sheet(ws, file: str, unit: str, issues: list[Issue], office_name: str) -> None:
     last = len(_COLUMNS)
     put(ws, 1, 1, office_name, bold=True, wrap=False)
-    put(
-        ws,
-        2,
-        1,
-        f"CÁC VẤN ĐỀ CẦN SỬA TRONG BIỂU MẪU CỦA {unit.upper() or 'ĐƠN VỊ'}",
-        bold=True,
-        size=14,
-        align="center",
+    title = f"CÁC VẤN ĐỀ CẦN SỬA TRONG BIỂU MẪU CỦA {unit.upper() or 'ĐƠN VỊ'}"
+    put(ws, 2, 1, title, bold=True, size=14, align="center")
+    merge(ws, 2, 1, last)
+    note = (
+        f"Tệp: {file}. Các ô có vấn đề được tô màu và có ghi chú; sửa xong, lưu và gửi lại cả tệp."
     )
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
-    put(
-        ws,
-        3,
-        1,
-        f"Tệp: {file}. Các ô có vấn đề được tô màu và có ghi chú; sửa xong, lưu và gửi lại cả tệp.",
-        italic=True,
-    )
-    ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=last)
-    ws.row_dimensions[2].height = 36
-    ws.row_dimensions[3].height = 33
+    put(ws, 3, 1, note, italic=True)
+    merge(ws, 3, 1, last)
+    set_height(ws, 2, 36)
+    set_height(ws, 3, 33)
     for col, column in enumerate(_COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = column.width
+        set_width(ws, col, column.width)
         put(ws, 5, col, column.header, bold=True, align="center", border=True)
     for n, issue in enumerate(issues, start=1):
         shown = {"n": n, "row": issue.row or "", "message": issue.message, "hint": issue.hint}
         values = cells(_COLUMNS, vars(issue) | shown)
         for col, (column, value) in enumerate(zip(_COLUMNS, values, strict=True), start=1):
             put(ws, 5 + n, col, value, border=True, align=column.align)
-        ws.row_dimensions[5 + n].height = wrapped_height(
-            [(str(v), c.width) for v, c in zip(values, _COLUMNS, strict=True)]
+        set_height(
+            ws,
+            5 + n,
+            wrapped_height([(str(v), c.width) for v, c in zip(values, _COLUMNS, strict=True)]),
         )
-    ws.protection.sheet = False
     set_print_setup(ws, "5:5")
