@@ -180,6 +180,7 @@ def consolidate(
         if kept:
             kept.prune()
             kept.load_names()
+            kept.load_links()
     try:
         result = _after_reading(
             arrivals, reads, data, year, history, rules, scoring, roster, carried, timings
@@ -188,6 +189,7 @@ def consolidate(
         result.read_from_cache = kept.hits if kept else 0
         if kept:
             kept.save_names()
+            kept.save_links()
         return result
     except Exception as error:  # a fault of the tool: say what was read, then stop
         files = [_account(a, reads.get(a.name), list(a.issues), _NOTHING, 0) for a in arrivals]

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 
 import pytest
 from openpyxl import load_workbook
 
-from pipeline import Office, forms, normalize, vocab
+from pipeline import Office, forms, normalize, scoring, vocab
 from pipeline.config import load_config
 from pipeline.consolidate import consolidate
 from pipeline.ingest import find_inbox_files
-from pipeline.ingest.cache import NAMES_ENTRY
+from pipeline.ingest.cache import LINKS_ENTRY, NAMES_ENTRY
+from pipeline.link import years
+from pipeline.rules import LinkRules
 from tests.helpers import dvk
 from tests.workbook_dump import dump_workbook
 
@@ -122,7 +125,7 @@ def test_the_summary_says_how_many_files_were_not_read_again(consolidated):
 
 
 def readings(cache) -> list:
-    return sorted(p for p in cache.iterdir() if p.stem != NAMES_ENTRY)
+    return sorted(p for p in cache.iterdir() if p.stem not in (NAMES_ENTRY, LINKS_ENTRY))
 
 
 def test_a_rerun_takes_apart_no_name_again(cached, monkeypatch):
@@ -147,3 +150,83 @@ def test_a_broken_names_entry_is_worked_out_again(cached):
     assert run(ws, cache).read_from_cache == n
     assert normalize._PARTS  # taken apart afresh, and kept again
     assert (cache / f"{NAMES_ENTRY}.pickle").read_bytes() != b"not a pickle"
+
+
+@pytest.fixture
+def with_history(sample_workspace):
+    """The sample with its 2025 annexes in the registry: (office, cache folder)."""
+    office = Office.open(sample_workspace)
+    office.import_history(sorted((sample_workspace / "nam_truoc").glob("*.xlsx")), 2025).record()
+    return office, sample_workspace / ".dvk_bo_dem"
+
+
+def _linked(result) -> list:
+    columns = ["model_id", "link", "status", "score", "match", "candidates", "review_reason"]
+    return result.registrations[columns].astype(str).to_numpy().tolist()
+
+
+def _counting_comparisons(monkeypatch) -> list:
+    """The names linking to earlier years compares (not those scoring matches to this year's
+    registrations, with link_models: it keeps nothing)."""
+    compared, matching = [], []
+    find, match = years.candidates, scoring.link_models
+
+    def counted(name, block, rules):
+        if not matching:
+            compared.append(name)
+        return find(name, block, rules)
+
+    def matched(*args, **kwargs):
+        matching.append(True)
+        try:
+            return match(*args, **kwargs)
+        finally:
+            matching.pop()
+
+    monkeypatch.setattr(years, "candidates", counted)
+    monkeypatch.setattr(scoring, "link_models", matched)
+    return compared
+
+
+def test_a_rerun_compares_no_name_again_and_links_as_before(with_history, monkeypatch):
+    office, cache = with_history
+    first = office.consolidate().result
+    years._KNOWN.clear()  # as a new process starts: only what the cache kept
+    compared = _counting_comparisons(monkeypatch)
+    again = office.consolidate().result
+    assert not compared
+    assert _linked(again) == _linked(first)
+    assert (cache / f"{LINKS_ENTRY}.pickle").is_file()
+
+
+def test_changed_linking_rules_compare_every_name_again(with_history, monkeypatch):
+    office, _ = with_history
+    office.consolidate()
+    strict = LinkRules(link_at=99.0, review_at=90.0, words_added_score=96.0)
+    office.config = dataclasses.replace(office.config, link_rules=strict)
+    compared = _counting_comparisons(monkeypatch)
+    warm = office.consolidate().result
+    assert compared
+    years._KNOWN.clear()
+    (office.workspace.root / ".dvk_bo_dem" / f"{LINKS_ENTRY}.pickle").unlink()
+    cold = office.consolidate().result
+    assert _linked(warm) == _linked(cold)
+
+
+def test_a_unit_whose_earlier_names_changed_is_compared_again():
+    rules = LinkRules()
+    block = [("Tuyến đường hoa", 1)]
+    assert years._known_candidates("u", "Tuyến đường hoa xóm", block, rules)[0].model_id == 1
+    renamed = [("Tuyến đường hoa", 2)]
+    assert years._known_candidates("u", "Tuyến đường hoa xóm", renamed, rules)[0].model_id == 2
+    assert years._known_candidates("u", "Tuyến đường hoa xóm", [], rules) == []
+
+
+def test_a_broken_links_entry_is_compared_again(with_history, monkeypatch):
+    office, cache = with_history
+    first = office.consolidate().result
+    (cache / f"{LINKS_ENTRY}.pickle").write_bytes(b"not a pickle")
+    years._KNOWN.clear()
+    compared = _counting_comparisons(monkeypatch)
+    assert _linked(office.consolidate().result) == _linked(first)
+    assert compared

@@ -5,7 +5,9 @@ time is when it was sent, for a file not e-mailed) and the reader's fingerprint:
 version, the declared tables it reads by (vocab, forms), the source of the reading code, and the
 run's year, bounds and zone. Any of these changed, and the file is read again. Only reading is
 kept: checking, linking and scoring run on every row each time, so a rule in dvk.toml always
-applies to the whole inbox.
+applies to the whole inbox. Beside the readings, two memos that only save time: the names taken
+apart (normalize.name_parts) and the earlier models near each name (link.years), each kept for
+the code and rules that made it.
 
 The entries are pickles in the workspace (.dvk_bo_dem/): the office's own folder, which
 only the tool writes; a broken or foreign entry is read again, never trusted.
@@ -23,10 +25,13 @@ from pathlib import Path
 
 from pipeline import forms, vocab
 from pipeline.ingest.arrivals import Limits
+from pipeline.link.years import add_known_candidates, known_candidates
 from pipeline.normalize import add_known_name_parts, known_name_parts
 
 CACHE_FORMAT = 1  # bump when what an entry holds changes shape
 NAMES_ENTRY = "ten_mo_hinh"  # the names taken apart (normalize.name_parts), beside the readings
+LINKS_ENTRY = "so_khop"  # the earlier models near each name (link.years), by unit
+_LINK_CODE = ("link", "normalize.py", "rules.py")
 _CODE = ("ingest", "normalize.py", "vocab.py", "forms.py", "records.py", "issues.py")
 
 
@@ -43,6 +48,17 @@ def fingerprint(year: int, limits: Limits, zone: dt.tzinfo) -> str:
         for source in (
             sorted((package / part).glob("*.py")) if part == "ingest" else [package / part]
         ):
+            digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def _link_code() -> str:
+    """The source of the code whose results the links memo keeps."""
+    digest = hashlib.sha256(str(CACHE_FORMAT).encode())
+    package = Path(__file__).parent.parent
+    for part in _LINK_CODE:
+        path = package / part
+        for source in sorted(path.glob("*.py")) if path.is_dir() else [path]:
             digest.update(source.read_bytes())
     return digest.hexdigest()
 
@@ -113,11 +129,25 @@ class ReadCache:
         if len(known) != self.names_loaded:
             self.put(NAMES_ENTRY, (self.fingerprint, known))
 
+    def load_links(self) -> None:
+        """Give link.years the candidates an earlier run found with the same code."""
+        with contextlib.suppress(Exception):  # none kept, or broken: they are found again
+            with (self.folder / f"{LINKS_ENTRY}.pickle").open("rb") as f:
+                kept_for, rules, known = pickle.load(f)
+            if kept_for == _link_code():
+                add_known_candidates(rules, known)
+
+    def save_links(self) -> None:
+        """Keep the candidates of the units linked in this run."""
+        rules, known = known_candidates()
+        if rules is not None:
+            self.put(LINKS_ENTRY, (_link_code(), rules, known))
+
     def prune(self) -> None:
         """Forget the readings of files no longer in the inbox (or read by an older tool)."""
         if not self.folder.is_dir():
             return
         for entry in [*self.folder.glob("*.pickle"), *self.folder.glob("*.part")]:
-            if entry.name.split(".")[0] not in {*self.used, NAMES_ENTRY}:
+            if entry.name.split(".")[0] not in {*self.used, NAMES_ENTRY, LINKS_ENTRY}:
                 with contextlib.suppress(OSError):
                     entry.unlink()

@@ -61,6 +61,51 @@ def candidates(name: object, block: list[tuple[str, object]], rules: LinkRules) 
     return sorted(best.values(), key=lambda c: c.order)
 
 
+# The candidates of each name, by unit, for the unit's earlier names as they were (a re-run
+# after one late file compares again only the names it has not seen): unit -> (its block,
+# name -> candidates), found by _KNOWN_RULES. ingest.cache keeps it between runs.
+_KNOWN: dict[str, tuple[tuple, dict[str, list[Candidate]]]] = {}
+_KNOWN_RULES: list[LinkRules] = []
+_USED: set[str] = set()
+
+
+def _known_candidates(
+    unit: str, name: object, block: list[tuple[str, object]], rules: LinkRules
+) -> list[Candidate]:
+    """candidates(), once per unit's block, name and rules."""
+    _known_for(rules)
+    earlier = tuple(block)
+    kept = _KNOWN.get(unit)
+    if kept is None or kept[0] != earlier:
+        kept = _KNOWN[unit] = (earlier, {})
+    _USED.add(unit)
+    if not isinstance(name, str):
+        return candidates(name, block, rules)
+    found = kept[1].get(name)
+    if found is None:
+        found = kept[1][name] = candidates(name, block, rules)
+    return found
+
+
+def known_candidates() -> tuple[LinkRules | None, dict]:
+    """The rules and the candidates of the units linked in this process, to keep."""
+    used = {unit: _KNOWN[unit] for unit in _USED if unit in _KNOWN}
+    return (_KNOWN_RULES[0] if _KNOWN_RULES else None), used
+
+
+def add_known_candidates(rules: LinkRules, known: dict) -> None:
+    """Candidates found by an earlier run with the same code (the caller checks that)."""
+    _known_for(rules)
+    _KNOWN.update(known)
+
+
+def _known_for(rules: LinkRules) -> None:
+    """Forget the candidates found by other rules (dvk.toml changed)."""
+    if [rules] != _KNOWN_RULES:
+        _KNOWN.clear()
+        _KNOWN_RULES[:] = [rules]
+
+
 def _usable(found: list[Candidate]) -> list[Candidate]:
     return [c for c in found if c.evidence.strength >= Strength.PARTIAL]
 
@@ -237,7 +282,7 @@ def link_years(
     ):
         unit_ = history.canonical_unit(unit)
         key = (unit_, model_key(name))
-        found = candidates(name, blocks.get(unit_, []), rules)
+        found = _known_candidates(unit_, name, blocks.get(unit_, []), rules)
         order = (str(file), int(row or 0), str(name), i)  # the same whatever order files come
         items.append(_Row(unit_, key, ticked, order, found, history.decisions.get(key)))
     _one_to_one(items, names)
