@@ -86,6 +86,16 @@ def ascii_slug(value: object) -> str:
 
 def sort_key(value: object) -> tuple:
     """Order Vietnamese text as a Vietnamese reader expects (a < ă < â < b … d < đ)."""
+    return _text_sort_key(value) if isinstance(value, str) else _sort_key(value)
+
+
+@lru_cache(maxsize=2**18)
+def _text_sort_key(value: str) -> tuple:
+    # An annex sorts each model at least twice (by unit, then by level): worked out once.
+    return _sort_key(value)
+
+
+def _sort_key(value: object) -> tuple:
     nfd = unicodedata.normalize("NFD", clean_text(value).casefold())
     base = unicodedata.normalize("NFC", "".join(c for c in nfd if c not in _TONE_MARKS))
     return tuple(_RANK.get(c, ord(c) if ord(c) < 200 else 1000 + ord(c)) for c in base), nfd

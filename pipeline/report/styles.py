@@ -137,7 +137,10 @@ def wrapped_height(texts_and_widths: list[tuple[str, float]], size: int = BODY_S
     for text, width in texts_and_widths:
         # A width unit is about one digit; 12 pt Times New Roman fits ~1.2 characters per unit.
         per_line = max(1.0, (width - 1) * 1.2 * BODY_SIZE / size)
-        needed = sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+        text = str(text)
+        if len(text) <= per_line and "\n" not in text:
+            continue  # one line, as most cells are
+        needed = sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
         lines = max(lines, needed)
     return whole_pixels(min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT * size / BODY_SIZE + 4))
 
