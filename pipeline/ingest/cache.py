@@ -138,10 +138,10 @@ class ReadCache:
                 add_known_candidates(rules, known)
 
     def save_links(self) -> None:
-        """Keep the candidates of the units linked in this run."""
-        rules, known = known_candidates()
-        if rules is not None:
-            self.put(LINKS_ENTRY, (_link_code(), rules, known))
+        """Keep the candidates of the units linked in this run, when some are new."""
+        found = known_candidates()
+        if found is not None:  # else the entry kept is still all there is
+            self.put(LINKS_ENTRY, (_link_code(), *found))
 
     def prune(self) -> None:
         """Forget the readings of files no longer in the inbox (or read by an older tool)."""

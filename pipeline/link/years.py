@@ -63,10 +63,13 @@ def candidates(name: object, block: list[tuple[str, object]], rules: LinkRules) 
 
 # The candidates of each name, by unit, for the unit's earlier names as they were (a re-run
 # after one late file compares again only the names it has not seen): unit -> (its block,
-# name -> candidates), found by _KNOWN_RULES. ingest.cache keeps it between runs.
-_KNOWN: dict[str, tuple[tuple, dict[str, list[Candidate]]]] = {}
+# name -> candidates as plain tuples, quick to keep and load), found by _KNOWN_RULES.
+# ingest.cache keeps it between runs.
+_KNOWN: dict[str, tuple[tuple, dict[str, tuple]]] = {}
 _KNOWN_RULES: list[LinkRules] = []
 _USED: set[str] = set()
+_FOUND_NEW: list[bool] = [False]  # since it was last kept
+_STRENGTHS = {s.value: s for s in Strength}
 
 
 def _known_candidates(
@@ -81,22 +84,35 @@ def _known_candidates(
     _USED.add(unit)
     if not isinstance(name, str):
         return candidates(name, block, rules)
-    found = kept[1].get(name)
-    if found is None:
-        found = kept[1][name] = candidates(name, block, rules)
-    return found
+    compact = kept[1].get(name)
+    if compact is None:
+        found = candidates(name, block, rules)
+        kept[1][name] = tuple(
+            (c.model_id, c.name, c.evidence.strength.value, c.evidence.score, c.evidence.why)
+            for c in found
+        )
+        _FOUND_NEW[0] = True
+        return found
+    return [
+        Candidate(model_id, old, Evidence(_STRENGTHS[strength], score, why))
+        for model_id, old, strength, score, why in compact
+    ]
 
 
-def known_candidates() -> tuple[LinkRules | None, dict]:
-    """The rules and the candidates of the units linked in this process, to keep."""
-    used = {unit: _KNOWN[unit] for unit in _USED if unit in _KNOWN}
-    return (_KNOWN_RULES[0] if _KNOWN_RULES else None), used
+def known_candidates() -> tuple[LinkRules, dict] | None:
+    """The rules and the candidates of the units linked in this process, to keep; None when
+    nothing was found since they were last kept."""
+    if not _FOUND_NEW[0] or not _KNOWN_RULES:
+        return None
+    _FOUND_NEW[0] = False
+    return _KNOWN_RULES[0], {unit: _KNOWN[unit] for unit in _USED if unit in _KNOWN}
 
 
 def add_known_candidates(rules: LinkRules, known: dict) -> None:
     """Candidates found by an earlier run with the same code (the caller checks that)."""
     _known_for(rules)
     _KNOWN.update(known)
+    _FOUND_NEW[0] = False
 
 
 def _known_for(rules: LinkRules) -> None:
