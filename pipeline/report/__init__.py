@@ -15,7 +15,6 @@ from pipeline import forms
 from pipeline.analysis import review_rows
 from pipeline.config import Config
 from pipeline.consolidate import RunResult
-from pipeline.frames import records
 from pipeline.letters import letters
 from pipeline.normalize import ascii_slug
 from pipeline.report.comparison import write_comparison
@@ -170,8 +169,10 @@ class _Annex:
     roster: Roster
 
     def inputs(self) -> str:
-        # Rows compared as records: their place in the whole inbox does not matter.
-        return fingerprint(self.key, records(self.rows), repr(self.cfg), repr(self.roster))
+        # Rows compared by their values, column by column: their place in the whole inbox
+        # (the frame's index) does not matter. Lists keep each value's type, as records did.
+        columns = [(name, self.rows[name].tolist()) for name in self.rows.columns]
+        return fingerprint(self.key, columns, repr(self.cfg), repr(self.roster))
 
     def write(self) -> Path:
         write = write_phu_luc_1 if self.key == "phu_luc_1" else write_phu_luc_4
@@ -185,6 +186,8 @@ def _annex_jobs(paths, result: RunResult, cfg: Config, by_node: Path, stamp: str
     frames = {"phu_luc_1": result.registrations, "phu_luc_4": result.results}
     roster = result.roster
     jobs = [_Annex(key, paths[key], rows, cfg, roster) for key, rows in frames.items()]
+    # Each unit's rows found once, not filtered out of the whole frame again for every node.
+    places = {key: _positions_by_unit(rows) for key, rows in frames.items()}
     for node in roster.nodes():
         inside = [u.code for u in roster.subtree(node.code)]
         own_cfg = dataclasses.replace(
@@ -192,10 +195,21 @@ def _annex_jobs(paths, result: RunResult, cfg: Config, by_node: Path, stamp: str
         )
         own_roster = roster.under(node.code)
         for key, rows in frames.items():
-            mine = rows[rows["unit_code"].isin(inside)] if "unit_code" in rows else rows[:0]
+            where = [i for code in inside for i in places[key].get(code, ())]
+            mine = rows.iloc[sorted(where)]
             path = by_node / ascii_slug(node.name) / OUTPUT_NAMES[key].format(year=stamp)
             jobs.append(_Annex(key, path, mine, own_cfg, own_roster))
     return jobs
+
+
+def _positions_by_unit(rows: pd.DataFrame) -> dict[str, list[int]]:
+    """unit code -> the positions of its rows, in the frame's order."""
+    if "unit_code" not in rows:
+        return {}
+    found: dict[str, list[int]] = {}
+    for position, code in enumerate(rows["unit_code"].tolist()):
+        found.setdefault(code, []).append(position)
+    return found
 
 
 def _annex_tasks(jobs: list[_Annex], outbox: Path, earlier: Earlier | None, done) -> list[Task]:
