@@ -26,7 +26,7 @@ from pipeline.roster import build_roster
 OK, WARN, PROBLEM = "ổn", "lưu ý", "lỗi"  # a PROBLEM stops `dvk consolidate` or spoils its output
 PACKAGES = (
     "pandas", "openpyxl", "pandera", "python-calamine", "click", "rapidfuzz", "psutil",
-    "olefile", "xlsxwriter",
+    "olefile", "xlsxwriter", "lxml",
 )  # fmt: skip
 
 

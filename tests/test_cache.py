@@ -214,12 +214,16 @@ def test_changed_linking_rules_compare_every_name_again(with_history, monkeypatc
 
 
 def test_a_unit_whose_earlier_names_changed_is_compared_again():
-    rules = LinkRules()
-    block = [("Tuyến đường hoa", 1)]
-    assert years._known_candidates("u", "Tuyến đường hoa xóm", block, rules)[0].model_id == 1
-    renamed = [("Tuyến đường hoa", 2)]
-    assert years._known_candidates("u", "Tuyến đường hoa xóm", renamed, rules)[0].model_id == 2
-    assert years._known_candidates("u", "Tuyến đường hoa xóm", [], rules) == []
+    rules, name = LinkRules(), "Tuyến đường hoa xóm"
+
+    def closest(block):
+        names = years._known_names("u", block, rules)
+        found = years._known_candidates(names, name, block, rules)
+        return found[0].model_id if found else None
+
+    assert closest([("Tuyến đường hoa", 1)]) == 1
+    assert closest([("Tuyến đường hoa", 2)]) == 2  # the unit's earlier model renumbered
+    assert closest([]) is None
 
 
 def test_a_broken_links_entry_is_compared_again(with_history, monkeypatch):

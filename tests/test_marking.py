@@ -10,7 +10,7 @@ import zipfile
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 
 from pipeline import forms
@@ -145,3 +145,33 @@ def test_a_workbook_with_macros_is_left_to_openpyxl(form):
             target.writestr(name, data)
     with pytest.raises(CannotMark):
         mark_workbook(out.getvalue(), {}, Sheet("A"), "")
+
+
+def test_a_new_list_of_names_goes_where_the_schema_puts_it(tmp_path):
+    """After the sheets and any external links: Excel repairs a workbook with them out of order."""
+    book = Workbook()
+    book.active.title = SPEC.name
+    buffer = io.BytesIO()
+    book.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    links = (
+        b"<externalReferences><externalReference"
+        b' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+        b' r:id="rId99"/></externalReferences>'
+    )
+    with zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "xl/workbook.xml":
+                data = data.replace(b"<definedNames/>", b"")  # openpyxl writes it empty
+                assert b"<definedNames" not in data
+                data = data.replace(b"</sheets>", b"</sheets>" + links)
+            target.writestr(name, data)
+    first = Sheet(returns.PROBLEMS_SHEET)
+    returns._problems_sheet(first, "don_vi.xlsx", "", [], OFFICE)  # its print titles are a name
+    edited = mark_workbook(out.getvalue(), {}, first, OFFICE)
+    workbook = zipfile.ZipFile(io.BytesIO(edited)).read("xl/workbook.xml").decode()
+    order = ["<sheets>", "<externalReferences>", "<definedNames>", "<calcPr"]
+    assert sorted(order, key=workbook.index) == order
+    assert "ns0:" not in workbook  # the new sheet's entry uses the prefix r:, declared once

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -20,8 +20,9 @@ class Strength(IntEnum):
     SAME = 3  # the same name once spelling habits are set aside
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
+    """A tuple: linking builds half a million of them at a province's size."""
+
     strength: Strength
     score: float  # 0-100, to order candidates and to show a person
     why: str  # a key of vocab.LINK_EVIDENCE

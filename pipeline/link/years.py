@@ -10,6 +10,7 @@ model at most. A person's decision wins over everything.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -39,8 +40,9 @@ CLAIMED = "claimed"
 SAME_MODEL, CLOSE = "linked", "close"
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """An earlier model near a name; a tuple, as Evidence is, and kept as one."""
+
     model_id: object
     name: str
     evidence: Evidence
@@ -63,40 +65,36 @@ def candidates(name: object, block: list[tuple[str, object]], rules: LinkRules) 
 
 # The candidates of each name, by unit, for the unit's earlier names as they were (a re-run
 # after one late file compares again only the names it has not seen): unit -> (its block,
-# name -> candidates as plain tuples, quick to keep and load), found by _KNOWN_RULES.
-# ingest.cache keeps it between runs.
-_KNOWN: dict[str, tuple[tuple, dict[str, tuple]]] = {}
+# name -> candidates), found by _KNOWN_RULES. ingest.cache keeps it between runs.
+_KNOWN: dict[str, tuple[tuple, dict[str, list[Candidate]]]] = {}
 _KNOWN_RULES: list[LinkRules] = []
 _USED: set[str] = set()
 _FOUND_NEW: list[bool] = [False]  # since it was last kept
-_STRENGTHS = {s.value: s for s in Strength}
 
 
-def _known_candidates(
-    unit: str, name: object, block: list[tuple[str, object]], rules: LinkRules
-) -> list[Candidate]:
-    """candidates(), once per unit's block, name and rules."""
+def _known_names(unit: str, block: list[tuple[str, object]], rules: LinkRules) -> dict:
+    """The candidates found for the unit's names, while its earlier names are as they were
+    when they were found (checked once per run: a unit's block may hold hundreds of names)."""
     _known_for(rules)
     earlier = tuple(block)
     kept = _KNOWN.get(unit)
     if kept is None or kept[0] != earlier:
         kept = _KNOWN[unit] = (earlier, {})
     _USED.add(unit)
+    return kept[1]
+
+
+def _known_candidates(
+    names: dict, name: object, block: list[tuple[str, object]], rules: LinkRules
+) -> list[Candidate]:
+    """candidates(), once per name of a unit's `names` (from _known_names)."""
     if not isinstance(name, str):
         return candidates(name, block, rules)
-    compact = kept[1].get(name)
-    if compact is None:
-        found = candidates(name, block, rules)
-        kept[1][name] = tuple(
-            (c.model_id, c.name, c.evidence.strength.value, c.evidence.score, c.evidence.why)
-            for c in found
-        )
+    found = names.get(name)
+    if found is None:
+        found = names[name] = candidates(name, block, rules)
         _FOUND_NEW[0] = True
-        return found
-    return [
-        Candidate(model_id, old, Evidence(_STRENGTHS[strength], score, why))
-        for model_id, old, strength, score, why in compact
-    ]
+    return found
 
 
 def known_candidates() -> tuple[LinkRules, dict] | None:
@@ -292,13 +290,16 @@ def link_years(
     places = zip(
         rows.get("_file", [""] * len(rows)), rows.get("_row", [0] * len(rows)), strict=True
     )
-    items = []
+    items, checked = [], {}
     for i, (unit, name, ticked, (file, row)) in enumerate(
         zip(rows["unit"], names, rows["status"], places, strict=True)
     ):
         unit_ = history.canonical_unit(unit)
         key = (unit_, model_key(name))
-        found = _known_candidates(unit_, name, blocks.get(unit_, []), rules)
+        block = blocks.get(unit_, [])
+        if unit_ not in checked:
+            checked[unit_] = _known_names(unit_, block, rules)
+        found = _known_candidates(checked[unit_], name, block, rules)
         order = (str(file), int(row or 0), str(name), i)  # the same whatever order files come
         items.append(_Row(unit_, key, ticked, order, found, history.decisions.get(key)))
     _one_to_one(items, names)

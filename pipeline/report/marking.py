@@ -92,6 +92,7 @@ class _Package:
         self.workbook = self._xml("xl/workbook.xml")
         if self.workbook.tag != q("workbook"):
             raise CannotMark("Strict XML")
+        self.workbook = _declaring_r(self.workbook)  # the new sheet's entry names its part
         self.rels = self._xml("xl/_rels/workbook.xml.rels")
         self.styles = _Styles(self._xml("xl/styles.xml"))
         targets = {r.get("Id"): r.get("Target") for r in self.rels}
@@ -147,8 +148,11 @@ class _Package:
         """A sheet's own names say which sheet by its place: one more now for each."""
         names = self.workbook.find(q("definedNames"))
         if names is None:
+            # In the schema's order: after the sheets and any external links, before the rest.
             names = etree.Element(q("definedNames"))
-            self.workbook.find(q("sheets")).addnext(names)
+            before = [q("sheets"), q("functionGroups"), q("externalReferences")]
+            last = [child for child in self.workbook if child.tag in before][-1]
+            last.addnext(names)
         for name in names:
             if name.get("localSheetId") is not None:
                 name.set("localSheetId", str(int(name.get("localSheetId")) + 1))
@@ -234,16 +238,8 @@ class _Package:
 
     def _with_relationship_prefix(self, part: str):
         """The sheet's root, declaring r: itself (where Excel looks for it) if it did not."""
-        root = self._parsed[part]
-        if root.nsmap.get("r") == REL:
-            return root
-        if "r" in root.nsmap:
-            raise CannotMark("the prefix r names another namespace")
-        declared = etree.Element(root.tag, attrib=dict(root.attrib), nsmap={**root.nsmap, "r": REL})
-        declared.text = root.text
-        declared.extend(list(root))
-        self._parsed[part] = declared
-        return declared
+        self._parsed[part] = _declaring_r(self._parsed[part])
+        return self._parsed[part]
 
     def save(self) -> bytes:
         for part, root in self._parsed.items():
@@ -264,6 +260,18 @@ class _Package:
             for name, data in self.changed.items():
                 zout.writestr(name, data)
         return out.getvalue()
+
+
+def _declaring_r(root):
+    """`root`, or a copy of it that declares the relationships prefix r: itself."""
+    if root.nsmap.get("r") == REL:
+        return root
+    if "r" in root.nsmap:
+        raise CannotMark("the prefix r names another namespace")
+    declared = etree.Element(root.tag, attrib=dict(root.attrib), nsmap={**root.nsmap, "r": REL})
+    declared.text = root.text
+    declared.extend(list(root))
+    return declared
 
 
 def _resolve(source: str, target: str) -> str:
