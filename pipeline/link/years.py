@@ -65,8 +65,10 @@ def candidates(name: object, block: list[tuple[str, object]], rules: LinkRules) 
 
 # The candidates of each name, by unit, for the unit's earlier names as they were (a re-run
 # after one late file compares again only the names it has not seen): unit -> (its block,
-# name -> candidates), found by _KNOWN_RULES. ingest.cache keeps it between runs.
-_KNOWN: dict[str, tuple[tuple, dict[str, list[Candidate]]]] = {}
+# name -> candidates), found by _KNOWN_RULES. ingest.cache keeps it between runs as plain
+# tuples (_plain), ten times quicker to pickle than named tuples; they become Candidates again
+# when a run asks for them.
+_KNOWN: dict[str, tuple[tuple, dict[str, list[Candidate] | tuple]]] = {}
 _KNOWN_RULES: list[LinkRules] = []
 _USED: set[str] = set()
 _FOUND_NEW: list[bool] = [False]  # since it was last kept
@@ -94,7 +96,21 @@ def _known_candidates(
     if found is None:
         found = names[name] = candidates(name, block, rules)
         _FOUND_NEW[0] = True
+    elif type(found) is tuple:  # as kept: plain tuples
+        found = names[name] = [
+            Candidate(model_id, old, Evidence(_STRENGTHS[strength], score, why))
+            for model_id, old, strength, score, why in found
+        ]
     return found
+
+
+_STRENGTHS = {s.value: s for s in Strength}
+
+
+def _plain(found: list[Candidate] | tuple) -> tuple:
+    if type(found) is tuple:
+        return found
+    return tuple((c.model_id, c.name, c.evidence.strength.value, *c.evidence[1:]) for c in found)
 
 
 def known_candidates() -> tuple[LinkRules, dict] | None:
@@ -103,7 +119,11 @@ def known_candidates() -> tuple[LinkRules, dict] | None:
     if not _FOUND_NEW[0] or not _KNOWN_RULES:
         return None
     _FOUND_NEW[0] = False
-    return _KNOWN_RULES[0], {unit: _KNOWN[unit] for unit in _USED if unit in _KNOWN}
+    kept = {}
+    for unit in _USED & _KNOWN.keys():
+        block, names = _KNOWN[unit]
+        kept[unit] = (block, {name: _plain(found) for name, found in names.items()})
+    return _KNOWN_RULES[0], kept
 
 
 def add_known_candidates(rules: LinkRules, known: dict) -> None:
