@@ -175,3 +175,14 @@ def test_a_new_list_of_names_goes_where_the_schema_puts_it(tmp_path):
     order = ["<sheets>", "<externalReferences>", "<definedNames>", "<calcPr"]
     assert sorted(order, key=workbook.index) == order
     assert "ns0:" not in workbook  # the new sheet's entry uses the prefix r:, declared once
+
+
+def test_a_problem_under_a_merged_block_is_listed_not_marked(tmp_path, monkeypatch, form):
+    """Found by the test above: openpyxl refuses a comment on a merged cell, and the cell
+    shows nothing anyway. The list of problems still names it."""
+    issue = Issue("don_vi.xlsx", Code.REQUIRED, SPEC.name, 1, SPEC.header("name"))  # B1: title
+    edited, by_openpyxl = _both(tmp_path, monkeypatch, form, [issue])
+    for path in (edited, by_openpyxl):
+        book = load_workbook(path)
+        assert book[SPEC.name]["B1"].comment is None
+        assert book[returns.PROBLEMS_SHEET]["E6"].value == issue.message

@@ -20,7 +20,11 @@ from dataclasses import dataclass
 
 from lxml import etree
 from openpyxl.comments.comment_sheet import CommentRecord, CommentSheet
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.utils.cell import (
+    column_index_from_string,
+    coordinate_from_string,
+    coordinate_to_tuple,
+)
 from openpyxl.xml.functions import tostring
 
 from pipeline.report.sheet import Look, Sheet, cell_name
@@ -196,6 +200,11 @@ class _Package:
         ):
             raise CannotMark("the sheet has comments or controls of its own")
         data = root.find(q("sheetData"))
+        # A cell under a merged block, not its first, shows nothing: it is listed, not marked.
+        blocks = _merged_blocks(root)
+        cells = {ref: mark for ref, mark in cells.items() if not _covered(ref, blocks)}
+        if not cells:
+            return
         for ref, mark in cells.items():
             cell = _cell(data, ref)
             cell.set("s", str(self.styles.xf_with_fill(int(cell.get("s", "0")), mark.fill)))
@@ -272,6 +281,25 @@ def _declaring_r(root):
     declared.text = root.text
     declared.extend(list(root))
     return declared
+
+
+def _merged_blocks(root) -> list[tuple[int, int, int, int]]:
+    """Each merged block's first row, first column, last row and last column."""
+    blocks = []
+    for merged in root.iterfind(f"{q('mergeCells')}/{q('mergeCell')}"):
+        first, _, last = merged.get("ref", "").partition(":")
+        if last:
+            blocks.append((*coordinate_to_tuple(first), *coordinate_to_tuple(last)))
+    return blocks
+
+
+def _covered(ref: str, blocks: list[tuple[int, int, int, int]]) -> bool:
+    """Whether a merged block covers `ref` without starting at it."""
+    row, col = coordinate_to_tuple(ref)
+    return any(
+        top <= row <= bottom and left <= col <= right and (row, col) != (top, left)
+        for top, left, bottom, right in blocks
+    )
 
 
 def _resolve(source: str, target: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
@@ -168,6 +169,8 @@ def _marked_copy(data: bytes, issues: list[Issue], layout, office_name: str):
         if sheet is None or cell is None:
             continue
         target = sheet[cell]
+        if isinstance(target, MergedCell):
+            continue  # hidden under a merged block; "Cần sửa" still lists it (and marking.py)
         target.fill = ERROR_FILL if issue.severity is Severity.ERROR else WARNING_FILL
         text = f"{issue.message}\n{issue.hint}"
         if target.comment:  # several problems in one cell: say them all
