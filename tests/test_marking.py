@@ -186,3 +186,17 @@ def test_a_problem_under_a_merged_block_is_listed_not_marked(tmp_path, monkeypat
         book = load_workbook(path)
         assert book[SPEC.name]["B1"].comment is None
         assert book[returns.PROBLEMS_SHEET]["E6"].value == issue.message
+
+
+def test_rows_without_numbers_are_left_to_openpyxl(form):
+    """Some writers leave out <row r="…">; the editor does not guess where a row is."""
+    source = zipfile.ZipFile(io.BytesIO(form))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "xl/worksheets/sheet2.xml":
+                data = re.sub(rb'<row r="[0-9]+"', b"<row", data)
+            target.writestr(name, data)
+    with pytest.raises(CannotMark):
+        mark_workbook(out.getvalue(), {SPEC.name: {"B7": Mark("FFC7CE", "x")}}, Sheet("A"), "")

@@ -15,6 +15,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -77,7 +78,11 @@ def mark_workbook(
         return package.save()
     except CannotMark:
         raise
-    except (KeyError, ValueError, IndexError, etree.XMLSyntaxError, zipfile.BadZipFile) as error:
+    except (
+        KeyError, ValueError, TypeError, AttributeError, IndexError,
+        etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error,
+    ) as error:  # fmt: skip
+        # A part missing, damaged or written unlike Excel (rows without numbers…).
         raise CannotMark(str(error)) from error
 
 
@@ -207,7 +212,8 @@ class _Package:
             return
         for ref, mark in cells.items():
             cell = _cell(data, ref)
-            cell.set("s", str(self.styles.xf_with_fill(int(cell.get("s", "0")), mark.fill)))
+            own = int(cell.get("s") or 0)  # s="" is the default format, as Excel reads it
+            cell.set("s", str(self.styles.xf_with_fill(own, mark.fill)))
         self._comments(rels, part, cells, author)
         self.changed[rels_part] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8")
 
@@ -328,6 +334,8 @@ def _cell(data, ref: str):
     column = column_index_from_string(letters)
     row = None
     for candidate in data.iterchildren(q("row")):
+        if candidate.get("r") is None:
+            raise CannotMark("rows without numbers")
         number = int(candidate.get("r"))
         if number == row_number:
             row = candidate
