@@ -52,6 +52,17 @@ def _both(tmp_path, monkeypatch, data: bytes, issues: list[Issue], file="don_vi.
     return edited, by_openpyxl
 
 
+def _with_part(data: bytes, part: str, change) -> bytes:
+    """The workbook `data` with one part's bytes passed through `change`."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            content = source.read(name)
+            target.writestr(name, change(content) if name == part else content)
+    return out.getvalue()
+
+
 ISSUES = st.lists(
     st.builds(
         Issue,
@@ -96,17 +107,12 @@ def test_excel_namespace_prefixes_survive_the_edit(form):
         b'xmlns:xr2="http://schemas.microsoft.com/office/spreadsheetml/2015/revision2" '
         b'mc:Ignorable="x14ac xr2" '
     )
-    source = zipfile.ZipFile(io.BytesIO(form))
-    out = io.BytesIO()
     part = "xl/worksheets/sheet2.xml"
-    with zipfile.ZipFile(out, "w") as target:
-        for name in source.namelist():
-            data = source.read(name)
-            if name == part:
-                data = re.sub(rb"<worksheet ", b"<worksheet " + declared, data, count=1)
-            target.writestr(name, data)
+    declaring = _with_part(
+        form, part, lambda x: x.replace(b"<worksheet ", b"<worksheet " + declared, 1)
+    )
     marks = {SPEC.name: {"B7": Mark("FFC7CE", "Thiếu tên")}}
-    edited = mark_workbook(out.getvalue(), marks, Sheet(returns.PROBLEMS_SHEET), OFFICE)
+    edited = mark_workbook(declaring, marks, Sheet(returns.PROBLEMS_SHEET), OFFICE)
     sheet = zipfile.ZipFile(io.BytesIO(edited)).read(part)
     for declaration in declared.split():
         assert declaration in sheet
@@ -132,19 +138,12 @@ def test_a_unit_s_own_comments_are_kept_by_openpyxl_marking_instead(form, tmp_pa
 
 
 def test_a_workbook_with_macros_is_left_to_openpyxl(form):
-    source = zipfile.ZipFile(io.BytesIO(form))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for name in source.namelist():
-            data = source.read(name)
-            if name == "[Content_Types].xml":
-                data = data.replace(b"sheet.main+xml", b"sheet.macroEnabled.main+xml")
-                data = data.replace(
-                    b"spreadsheetml.sheet.macroEnabled", b"ms-excel.sheet.macroEnabled"
-                )
-            target.writestr(name, data)
+    def with_macros(types: bytes) -> bytes:
+        types = types.replace(b"sheet.main+xml", b"sheet.macroEnabled.main+xml")
+        return types.replace(b"spreadsheetml.sheet.macroEnabled", b"ms-excel.sheet.macroEnabled")
+
     with pytest.raises(CannotMark):
-        mark_workbook(out.getvalue(), {}, Sheet("A"), "")
+        mark_workbook(_with_part(form, "[Content_Types].xml", with_macros), {}, Sheet("A"), "")
 
 
 def test_a_new_list_of_names_goes_where_the_schema_puts_it(tmp_path):
@@ -153,24 +152,22 @@ def test_a_new_list_of_names_goes_where_the_schema_puts_it(tmp_path):
     book.active.title = SPEC.name
     buffer = io.BytesIO()
     book.save(buffer)
-    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
-    out = io.BytesIO()
     links = (
         b"<externalReferences><externalReference"
         b' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
         b' r:id="rId99"/></externalReferences>'
     )
-    with zipfile.ZipFile(out, "w") as target:
-        for name in source.namelist():
-            data = source.read(name)
-            if name == "xl/workbook.xml":
-                data = data.replace(b"<definedNames/>", b"")  # openpyxl writes it empty
-                assert b"<definedNames" not in data
-                data = data.replace(b"</sheets>", b"</sheets>" + links)
-            target.writestr(name, data)
+
+    def with_links(workbook: bytes) -> bytes:
+        workbook = workbook.replace(b"<definedNames/>", b"")  # openpyxl writes it empty
+        assert b"<definedNames" not in workbook
+        return workbook.replace(b"</sheets>", b"</sheets>" + links)
+
     first = Sheet(returns.PROBLEMS_SHEET)
     returns._problems_sheet(first, "don_vi.xlsx", "", [], OFFICE)  # its print titles are a name
-    edited = mark_workbook(out.getvalue(), {}, first, OFFICE)
+    edited = mark_workbook(
+        _with_part(buffer.getvalue(), "xl/workbook.xml", with_links), {}, first, OFFICE
+    )
     workbook = zipfile.ZipFile(io.BytesIO(edited)).read("xl/workbook.xml").decode()
     order = ["<sheets>", "<externalReferences>", "<definedNames>", "<calcPr"]
     assert sorted(order, key=workbook.index) == order
@@ -190,13 +187,8 @@ def test_a_problem_under_a_merged_block_is_listed_not_marked(tmp_path, monkeypat
 
 def test_rows_without_numbers_are_left_to_openpyxl(form):
     """Some writers leave out <row r="…">; the editor does not guess where a row is."""
-    source = zipfile.ZipFile(io.BytesIO(form))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for name in source.namelist():
-            data = source.read(name)
-            if name == "xl/worksheets/sheet2.xml":
-                data = re.sub(rb'<row r="[0-9]+"', b"<row", data)
-            target.writestr(name, data)
+    unnumbered = _with_part(
+        form, "xl/worksheets/sheet2.xml", lambda x: re.sub(rb'<row r="[0-9]+"', b"<row", x)
+    )
     with pytest.raises(CannotMark):
-        mark_workbook(out.getvalue(), {SPEC.name: {"B7": Mark("FFC7CE", "x")}}, Sheet("A"), "")
+        mark_workbook(unnumbered, {SPEC.name: {"B7": Mark("FFC7CE", "x")}}, Sheet("A"), "")
