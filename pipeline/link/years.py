@@ -41,7 +41,7 @@ SAME_MODEL, CLOSE = "linked", "close"
 
 
 class Candidate(NamedTuple):
-    """An earlier model near a name; a tuple, as Evidence is, and kept as one."""
+    """An earlier model near a name: a tuple, as Evidence is (a province makes 400,000)."""
 
     model_id: object
     name: str
