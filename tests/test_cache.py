@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -13,7 +14,7 @@ from pipeline.config import load_config
 from pipeline.consolidate import consolidate
 from pipeline.ingest import find_inbox_files
 from pipeline.ingest.cache import LINKS_ENTRY, NAMES_ENTRY
-from pipeline.link import years
+from pipeline.link import History, years
 from pipeline.rules import LinkRules
 from tests.helpers import dvk
 from tests.workbook_dump import dump_workbook
@@ -191,7 +192,7 @@ def _counting_comparisons(monkeypatch) -> list:
 def test_a_rerun_compares_no_name_again_and_links_as_before(with_history, monkeypatch):
     office, cache = with_history
     first = office.consolidate().result
-    years._KNOWN.clear()  # as a new process starts: only what the cache kept
+    years._MEMO.clear()  # as a new process starts: only what the cache kept
     compared = _counting_comparisons(monkeypatch)
     again = office.consolidate().result
     assert not compared
@@ -207,30 +208,49 @@ def test_changed_linking_rules_compare_every_name_again(with_history, monkeypatc
     compared = _counting_comparisons(monkeypatch)
     warm = office.consolidate().result
     assert compared
-    years._KNOWN.clear()
+    years._MEMO.clear()
     (office.workspace.root / ".dvk_bo_dem" / f"{LINKS_ENTRY}.pickle").unlink()
     cold = office.consolidate().result
     assert _linked(warm) == _linked(cold)
 
 
-def test_a_unit_whose_earlier_names_changed_is_compared_again():
-    rules, name = LinkRules(), "Tuyến đường hoa xóm"
+def test_a_unit_whose_earlier_names_changed_is_linked_again():
+    rows = pd.DataFrame(
+        {"unit": ["u"], "name": ["Tuyến đường hoa xóm"], "status": ["DUY_TRI"], "_file": ["a"]}
+    )
 
-    def closest(block):
-        names = years._known_names("u", block, rules)
-        found = years._known_candidates(names, name, block, rules)
-        return found[0].model_id if found else None
+    def linked_to(earlier: list[tuple[str, int]]):
+        known = dataclasses.replace(
+            History.empty(2026),
+            earlier=pd.DataFrame(
+                [(i, 2025, "u", name, "", "DUY_TRI", "registrations") for name, i in earlier],
+                columns=["model_id", "year", "unit", "name", "field", "status", "kind"],
+            ),
+            years=(2025,),
+        )
+        return years.link_years(rows, known).loc[0, "candidate_id"]
 
-    assert closest([("Tuyến đường hoa", 1)]) == 1
-    assert closest([("Tuyến đường hoa", 2)]) == 2  # the unit's earlier model renumbered
-    assert closest([]) is None
+    assert linked_to([("Tuyến đường hoa", 1)]) == 1
+    assert linked_to([("Tuyến đường hoa", 2)]) == 2  # the unit's earlier model renumbered
+    assert linked_to([("Tuyến đường hoa", 2), ("Chợ đêm", 3)]) == 2
+    assert linked_to([]) is None
+
+
+def test_this_years_ids_are_put_into_kept_outcomes():
+    rows = pd.DataFrame({"unit": ["u"], "name": ["Chợ đêm"], "status": ["MOI"], "_file": ["a"]})
+    first = dataclasses.replace(History.empty(2026), years=(2025,))
+    again = dataclasses.replace(
+        first, this_year=pd.DataFrame({"model_id": [7], "unit": ["u"], "name": ["Chợ đêm"]})
+    )
+    assert years.link_years(rows, first).loc[0, "model_id"] is None
+    assert years.link_years(rows, again).loc[0, "model_id"] == 7  # the same outcome, kept
 
 
 def test_a_broken_links_entry_is_compared_again(with_history, monkeypatch):
     office, cache = with_history
     first = office.consolidate().result
     (cache / f"{LINKS_ENTRY}.pickle").write_bytes(b"not a pickle")
-    years._KNOWN.clear()
+    years._MEMO.clear()
     compared = _counting_comparisons(monkeypatch)
     assert _linked(office.consolidate().result) == _linked(first)
     assert compared

@@ -10,6 +10,7 @@ import python_calamine as calamine
 
 from pipeline import Office
 from pipeline.report import workers
+from pipeline.report.reuse import fingerprint
 from tests.fixtures.build_province import build_province
 from tests.workbook_dump import dump_workbook
 
@@ -136,3 +137,13 @@ def test_the_first_runs_annex_carries_the_ids_the_registry_stores(tmp_path):
         stored = {i for (i,) in conn.execute("SELECT model_id FROM registrations")}
     assert written == stored
     assert len(stored) == len(run.result.registrations)
+
+
+def test_a_fingerprint_is_of_values_not_of_which_values_are_one_object():
+    word = "Dân vận khéo"
+    shared = [word, word]
+    apart = [word, "".join(["Dân vận", " khéo"])]  # equal, but another string object
+    assert apart[0] is not apart[1]
+    assert fingerprint("phu_luc_1", shared) == fingerprint("phu_luc_1", apart)
+    assert fingerprint("phu_luc_1", shared) != fingerprint("phu_luc_1", [word, word + "."])
+    assert fingerprint("phu_luc_1", [1]) != fingerprint("phu_luc_1", [1.0])  # types count

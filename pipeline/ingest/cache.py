@@ -6,8 +6,8 @@ version, the declared tables it reads by (vocab, forms), the source of the readi
 run's year, bounds and zone. Any of these changed, and the file is read again. Only reading is
 kept: checking, linking and scoring run on every row each time, so a rule in dvk.toml always
 applies to the whole inbox. Beside the readings, two memos that only save time: the names taken
-apart (normalize.name_parts) and the earlier models near each name (link.years), each kept for
-the code and rules that made it.
+apart (normalize.name_parts) and each unit's links to earlier years with what they rest on
+(link.years), each kept for the code and rules that made it.
 
 The entries are pickles in the workspace (.dvk_bo_dem/): the office's own folder, which
 only the tool writes; a broken or foreign entry is read again, never trusted.
@@ -25,12 +25,12 @@ from pathlib import Path
 
 from pipeline import forms, vocab
 from pipeline.ingest.arrivals import Limits
-from pipeline.link.years import add_known_candidates, known_candidates
+from pipeline.link.years import add_kept_outcomes, used_outcomes
 from pipeline.normalize import add_known_name_parts, known_name_parts
 
 CACHE_FORMAT = 1  # bump when what an entry holds changes shape
 NAMES_ENTRY = "ten_mo_hinh"  # the names taken apart (normalize.name_parts), beside the readings
-LINKS_ENTRY = "so_khop"  # the earlier models near each name (link.years), by unit
+LINKS_ENTRY = "so_khop"  # how each unit's rows were linked to earlier years (link.years)
 _LINK_CODE = ("link", "normalize.py", "rules.py")
 _CODE = ("ingest", "normalize.py", "vocab.py", "forms.py", "records.py", "issues.py")
 
@@ -73,6 +73,7 @@ class ReadCache:
     misses: int = 0
     used: set[str] = field(default_factory=set)
     names_loaded: int = -1
+    links_loaded: set = field(default_factory=set)
 
     def key(self, path: Path, inbox: Path, content: str) -> str:
         try:
@@ -130,17 +131,20 @@ class ReadCache:
             self.put(NAMES_ENTRY, (self.fingerprint, known))
 
     def load_links(self) -> None:
-        """Give link.years the candidates an earlier run found with the same code."""
-        with contextlib.suppress(Exception):  # none kept, or broken: they are found again
+        """Give link.years the units' links an earlier run decided with the same code."""
+        rules, kept = None, {}
+        with contextlib.suppress(Exception):  # none kept, or broken: they are decided again
             with (self.folder / f"{LINKS_ENTRY}.pickle").open("rb") as f:
-                kept_for, rules, known = pickle.load(f)
-            if kept_for == _link_code():
-                add_known_candidates(rules, known)
+                kept_for, rules, kept = pickle.load(f)
+            if kept_for != _link_code():
+                rules, kept = None, {}
+        add_kept_outcomes(rules, kept)
+        self.links_loaded = set(kept)
 
     def save_links(self) -> None:
-        """Keep the candidates of the units linked in this run, when some are new."""
-        found = known_candidates()
-        if found is not None:  # else the entry kept is still all there is
+        """Keep the links of the units linked in this run, unless the entry holds them all."""
+        found = used_outcomes()
+        if found is not None and not found[1].keys() <= self.links_loaded:
             self.put(LINKS_ENTRY, (_link_code(), *found))
 
     def prune(self) -> None:

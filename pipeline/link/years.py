@@ -63,81 +63,39 @@ def candidates(name: object, block: list[tuple[str, object]], rules: LinkRules) 
     return sorted(best.values(), key=lambda c: c.order)
 
 
-# The candidates of each name, by unit, for the unit's earlier names as they were (a re-run
-# after one late file compares again only the names it has not seen): unit -> (its block,
-# name -> candidates), found by _KNOWN_RULES. ingest.cache keeps it between runs as plain
-# tuples (_plain), ten times quicker to pickle than named tuples; they become Candidates again
-# when a run asks for them.
-_KNOWN: dict[str, tuple[tuple, dict[str, list[Candidate] | tuple]]] = {}
-_KNOWN_RULES: list[LinkRules] = []
-_USED: set[str] = set()
-_FOUND_NEW: list[bool] = [False]  # since it was last kept
+# Each unit's outcomes, by all they rest on: the unit's earlier names, its rows (name, tick,
+# place in the inbox, a person's decision) and whether any history exists. A re-run after one
+# late file links again only the units whose rows or history changed; every other unit's rows
+# are decided as before, without comparing a name. The ids a run gives a unit's new models
+# (History.own_ids) are not part of it: an outcome says OWN, and link_years puts the id in.
+# ingest.cache keeps it between runs, as plain tuples, for the rules in _MEMO_RULES.
+_MEMO: dict[tuple, tuple[tuple, ...]] = {}
+_MEMO_RULES: list[LinkRules] = []
+_USED: set[tuple] = set()  # since add_kept_outcomes
+OWN = "<own id>"  # in a kept outcome: the id this year's run gave the model (never an id)
 
 
-def _known_names(unit: str, block: list[tuple[str, object]], rules: LinkRules) -> dict:
-    """The candidates found for the unit's names, while its earlier names are as they were
-    when they were found (checked once per run: a unit's block may hold hundreds of names)."""
-    _known_for(rules)
-    earlier = tuple(block)
-    kept = _KNOWN.get(unit)
-    if kept is None or kept[0] != earlier:
-        kept = _KNOWN[unit] = (earlier, {})
-    _USED.add(unit)
-    return kept[1]
-
-
-def _known_candidates(
-    names: dict, name: object, block: list[tuple[str, object]], rules: LinkRules
-) -> list[Candidate]:
-    """candidates(), once per name of a unit's `names` (from _known_names)."""
-    if not isinstance(name, str):
-        return candidates(name, block, rules)
-    found = names.get(name)
-    if found is None:
-        found = names[name] = candidates(name, block, rules)
-        _FOUND_NEW[0] = True
-    elif type(found) is tuple:  # as kept: plain tuples
-        found = names[name] = [
-            Candidate(model_id, old, Evidence(_STRENGTHS[strength], score, why))
-            for model_id, old, strength, score, why in found
-        ]
-    return found
-
-
-_STRENGTHS = {s.value: s for s in Strength}
-
-
-def _plain(found: list[Candidate] | tuple) -> tuple:
-    if type(found) is tuple:
-        return found
-    return tuple((c.model_id, c.name, c.evidence.strength.value, *c.evidence[1:]) for c in found)
-
-
-def known_candidates() -> tuple[LinkRules, dict] | None:
-    """The rules and the candidates of the units linked in this process, to keep; None when
-    nothing was found since they were last kept."""
-    if not _FOUND_NEW[0] or not _KNOWN_RULES:
+def used_outcomes() -> tuple[LinkRules, dict] | None:
+    """The rules and the outcomes of the units linked since add_kept_outcomes, to keep."""
+    if not _MEMO_RULES:
         return None
-    _FOUND_NEW[0] = False
-    kept = {}
-    for unit in _USED & _KNOWN.keys():
-        block, names = _KNOWN[unit]
-        kept[unit] = (block, {name: _plain(found) for name, found in names.items()})
-    return _KNOWN_RULES[0], kept
+    return _MEMO_RULES[0], {key: _MEMO[key] for key in _USED & _MEMO.keys()}
 
 
-def add_known_candidates(rules: LinkRules, known: dict) -> None:
-    """Candidates found by an earlier run with the same code (the caller checks that)."""
-    _known_for(rules)
-    _KNOWN.update(known)
-    _FOUND_NEW[0] = False
+def add_kept_outcomes(rules: LinkRules | None, kept: dict) -> None:
+    """Outcomes decided by an earlier run with the same code (the caller checks that), or
+    none (None): a run begins."""
+    _USED.clear()
+    if rules is not None:
+        _memo_for(rules)
+        _MEMO.update(kept)
 
 
-def _known_for(rules: LinkRules) -> None:
-    """Forget the candidates found by other rules (dvk.toml changed)."""
-    if [rules] != _KNOWN_RULES:
-        _KNOWN.clear()
-        _KNOWN_RULES[:] = [rules]
+def _memo_for(rules: LinkRules) -> None:
+    """Forget the outcomes decided by other rules (dvk.toml changed)."""
+    if [rules] != _MEMO_RULES:
+        _MEMO.clear()
+        _MEMO_RULES[:] = [rules]
 
 
 def _usable(found: list[Candidate]) -> list[Candidate]:
@@ -285,7 +243,6 @@ class _Row:
     """One row being linked: what it has to go on, and what was decided."""
 
     unit: str
-    key: tuple[str, str]
     ticked: str
     order: tuple
     found: list[Candidate]  # every earlier model of the unit, closest first
@@ -305,34 +262,58 @@ def link_years(
     vocab.LINK_EVIDENCE), review_reason (a key of vocab.REVIEW_REASONS, "" when not listed) and
     claimed_by (the row that kept the closest earlier model).
     """
+    _memo_for(rules)
     blocks = _blocks(history.blocks())
-    names = rows["name"].tolist()
+    no_history = not history.years and not blocks
     places = zip(
         rows.get("_file", [""] * len(rows)), rows.get("_row", [0] * len(rows)), strict=True
     )
-    items, checked = [], {}
+    by_unit: dict[str, list[int]] = {}
+    keys, inputs = [], []
     for i, (unit, name, ticked, (file, row)) in enumerate(
-        zip(rows["unit"], names, rows["status"], places, strict=True)
+        zip(rows["unit"], rows["name"], rows["status"], places, strict=True)
     ):
         unit_ = history.canonical_unit(unit)
         key = (unit_, model_key(name))
-        block = blocks.get(unit_, [])
-        if unit_ not in checked:
-            checked[unit_] = _known_names(unit_, block, rules)
-        found = _known_candidates(checked[unit_], name, block, rules)
-        order = (str(file), int(row or 0), str(name), i)  # the same whatever order files come
-        items.append(_Row(unit_, key, ticked, order, found, history.decisions.get(key)))
-    _one_to_one(items, names)
+        of_unit = by_unit.setdefault(unit_, [])
+        # Its place among its unit's rows: the same whatever order the files come in.
+        order = (str(file), int(row or 0), str(name), len(of_unit))
+        of_unit.append(i)
+        keys.append(key)
+        inputs.append((name, ticked, order, history.decisions.get(key)))
     own = history.own_ids()
-    no_history = not history.years and not blocks
-    out = [_decide(item, blocks, own, rules, no_history) for item in items]
+    out: list[tuple] = [()] * len(rows)
+    for unit, positions in by_unit.items():
+        block = tuple(blocks.get(unit, ()))
+        given = tuple(inputs[i] for i in positions)
+        outcomes = _unit_outcomes(unit, block, given, rules, no_history)
+        for i, outcome in zip(positions, outcomes, strict=True):
+            out[i] = outcome if outcome[0] != OWN else (own.get(keys[i]), *outcome[1:])
     result = pd.DataFrame(out, index=rows.index, columns=_LINK_COLUMNS)
-    result["model_id"] = pd.Series([o["model_id"] for o in out], index=rows.index, dtype=object)
-    result["candidate_id"] = pd.Series(
-        [o["candidate_id"] for o in out], index=rows.index, dtype=object
-    )
+    for column in ("model_id", "candidate_id"):  # None stays None (pandas would make it NaN)
+        at = _LINK_COLUMNS.index(column)
+        result[column] = pd.Series([o[at] for o in out], index=rows.index, dtype=object)
     result["status_ticked"] = rows["status"].to_numpy()
     return result
+
+
+def _unit_outcomes(unit: str, block: tuple, inputs: tuple, rules: LinkRules, no_history: bool):
+    """The outcomes of one unit's rows, decided once for all they rest on (_MEMO)."""
+    key = (unit, block, inputs, no_history)
+    _USED.add(key)
+    found = _MEMO.get(key)
+    if found is None:
+        found = _MEMO[key] = _decide_unit(unit, block, inputs, rules, no_history)
+    return found
+
+
+def _decide_unit(unit: str, block: tuple, inputs: tuple, rules: LinkRules, no_history: bool):
+    items = [
+        _Row(unit, ticked, order, candidates(name, block, rules), decision)
+        for name, ticked, order, decision in inputs
+    ]
+    _one_to_one(items, [name for name, *_ in inputs])
+    return tuple(_decide(item, bool(block), rules, no_history) for item in items)
 
 
 _LINK_COLUMNS = [
@@ -376,11 +357,12 @@ def _claim_order(item: _Row, c: Candidate) -> tuple:
     return (-c.evidence.strength, strong or item.ticked != "DUY_TRI", -c.evidence.score, item.order)
 
 
-def _decide(item: _Row, blocks, own, rules: LinkRules, no_history: bool) -> dict:
-    """The outcome of one row, by the rule in the module docstring."""
+def _decide(item: _Row, unit_known: bool, rules: LinkRules, no_history: bool) -> tuple:
+    """The outcome of one row, by the rule in the module docstring, in _LINK_COLUMNS' order;
+    OWN for the id this year's run gave the model, if any."""
     ticked, found, available = item.ticked, item.found, item.available
     best = available[0] if available else None
-    mine = own.get(item.key)
+    mine = OWN
     reason = ""
     if no_history:
         link, status, model_id = NO_HISTORY, ticked, mine
@@ -397,7 +379,7 @@ def _decide(item: _Row, blocks, own, rules: LinkRules, no_history: bool) -> dict
         link, status, model_id = AGREED, "DUY_TRI", best.model_id
     elif best is not None:
         link, status, model_id, reason = REVIEW, ticked, mine, PARTIAL_AGAINST_TICK
-    elif ticked == "DUY_TRI" and item.unit not in blocks:
+    elif ticked == "DUY_TRI" and not unit_known:
         # A unit the registry has never seen says "continuing": renamed, perhaps. Ask.
         link, status, model_id, reason = REVIEW, ticked, mine, UNKNOWN_UNIT
     elif ticked == "DUY_TRI" and _near_but_different(found, rules):
@@ -410,19 +392,19 @@ def _decide(item: _Row, blocks, own, rules: LinkRules, no_history: bool) -> dict
             link, status, model_id = REVIEW, ticked, mine
     near = _near_but_different(found, rules)
     shown = best or (found[0] if found and item.claimed_by else None) or (near if reason else None)
-    return {
-        "model_id": model_id,
-        "link": link,
-        "status": status,
-        "score": shown.evidence.score if shown else 0.0,
-        "match": shown.name if shown else "",
-        "candidate_id": shown.model_id if shown else None,
-        "candidates": _shown(found, rules),
-        "evidence": shown.evidence.why if shown else "",
-        "review_reason": reason,
-        "claimed_by": item.claimed_by,
-        "earlier_count": len({c.model_id for c in found}),
-    }
+    return (
+        model_id,
+        link,
+        status,
+        shown.evidence.score if shown else 0.0,
+        shown.name if shown else "",
+        shown.model_id if shown else None,
+        _shown(found, rules),
+        shown.evidence.why if shown else "",
+        reason,
+        item.claimed_by,
+        len({c.model_id for c in found}),
+    )
 
 
 def _near_but_different(found: list[Candidate], rules: LinkRules) -> Candidate | None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import pickle
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +23,11 @@ _WRITER_CODE = hashlib.sha256(
 
 
 def fingerprint(*inputs: object) -> str:
-    """What an output is made from, as one hash (frames given as their records)."""
-    return hashlib.sha256(_WRITER_CODE.encode() + pickle.dumps(inputs, protocol=5)).hexdigest()
+    """What an output is made from, as one hash of the inputs' values (frames given as their
+    column lists). By repr, not pickle: a pickle's bytes also say which equal values are one
+    object, and the rows of a re-run share their strings otherwise than the first run's."""
+    text = _WRITER_CODE + repr(inputs)
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 @dataclass
