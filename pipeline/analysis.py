@@ -98,7 +98,12 @@ def _by_unit(frame: pd.DataFrame) -> dict[str, tuple[list[str], int]]:
     """Unit code -> (the files its rows came from, how many rows)."""
     if "unit_code" not in frame or frame.empty:
         return {}
-    return {code: (sorted(set(f)), len(f)) for code, f in frame.groupby("unit_code")["_file"]}
+    # One plain pass, not groupby: a province has thousands of units, and pandas costs per group.
+    files: dict[str, list[str]] = {}
+    for code, file in zip(frame["unit_code"], frame["_file"], strict=True):
+        if isinstance(code, str):  # as groupby, rows without a code are left out
+            files.setdefault(code, []).append(file)
+    return {code: (sorted(set(found)), len(found)) for code, found in sorted(files.items())}
 
 
 def node_rates(units: pd.DataFrame, roster: Roster, cfg: Config) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +37,20 @@ _OLD_TONE = re.compile("(" + "|".join(_TONE_PAIRS) + r")(?!\w)")
 # Vietnamese alphabetical order: ă and â after a, đ after d, and so on; tones break ties.
 _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
 _RANK = {c: 200 + i for i, c in enumerate(_ALPHABET)}
+_NO_TONES = str.maketrans("", "", _TONE_MARKS)
+
+
+class _Ranks(dict):
+    """str.translate's table: each character to the one whose code is its place in _ALPHABET's
+    order (letters outside it after those below 200), so that keys compare as plain text."""
+
+    def __missing__(self, code: int) -> str:
+        rank = _RANK.get(chr(code), code if code < 200 else 1000 + code)
+        self[code] = ranked = chr(min(rank, sys.maxunicode))
+        return ranked
+
+
+_RANKED = _Ranks()
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_TEXT = re.compile(r"^(?:(\d{1,2})[/.\-])?(?:(\d{1,2})[/.\-])?(\d{4})$")
@@ -97,8 +112,8 @@ def _text_sort_key(value: str) -> tuple:
 
 def _sort_key(value: object) -> tuple:
     nfd = unicodedata.normalize("NFD", clean_text(value).casefold())
-    base = unicodedata.normalize("NFC", "".join(c for c in nfd if c not in _TONE_MARKS))
-    return tuple(_RANK.get(c, ord(c) if ord(c) < 200 else 1000 + ord(c)) for c in base), nfd
+    base = unicodedata.normalize("NFC", nfd.translate(_NO_TONES))
+    return base.translate(_RANKED), nfd
 
 
 def _choice_lookup(list_name: str) -> dict[str, str]:

@@ -136,6 +136,28 @@ def test_vietnamese_alphabetical_order():
     ]
 
 
+def _ranks(value: str) -> tuple[int, ...]:
+    """The order sort_key stands for, spelled out: each letter's place in the alphabet."""
+    alphabet = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+    nfd = unicodedata.normalize("NFD", clean_text(value).casefold())
+    base = unicodedata.normalize(
+        "NFC", "".join(c for c in nfd if c not in "\u0300\u0301\u0309\u0303\u0323")
+    )
+    return tuple(
+        200 + alphabet.index(c) if c in alphabet else ord(c) if ord(c) < 200 else 1000 + ord(c)
+        for c in base
+    )
+
+
+@given(
+    st.text(alphabet=st.sampled_from("aăâbdđeêoôơuưyAĂĐ áàảãạ-0123ÿ中"), max_size=8),
+    st.text(max_size=8),
+)
+def test_sort_key_orders_as_the_alphabet_spelled_out(a, b):
+    assert (sort_key(a)[0] < sort_key(b)[0]) == (_ranks(a) < _ranks(b))
+    assert (sort_key(a)[0] == sort_key(b)[0]) == (_ranks(a) == _ranks(b))
+
+
 # Each word in the spellings a keyboard may produce: old/new tone placement, NFC/NFD, case.
 WORDS = [
     ("hoá", "hóa"),

@@ -21,6 +21,7 @@ from pipeline.report.styles import (
     merge,
     plain,
     put,
+    put_row,
     set_height,
     set_print_setup,
     set_width,
@@ -152,9 +153,11 @@ def table_sheet(
         put(ws, 4, col, column.header, bold=True, align="center", border=True)
     set_height(ws, 4, max(36, wrapped_height([(c.header, c.width) for c in columns])))
     for r, values in enumerate(rows, start=5):
-        for col, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
-            centred = column.align == "center" or isinstance(value, int | float)
-            put(ws, r, col, value, border=True, align="center" if centred else "left")
+        aligns = [
+            "center" if column.align == "center" or isinstance(value, int | float) else "left"
+            for column, value in zip(columns, values, strict=True)
+        ]
+        put_row(ws, r, values, aligns, border=True)
         set_height(
             ws, r, wrapped_height([(str(v), c.width) for v, c in zip(values, columns, strict=True)])
         )

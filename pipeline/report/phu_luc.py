@@ -30,6 +30,7 @@ from pipeline.report.styles import (
     merge,
     plain,
     put,
+    put_row,
     set_height,
     set_print_setup,
     set_width,
@@ -317,11 +318,11 @@ def write_annex(
     write_heading(ws, cfg, last, title, label=spec.label, title_height=36)
     row = _write_header(ws, spec)
     ids: dict[int, tuple] = {}
+    aligns = [column.align for column in spec.columns]
     for line in lines:
         bold = line.kind in ("total", "section", "unit", "group")
         values = cells(spec.columns, line.cells)
-        for col, (column, value) in enumerate(zip(spec.columns, values, strict=True), start=1):
-            put(ws, row, col, value, bold=bold, border=True, align=column.align)
+        put_row(ws, row, values, aligns, bold=bold, border=True)
         set_height(
             ws, row, wrapped_height([(str(v), w) for v, w in zip(values, widths, strict=True)])
         )
