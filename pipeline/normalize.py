@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 
 import pandas as pd
@@ -321,9 +322,12 @@ class NameParts:
 
 
 # Each name's parts, worked out once per name; kept between runs with the readings (ingest.cache),
-# since taking a province's 90,000 names apart is a good part of linking them.
-_PARTS: dict[str, NameParts] = {}
+# since taking a province's 90,000 names apart is a good part of linking them. Kept as plain
+# tuples (NameParts' fields in order), quicker to pickle and load; a name's become NameParts
+# again when it is asked for.
+_PARTS: dict[str, NameParts | tuple] = {}
 MAX_KNOWN_NAMES = 400_000
+_FIELDS = operator.attrgetter(*(f.name for f in fields(NameParts)))
 
 
 def name_parts(name: object) -> NameParts:
@@ -335,15 +339,18 @@ def name_parts(name: object) -> NameParts:
         if len(_PARTS) >= MAX_KNOWN_NAMES:
             _PARTS.clear()
         parts = _PARTS[name] = _name_parts(name)
+    elif type(parts) is tuple:  # as kept
+        parts = _PARTS[name] = NameParts(*parts)
     return parts
 
 
-def known_name_parts() -> dict[str, NameParts]:
-    """Every name taken apart so far in this process (or known from an earlier run)."""
-    return _PARTS
+def known_name_parts() -> dict[str, tuple]:
+    """Every name taken apart so far in this process (or known from an earlier run), each as
+    the plain tuple of its parts."""
+    return {name: p if type(p) is tuple else _FIELDS(p) for name, p in _PARTS.items()}
 
 
-def add_known_name_parts(known: dict[str, NameParts]) -> None:
+def add_known_name_parts(known: dict[str, tuple]) -> None:
     """Names taken apart by an earlier run, by the same rules (the caller checks that)."""
     _PARTS.update(known)
 

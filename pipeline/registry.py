@@ -333,6 +333,8 @@ def record_year(
     with _transaction(conn):
         conn.execute("INSERT OR REPLACE INTO years (year, source) VALUES (?, ?)", (year, source))
         ids: dict[tuple[str, str], int] = {}
+        # Looked up once, not once per row: a province records 100,000 rows at every run.
+        known = {model_id for (model_id,) in conn.execute("SELECT id FROM models")}
         for table, frame in (("registrations", registrations), ("results", results)):
             seqs: Counter = Counter()  # rows of this model so far: none is written over
             if frame is None:
@@ -344,18 +346,27 @@ def record_year(
                     "DELETE FROM period_rows WHERE kind = ? AND year = ? AND period = ?",
                     (table, year, period),
                 )
+            columns = TABLES[table]
+            stored = []
             for row in records(frame):
-                model_id = _model_for(conn, row, year, ids)
+                model_id = _model_for(conn, row, year, ids, known)
                 seq = seqs[model_id]
                 seqs[model_id] += 1
-                _insert_row(conn, table, model_id, year, seq, row)
+                stored.append((model_id, year, seq, *(_plain(row.get(c)) for c in columns)))
                 if period is not None and not row.get("carried"):
                     conn.execute(
                         "INSERT OR REPLACE INTO period_rows VALUES (?, ?, ?, ?, ?, ?)",
                         (table, model_id, year, period, seq, _as_json(row)),
                     )
+            quoted = ", ".join(f'"{c}"' for c in columns)
+            marks = ", ".join("?" for _ in columns)
+            conn.executemany(
+                f"INSERT OR REPLACE INTO {table} (model_id, year, seq, {quoted}) "
+                f"VALUES (?, ?, ?, {marks})",
+                stored,
+            )
         if scored is not None:
-            _record_scores(conn, year, scored, ids, replace)
+            _record_scores(conn, year, scored, ids, known, replace)
         for f in files:
             conn.execute(
                 "INSERT OR REPLACE INTO files (sha256, year, name, unit, status, sender, sent) "
@@ -388,14 +399,14 @@ def record_year(
             before_commit()
 
 
-def _record_scores(conn, year: int, scored: pd.DataFrame, ids, replace: bool) -> None:
+def _record_scores(conn, year: int, scored: pd.DataFrame, ids, known: set, replace: bool) -> None:
     """Appraisals and points of the year; a model that passed within the ladder is recognised."""
     if replace:
         for table in ("scores", "appraisals", "recognitions"):
             conn.execute(f"DELETE FROM {table} WHERE year = ?", (year,))
     criteria = [c for c in scored.columns if c.startswith("c") and c[1:].isdigit()]
     for row in records(scored):
-        model_id = _model_for(conn, row, year, ids)
+        model_id = _model_for(conn, row, year, ids, known)
         level = row.get("level") or ""
         conn.execute(
             "INSERT OR REPLACE INTO appraisals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -440,18 +451,21 @@ class _transaction:
         return False
 
 
-def _model_for(conn, row: dict, year: int, ids: dict[tuple[str, str], int]) -> int:
+def _model_for(conn, row: dict, year: int, ids: dict[tuple[str, str], int], known: set) -> int:
+    """The row's model id, its model stored first when new (`known`: the ids stored)."""
     key = (unit_key(row["unit"]), model_key(row["name"]))
     if row.get("model_id") is not None and not pd.isna(row["model_id"]):
         model_id = int(row["model_id"])
         # An earlier model, or one new this year given its id before the outputs were written
         # (new_model_ids): stored under that id.
-        if conn.execute("SELECT 1 FROM models WHERE id = ?", (model_id,)).fetchone() is None:
+        if model_id not in known:
             _new_model(conn, row, year, model_id)
+            known.add(model_id)
             ids[key] = model_id
         return model_id
     if key not in ids:
         ids[key] = _new_model(conn, row, year)
+        known.add(ids[key])
     return ids[key]
 
 
@@ -486,17 +500,6 @@ def new_model_ids(conn: sqlite3.Connection, frames: Iterable[pd.DataFrame]) -> N
                 given[key] = last
         frame["model_id"] = frame["model_id"].astype(object)
         frame.loc[missing, "model_id"] = [given[k] for k in keys]
-
-
-def _insert_row(conn, table: str, model_id: int, year: int, seq: int, row: dict) -> None:
-    columns = TABLES[table]
-    values = [_plain(row.get(c)) for c in columns]
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join("?" for _ in columns)
-    conn.execute(
-        f"INSERT OR REPLACE INTO {table} (model_id, year, seq, {quoted}) VALUES (?, ?, ?, {marks})",
-        (model_id, year, seq, *values),
-    )
 
 
 def _as_json(row: dict) -> str:
