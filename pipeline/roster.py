@@ -63,9 +63,9 @@ class Roster:
         parents = self._children()
         return [u for u in self.units.values() if u.code in parents]
 
-    def subtree(self, code: str) -> list[Unit]:
+    def subtree(self, code: str, children: dict[str, list[Unit]] | None = None) -> list[Unit]:
         """The unit and every unit under it, at any depth."""
-        children = self._children()
+        children = self._children() if children is None else children
         found, queue = [], [code]
         while queue:
             current = queue.pop(0)
@@ -74,11 +74,17 @@ class Roster:
             queue += [u.code for u in children.get(current, [])]
         return found
 
-    def under(self, code: str) -> Roster:
-        """The part of the roster under a node, with the node's children at its top."""
+    def subtrees(self) -> dict[str, list[Unit]]:
+        """subtree() of every node, the units' parents looked up once for all of them."""
+        children = self._children()
+        return {node.code: self.subtree(node.code, children) for node in self.nodes()}
+
+    def under(self, code: str, subtree: list[Unit] | None = None) -> Roster:
+        """The part of the roster under a node, with the node's children at its top (its
+        `subtree`, when the caller has it)."""
         units = {
             u.code: Unit(**{**vars(u), "parent": ROOT if u.parent == code else u.parent})
-            for u in self.subtree(code)
+            for u in (self.subtree(code) if subtree is None else subtree)
             if u.code != code
         }
         return Roster(units)

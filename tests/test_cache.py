@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
 import shutil
 
 import pandas as pd
@@ -13,7 +14,7 @@ from pipeline import Office, forms, normalize, scoring, vocab
 from pipeline.config import load_config
 from pipeline.consolidate import consolidate
 from pipeline.ingest import find_inbox_files
-from pipeline.ingest.cache import LINKS_ENTRY, NAMES_ENTRY
+from pipeline.ingest.cache import LINKS_ENTRY, NAMES_ENTRY, ReadCache
 from pipeline.link import History, years
 from pipeline.rules import LinkRules
 from tests.helpers import dvk
@@ -254,3 +255,23 @@ def test_a_broken_links_entry_is_compared_again(with_history, monkeypatch):
     compared = _counting_comparisons(monkeypatch)
     assert _linked(office.consolidate().result) == _linked(first)
     assert compared
+
+
+def test_a_few_new_names_do_not_rewrite_the_names_entry(tmp_path):
+    normalize._PARTS.clear()
+    for i in range(500):
+        normalize.name_parts(f"Mô hình số {i}")
+    ReadCache(tmp_path, "rules").save_names()
+    entry = tmp_path / f"{NAMES_ENTRY}.pickle"
+    kept = entry.read_bytes()
+    normalize._PARTS.clear()
+    again = ReadCache(tmp_path, "rules")
+    again.load_names()
+    normalize.name_parts("Mô hình của một tệp đến muộn")
+    again.save_names()
+    assert entry.read_bytes() == kept  # one name more: not worth writing 500 again
+    for i in range(200):
+        normalize.name_parts(f"Mô hình khác {i}")
+    again.save_names()
+    assert entry.read_bytes() != kept
+    assert len(pickle.loads(entry.read_bytes())[1]) == 701

@@ -125,9 +125,11 @@ class ReadCache:
 
     def save_names(self) -> None:
         """Keep the names this run took apart (at most normalize.MAX_KNOWN_NAMES of them),
-        unless it took apart none that were not kept already."""
+        unless all but a few were kept already: taking a late file's names apart again at the
+        next run is quicker than writing a province's 60,000 again now."""
         known = known_name_parts()
-        if len(known) != self.names_loaded:
+        added = len(known) - self.names_loaded
+        if self.names_loaded < 0 or added < 0 or added > max(100, self.names_loaded // 100):
             self.put(NAMES_ENTRY, (self.fingerprint, known))
 
     def load_links(self) -> None:
@@ -151,7 +153,8 @@ class ReadCache:
         """Forget the readings of files no longer in the inbox (or read by an older tool)."""
         if not self.folder.is_dir():
             return
+        keep = {*self.used, NAMES_ENTRY, LINKS_ENTRY}
         for entry in [*self.folder.glob("*.pickle"), *self.folder.glob("*.part")]:
-            if entry.name.split(".")[0] not in {*self.used, NAMES_ENTRY, LINKS_ENTRY}:
+            if entry.name.split(".")[0] not in keep:
                 with contextlib.suppress(OSError):
                     entry.unlink()

@@ -188,12 +188,13 @@ def _annex_jobs(paths, result: RunResult, cfg: Config, by_node: Path, stamp: str
     jobs = [_Annex(key, paths[key], rows, cfg, roster) for key, rows in frames.items()]
     # Each unit's rows found once, not filtered out of the whole frame again for every node.
     places = {key: _positions_by_unit(rows) for key, rows in frames.items()}
+    subtrees = roster.subtrees()
     for node in roster.nodes():
-        inside = [u.code for u in roster.subtree(node.code)]
+        inside = [u.code for u in subtrees[node.code]]
         own_cfg = dataclasses.replace(
             cfg, office_name=node.name.upper(), parent_name=cfg.office_name
         )
-        own_roster = roster.under(node.code)
+        own_roster = roster.under(node.code, subtrees[node.code])
         for key, rows in frames.items():
             where = [i for code in inside for i in places[key].get(code, ())]
             mine = rows.iloc[sorted(where)]
