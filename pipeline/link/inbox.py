@@ -56,10 +56,12 @@ def supersede_units(
     keys = unit_keys(rows)
     dropped = pd.Series(False, index=rows.index)
     issues = []
-    for unit, group in rows.groupby(keys, sort=True):
-        files = sorted(set(group["_file"]))
-        if len(files) < 2:
-            continue
+    # One plain pass, not groupby: a province has thousands of units, and pandas costs per group.
+    files_of: dict[str, set[str]] = {}
+    for unit, file in zip(keys.tolist(), rows["_file"].tolist(), strict=True):
+        files_of.setdefault(unit, set()).add(file)
+    for unit in sorted(u for u, found in files_of.items() if len(found) > 1):
+        files = sorted(files_of[unit])
         latest = max(files, key=lambda f: (sent_at.get(f) or dt.datetime.min, f))
         for file in files:
             if file == latest:
