@@ -140,11 +140,12 @@ class Block:
     kind: str = "unit"  # unit | group (a node of the roster, with units under it)
 
 
-def unit_blocks(rows: pd.DataFrame, roster: Roster | None = None) -> list[Block]:
+def unit_blocks(rows: pd.DataFrame | list[dict], roster: Roster | None = None) -> list[Block]:
     """Units in the roster's order, grouped under the nodes directly below the office ("1",
-    then "1.1", "1.2" for the units under it); without a roster, alphabetically."""
-    all_rows = records(rows)
-    if not roster or "unit_code" not in rows:
+    then "1.1", "1.2" for the units under it); without a roster, alphabetically. `rows`: a
+    frame, or its records."""
+    all_rows = records(rows) if isinstance(rows, pd.DataFrame) else rows
+    if not roster or not all_rows or "unit_code" not in all_rows[0]:
         return [
             Block(str(n), unit, group, group)
             for n, (unit, group) in enumerate(units_in_order(all_rows), start=1)
@@ -153,8 +154,9 @@ def unit_blocks(rows: pd.DataFrame, roster: Roster | None = None) -> list[Block]
     for record in all_rows:  # one pass: each unit's rows, in the order they came
         by_code.setdefault(record["unit_code"], []).append(record)
     blocks, number = [], 0
+    subtrees = roster.subtrees()
     for top in roster.children(ROOT):
-        subtree = roster.subtree(top.code)
+        subtree = subtrees.get(top.code, [top])
         mine = [r for u in subtree for r in by_code.get(u.code, [])]
         if not mine:
             continue
@@ -228,14 +230,15 @@ def _totals(label, title: str, rows: list[dict], **more) -> dict:
 
 
 def lines_phu_luc_1(rows: pd.DataFrame, year: int, roster: Roster | None = None) -> list[Line]:
-    lines = [Line("total", _totals("", "Tổng số", records(rows)))]
+    every = records(rows)
+    lines = [Line("total", _totals("", "Tổng số", every))]
     sections = (
         ("I", f"Mô hình tiếp tục duy trì từ năm {year - 1}", "DUY_TRI"),
         ("II", f"Mô hình đăng ký mới năm {year}", "MOI"),
     )
     for numeral, title, status in sections:
-        part = rows[rows["status"] == status]
-        lines.append(Line("section", _totals(numeral, title, records(part))))
+        part = [row for row in every if row["status"] == status]
+        lines.append(Line("section", _totals(numeral, title, part)))
         for block in unit_blocks(part, roster):
             head = {"number": _number(block), "name": block.label, "count": _count(block.total)}
             lines.append(Line(block.kind, head))
@@ -246,8 +249,9 @@ def lines_phu_luc_1(rows: pd.DataFrame, year: int, roster: Roster | None = None)
 
 def lines_phu_luc_4(rows: pd.DataFrame, year: int, roster: Roster | None = None) -> list[Line]:
     new, kept = int((rows["status"] == "MOI").sum()), int((rows["status"] == "DUY_TRI").sum())
-    lines = [Line("total", _totals("", "Tổng số", records(rows), new=new, kept=kept))]
-    for block in unit_blocks(rows, roster):
+    every = records(rows)
+    lines = [Line("total", _totals("", "Tổng số", every, new=new, kept=kept))]
+    for block in unit_blocks(every, roster):
         head = {"number": _number(block), "name": block.label, "count": _count(block.total)}
         lines.append(Line(block.kind, head))
         for row in model_order(block.rows, new_first=True):
