@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from pipeline import forms
 from pipeline.analysis import review_rows
 from pipeline.config import Config
 from pipeline.consolidate import RunResult
-from pipeline.letters import letters
+from pipeline.letters import Letter, letters
 from pipeline.normalize import ascii_slug
 from pipeline.report.comparison import write_comparison
 from pipeline.report.completeness import write_completeness
@@ -110,12 +110,20 @@ def write_outputs(
     if roster.nodes():
         paths["theo_don_vi"] = folder / BY_NODE_FOLDER
     returns = folder / RETURNS_FOLDER
-    returned, tasks = return_tasks(result, returns, cfg.office_name, earlier, outbox, done)
-    tasks += _annex_tasks(jobs, outbox, earlier, done)
-
     today = today or dt.date.today()
-    drafts = draft_paths(folder / DRAFTS_FOLDER, letters(result, cfg, list(returned), today))
-    fixes = [(letter, path) for letter, path in drafts if letter.files_to_fix]
+    returned: dict[str, Path] = {}
+    drafts: list[tuple[Letter, Path]] = []
+
+    def tasks() -> Iterator[Task]:
+        """The annexes, the office's own (the largest) first, then the returns: each is being
+        written while the next is decided (written, or copied from the last run)."""
+        yield from _annex_tasks(jobs, outbox, earlier, done)
+        found, writes = return_tasks(result, returns, cfg.office_name, earlier, outbox, done)
+        returned.update(found)
+        drafts.extend(
+            draft_paths(folder / DRAFTS_FOLDER, letters(result, cfg, list(returned), today))
+        )
+        yield from writes
 
     def the_rest() -> None:
         """The workbooks made from the whole run, written here while the writers work, and
@@ -150,8 +158,9 @@ def write_outputs(
 
     # Annexes and returns in writer processes when there are many; the rest meanwhile, here.
     with stage(timings, "write (wall)"):
-        write_all(tasks, done, timings, beside=the_rest)
+        write_all(tasks(), done, timings, beside=the_rest)
     # A letter to fix a file attaches the workbook just written for it: those go last.
+    fixes = [(letter, path) for letter, path in drafts if letter.files_to_fix]
     with stage(timings, "write thu_gui"):
         if write_drafts(fixes, returned, cfg, today, earlier, outbox):
             paths["thu_gui"] = folder / DRAFTS_FOLDER
@@ -213,15 +222,13 @@ def _positions_by_unit(rows: pd.DataFrame) -> dict[str, list[int]]:
     return found
 
 
-def _annex_tasks(jobs: list[_Annex], outbox: Path, earlier: Earlier | None, done) -> list[Task]:
+def _annex_tasks(jobs: list[_Annex], outbox: Path, earlier: Earlier | None, done) -> Iterator[Task]:
     """A task for each annex not made from the same inputs as last run's; those are copied."""
-    tasks = []
     for job in jobs:
         if earlier is not None and earlier.reuse(job.path, outbox, job.inputs()):
             done(job.path)
         else:
-            tasks.append(Task(job.key, len(job.rows) + 50, job.write))
-    return tasks
+            yield Task(job.key, len(job.rows) + 50, job.write)
 
 
 def expected_outputs(result: RunResult) -> int:

@@ -7,7 +7,7 @@ import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,33 +36,42 @@ class Task:
 
 
 def write_all(
-    tasks: list[Task],
+    tasks: Iterable[Task],
     done: Callable[[Path], None],
     timings: dict[str, float],
     beside: Callable[[], None] = lambda: None,
 ) -> None:
-    """Run every task, the heaviest first, telling `done` of each workbook and adding each
-    task's seconds to timings["write <kind>"]; `beside` runs in this process meanwhile.
+    """Run every task, telling `done` of each workbook and adding each task's seconds to
+    timings["write <kind>"]; `beside` runs in this process meanwhile, once every task is made.
 
-    Each task must pickle (a module-level function with its arguments): with enough to write,
-    they run in writer processes, fork on Linux and spawn elsewhere (the only way on Windows).
-    A task's error is raised here, as if it had run in this process.
+    `tasks` may be made as they are asked for, the heaviest first: once they add up to
+    PARALLEL_FROM, each is handed to a writer process as soon as it is made, so the province's
+    annex is being written while the smaller outputs are still being decided. Each task must
+    pickle (a module-level function with its arguments): writer processes fork on Linux and
+    spawn elsewhere (the only way on Windows). A task's error is raised here, as if it had run
+    in this process.
     """
 
     def finished(path: Path, kind: str, seconds: float) -> None:
         timings[f"write {kind}"] = timings.get(f"write {kind}", 0.0) + seconds
         done(path)
 
-    tasks = sorted(tasks, key=lambda t: t.weight, reverse=True)  # the longest starts first
-    workers = min(os.cpu_count() or 1, MAX_WRITERS, len(tasks))
-    if sum(t.weight for t in tasks) < PARALLEL_FROM or workers < 2:
-        beside()
-        for task in tasks:
+    workers = min(os.cpu_count() or 1, MAX_WRITERS)
+    stream = iter(tasks)
+    first: list[Task] = []  # made before there was enough to start writer processes for
+    for task in stream:
+        first.append(task)
+        if sum(t.weight for t in first) >= PARALLEL_FROM and workers > 1:
+            break
+    else:  # too little to write to be worth starting processes
+        for task in first:
             finished(*task())
+        beside()
         return
     context = multiprocessing.get_context(START_METHOD)
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        futures = [pool.submit(task) for task in tasks]
+        futures = [pool.submit(task) for task in sorted(first, key=lambda t: -t.weight)]
+        futures += [pool.submit(task) for task in stream]
         beside()
         for future in concurrent.futures.as_completed(futures):
             finished(*future.result())

@@ -1,0 +1,77 @@
+"""Writing side by side: the heaviest workbook is handed out as soon as it is made."""
+
+from __future__ import annotations
+
+import concurrent.futures
+from pathlib import Path
+
+from pipeline.report import workers
+from pipeline.report.workers import Task, write_all
+
+
+class _Pool:
+    """Stands for the process pool: says what it was given, and runs it at once."""
+
+    def __init__(self, events: list[str]):
+        self.events = events
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        return False
+
+    def submit(self, task: Task) -> concurrent.futures.Future:
+        self.events.append(f"write {task.kind}")
+        future = concurrent.futures.Future()
+        future.set_result(task())
+        return future
+
+
+def _run(monkeypatch, weights: dict[str, int]) -> list[str]:
+    events: list[str] = []
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(
+        workers.concurrent.futures, "ProcessPoolExecutor", lambda *a, **k: _Pool(events)
+    )
+
+    def tasks():
+        for kind, weight in weights.items():
+            events.append(f"make {kind}")
+            yield Task(kind, weight, lambda kind=kind: events.append(f"ran {kind}") or Path(kind))
+
+    timings: dict[str, float] = {}
+    write_all(
+        tasks(),
+        lambda path: events.append(f"done {path}"),
+        timings,
+        lambda: events.append("beside"),
+    )
+    assert set(timings) == {f"write {kind}" for kind in weights}
+    return events
+
+
+def _handed_out(events: list[str]) -> list[str]:
+    return [e for e in events if not e.startswith(("ran", "done"))]
+
+
+def test_the_province_annex_is_written_while_the_rest_is_decided(monkeypatch):
+    events = _handed_out(_run(monkeypatch, {"phu_luc_1": workers.PARALLEL_FROM, "tra_lai": 250}))
+    assert events == [
+        "make phu_luc_1",
+        "write phu_luc_1",
+        "make tra_lai",
+        "write tra_lai",
+        "beside",
+    ]
+
+
+def test_until_there_is_enough_the_tasks_wait_and_the_heaviest_goes_first(monkeypatch):
+    events = _handed_out(_run(monkeypatch, {"a": 10, "b": workers.PARALLEL_FROM - 5, "c": 1}))
+    assert events == ["make a", "make b", "write b", "write a", "make c", "write c", "beside"]
+
+
+def test_too_little_is_written_here_then_the_rest(monkeypatch):
+    events = _run(monkeypatch, {"a": 10, "b": 20})
+    # No pool: each written in this process, before the whole-run workbooks.
+    assert events == ["make a", "make b", "ran a", "done a", "ran b", "done b", "beside"]
