@@ -31,7 +31,8 @@ from pipeline.normalize import add_known_name_parts, known_name_parts
 CACHE_FORMAT = 1  # bump when what an entry holds changes shape
 NAMES_ENTRY = "ten_mo_hinh"  # the names taken apart (normalize.name_parts), beside the readings
 LINKS_ENTRY = "so_khop"  # how each unit's rows were linked to earlier years (link.years)
-_LINK_CODE = ("link", "normalize.py", "rules.py")
+# Every module linking depends on (tests/test_cache.py follows the imports to check it).
+_LINK_CODE = ("link", "normalize.py", "rules.py", "vocab.py", "forms.py", "issues.py", "records.py")
 _CODE = ("ingest", "normalize.py", "vocab.py", "forms.py", "records.py", "issues.py")
 
 
