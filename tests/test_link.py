@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.link import find_duplicates
+from pipeline.link import find_duplicates, supersede_units
+from pipeline.normalize import comparison_key
 
 SPELLINGS = {
     "Tuyến đường hoa": ["Tuyến đường hoa", "TUYẾN ĐƯỜNG HOA", "Tuyến  đường hoa "],
@@ -96,3 +99,37 @@ def test_presorted_ratio_is_token_sort_ratio(a, b):
     assert _plain(x, y) == fuzz.token_sort_ratio(x.core, y.core)
     folded = fuzz.token_sort_ratio(x.folded, y.folded)
     assert _ratio(x, y) == float(max(fuzz.token_sort_ratio(x.core, y.core), folded))
+
+
+SENT = {"a.xlsx": dt.datetime(2026, 3, 1), "b.xlsx": dt.datetime(2026, 3, 5), "c.xlsx": None}
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(list(UNIT_OF)),
+            st.sampled_from(["a.xlsx", "b.xlsx", "c.xlsx"]),
+            st.sampled_from(["", "X1", "X2"]),  # a roster code, or none
+        ),
+        max_size=20,
+    )
+)
+def test_a_unit_in_two_files_keeps_the_rows_of_the_one_sent_last(data):
+    rows = pd.DataFrame(
+        [
+            {"unit": u, "_file": f, "unit_code": code, "_sheet": "Đăng ký", "name": f"Mô hình {i}"}
+            for i, (u, f, code) in enumerate(data)
+        ]
+    )
+    kept, issues = supersede_units(rows, SENT)
+    # The oracle: each unit (its code, else its name) and the files it came in.
+    unit = [code or comparison_key(u) for u, _, code in data]
+    files: dict[str, set[str]] = {}
+    for key, (_, f, _) in zip(unit, data, strict=True):
+        files.setdefault(key, set()).add(f)
+    latest = {k: max(fs, key=lambda f: (SENT[f] or dt.datetime.min, f)) for k, fs in files.items()}
+    expected = [i for i, (_, f, _) in enumerate(data) if latest[unit[i]] == f]
+    assert kept.index.tolist() == expected
+    dropped = {(k, f) for k, fs in files.items() for f in fs if f != latest[k]}
+    assert len(issues) == len(dropped)
+    assert {(i.file, i.detail) for i in issues} == {(f, latest[k]) for k, f in dropped}
