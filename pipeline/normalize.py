@@ -323,8 +323,8 @@ class NameParts:
 
 # Each name's parts, worked out once per name; kept between runs with the readings (ingest.cache),
 # since taking a province's 90,000 names apart is a good part of linking them. Kept as plain
-# tuples (NameParts' fields in order), quicker to pickle and load; a name's become NameParts
-# again when it is asked for.
+# tuples (NameParts' fields in order), quicker to pickle and load; each becomes NameParts
+# again when its name is asked for.
 _PARTS: dict[str, NameParts | tuple] = {}
 MAX_KNOWN_NAMES = 400_000
 _FIELDS = operator.attrgetter(*(f.name for f in fields(NameParts)))

@@ -3,11 +3,11 @@
 A file is looked up by a key made of its bytes (SHA-256), its name and time in the inbox (the
 time is when it was sent, for a file not e-mailed) and the reader's fingerprint: the template
 version, the declared tables it reads by (vocab, forms), the source of the reading code, and the
-run's year, bounds and zone. Any of these changed, and the file is read again. Only reading is
-kept: checking, linking and scoring run on every row each time, so a rule in dvk.toml always
-applies to the whole inbox. Beside the readings, two memos that only save time: the names taken
-apart (normalize.name_parts) and each unit's links to earlier years with what they rest on
-(link.years), each kept for the code and rules that made it.
+run's year, bounds and zone. Any of these changed, and the file is read again. Checking and
+scoring run on every row each time, so a rule in dvk.toml always applies to the whole inbox.
+Beside the readings, two memos that only save time: the names taken apart (normalize.name_parts)
+and each unit's links to earlier years under all they rest on (link.years), each kept for the
+code and rules that made it.
 
 The entries are pickles in the workspace (.dvk_bo_dem/): the office's own folder, which
 only the tool writes; a broken or foreign entry is read again, never trusted.

@@ -59,9 +59,11 @@ def write_all(
     workers = min(os.cpu_count() or 1, MAX_WRITERS)
     stream = iter(tasks)
     first: list[Task] = []  # made before there was enough to start writer processes for
+    weight = 0
     for task in stream:
         first.append(task)
-        if sum(t.weight for t in first) >= PARALLEL_FROM and workers > 1:
+        weight += task.weight
+        if weight >= PARALLEL_FROM and workers > 1:
             break
     else:  # too little to write to be worth starting processes
         for task in first:
