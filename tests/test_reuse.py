@@ -147,3 +147,25 @@ def test_a_fingerprint_is_of_values_not_of_which_values_are_one_object():
     assert fingerprint("phu_luc_1", shared) == fingerprint("phu_luc_1", apart)
     assert fingerprint("phu_luc_1", shared) != fingerprint("phu_luc_1", [word, word + "."])
     assert fingerprint("phu_luc_1", [1]) != fingerprint("phu_luc_1", [1.0])  # types count
+
+
+def test_a_kept_output_is_left_where_it_is(workspace):
+    """Kept outputs are linked, not copied, and publishing does not move them: the outbox
+    file is the same file on disk (a person's shortcut to it still works)."""
+    outbox = workspace / "outbox"
+    before = {p: p.stat().st_ino for p in outbox.rglob("*.xlsx")}
+    result = publish(workspace)
+    assert result.outputs_kept == 2 + 2 * 3
+    kept = [p for p in outbox.rglob(ANNEXES) if p.stat().st_ino == before.get(p)]
+    assert len(kept) == 2 + 2 * 3
+
+
+def test_without_hard_links_a_kept_output_is_copied(workspace, monkeypatch):
+    def no_links(*_args):
+        raise OSError("this disk has no hard links")
+
+    monkeypatch.setattr("pipeline.report.reuse.os.link", no_links)
+    before = annexes(workspace)
+    result = publish(workspace)
+    assert result.outputs_kept == 2 + 2 * 3
+    assert annexes(workspace) == before

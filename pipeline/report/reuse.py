@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,11 @@ class Earlier:
     manifest: Path  # JSON: output path under the outbox -> {"inputs": …, "sha256": …}
     known: dict[str, dict] = field(default_factory=dict)
     made: dict[str, str] = field(default_factory=dict)  # this run: path -> inputs
-    kept: int = 0
+    kept_digests: dict[str, str] = field(default_factory=dict)  # reused: path -> its SHA-256
+
+    @property
+    def kept(self) -> int:
+        return len(self.kept_digests)
 
     @classmethod
     def load(cls, outbox: Path, manifest: Path) -> Earlier:
@@ -58,8 +63,8 @@ class Earlier:
         if entry.get("inputs") != inputs or _sha256(published) != entry.get("sha256"):
             return False
         path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(published, path)
-        self.kept += 1
+        _link_or_copy(published, path)
+        self.kept_digests[name] = entry["sha256"]
         return True
 
     def save(self) -> None:
@@ -69,7 +74,7 @@ class Earlier:
         made = {
             name: {"inputs": inputs, "sha256": digest}
             for name, inputs in self.made.items()
-            if (digest := _sha256(self.outbox / name))
+            if (digest := self.kept_digests.get(name) or _sha256(self.outbox / name))
         }
         entries = dict(sorted((others | made).items()))
         with contextlib.suppress(OSError):  # without it, the next run only rebuilds everything
@@ -77,6 +82,15 @@ class Earlier:
             part = self.manifest.with_suffix(".part")
             part.write_text(json.dumps(entries, ensure_ascii=False, indent=1), encoding="utf-8")
             part.replace(self.manifest)
+
+
+def _link_or_copy(published: Path, path: Path) -> None:
+    """The published file under a second name: on the same disk a hard link, which costs
+    nothing and which publishing then leaves where it is (staging.Staging); else a copy."""
+    try:
+        os.link(published, path)
+    except OSError:  # a disk without hard links (FAT, some network shares)
+        shutil.copy2(published, path)
 
 
 def _sha256(path: Path) -> str | None:

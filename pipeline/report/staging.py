@@ -56,8 +56,15 @@ class Staging:
 
     def changes(self, stale: list[Path]) -> list[Path]:
         """Every outbox file this run would replace or remove."""
-        replaced = [self.final(p) for p in self.new_files()]
+        replaced = [self.final(p) for p in self.new_files() if not self._kept(p)]
         return [p for p in replaced if p.exists()] + [p for p in stale if p.exists()]
+
+    def _kept(self, staged: Path) -> bool:
+        """The staged file is the published one itself (report.reuse linked it): it stays."""
+        try:
+            return os.path.samefile(staged, self.final(staged))
+        except OSError:
+            return False
 
     def check_unlocked(self, stale: list[Path]) -> None:
         """Refuse before anything changes when any file to replace or remove is open."""
@@ -72,6 +79,8 @@ class Staging:
                 if target.exists() and self.final_of(target) is None:
                     self._move_aside(target, backup)
             for staged in self.new_files():
+                if self._kept(staged):
+                    continue
                 target = self.final(staged)
                 if target.exists():
                     self._move_aside(target, backup)
