@@ -8,9 +8,11 @@ import io
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from pipeline.ingest import xml_scan
+from pipeline.ingest.arrivals import Limits, _oversized_workbook
 
 cells = st.lists(
     st.tuples(st.integers(1, 200_000), st.integers(1, 16_384), st.booleans()),
@@ -67,3 +69,53 @@ def test_a_bound_stops_the_scan():
     assert raised.value.area == 1_048_576 * 16_384
     with pytest.raises(xml_scan.TooLarge):
         xml_scan.scan_worksheet(io.BytesIO(xml), 2_000_000)
+
+
+# Forms within Z999, as most are, and sheets beyond it.
+small_or_not = st.lists(
+    st.tuples(
+        st.one_of(st.integers(1, 999), st.integers(1, 200_000)),
+        st.one_of(st.integers(1, 26), st.integers(1, 16_384)),
+        st.booleans(),
+    ),
+    max_size=40,
+    unique_by=lambda c: (c[0], c[1]),
+)
+
+
+@given(found=small_or_not)
+def test_a_bound_is_never_below_the_grid(found):
+    """What the quick bound says is never less than the grid a reader allocates, and it is
+    the grid itself as soon as one address passes Z999."""
+    xml = _sheet(found)
+    area = xml_scan.worksheet_extent(xml, 10**12).area
+    bound = xml_scan.worksheet_area_bound(xml, 10**12)
+    assert bound >= area
+    beyond = any(r > 999 or c > 26 for r, c, _ in found)
+    assert bound == (area if beyond or not found else xml_scan.Z999)
+
+
+def test_many_small_sheets_are_counted_before_a_workbook_is_refused(tmp_path):
+    """Sixty sheets of one cell: their bounds pass the workbook's limit, their cells do not.
+    The workbook is read; with a limit below its cells, it is refused."""
+    wb = Workbook()
+    for i in range(60):
+        wb.create_sheet(f"t{i}")["A1"] = i
+    wb.save(tmp_path / "many.xlsx")
+    data = (tmp_path / "many.xlsx").read_bytes()
+    limits = Limits(max_workbook_cells=xml_scan.Z999 * 10)
+    assert _oversized_workbook(data, limits) == ""
+    assert "ô" in _oversized_workbook(data, Limits(max_workbook_cells=30))
+
+
+@pytest.mark.parametrize("space", ["\n", "\t", "\r\n", "  "])
+def test_a_cell_whose_address_follows_other_whitespace_is_counted(space):
+    """XML allows any whitespace before an attribute, and calamine reads such a cell where it
+    says: one at XFD1048576 must be refused, not taken for a one-cell sheet."""
+    xml = _sheet([(1, 1, False)]).replace(
+        b"</sheetData>", f'<row r="1048576"><c{space}r="XFD1048576"/></row></sheetData>'.encode()
+    )
+    with pytest.raises(xml_scan.TooLarge):
+        xml_scan.worksheet_extent(xml, 2_000_000)
+    with pytest.raises(xml_scan.TooLarge):
+        xml_scan.worksheet_area_bound(xml, 2_000_000)

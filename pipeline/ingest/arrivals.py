@@ -392,6 +392,8 @@ def _oversized_workbook(data: bytes, limits: Limits) -> str:
         if total > limits.max_unpacked_bytes:
             return _mb(total)
         areas = _sheet_areas(book, infos, limits)
+        if sum(areas) > limits.max_workbook_cells:  # bounds: count the cells themselves
+            areas = _sheet_areas(book, infos, limits, exact=True)
     except xml_scan.TooLarge as e:
         return f"{_count(e.area)} ô"
     except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError, zlib.error):
@@ -405,8 +407,9 @@ def _oversized_workbook(data: bytes, limits: Limits) -> str:
     return ""
 
 
-def _sheet_areas(book: zipfile.ZipFile, infos, limits: Limits) -> list[int]:
-    """The grid each sheet would take in a reader, for .xlsx parts and an .ods content.xml."""
+def _sheet_areas(book: zipfile.ZipFile, infos, limits: Limits, exact=False) -> list[int]:
+    """The grid each sheet would take in a reader, for .xlsx parts and an .ods content.xml:
+    for a small .xlsx sheet, a bound of it unless `exact`."""
     areas = []
     for info in infos:
         name = info.filename
@@ -418,8 +421,10 @@ def _sheet_areas(book: zipfile.ZipFile, infos, limits: Limits) -> list[int]:
             if len(xml) > limits.max_file_bytes:  # a huge part: streamed instead
                 with book.open(info) as stream:
                     areas.append(xml_scan.scan_worksheet(stream, limits.max_cells).area)
-            else:
+            elif exact:
                 areas.append(xml_scan.worksheet_extent(xml, limits.max_cells).area)
+            else:
+                areas.append(xml_scan.worksheet_area_bound(xml, limits.max_cells))
         elif name == "content.xml":
             with book.open(info) as stream:
                 areas += [t.area for t in xml_scan.scan_ods(stream, limits.max_cells)]
