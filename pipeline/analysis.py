@@ -113,8 +113,9 @@ def node_rates(units: pd.DataFrame, roster: Roster, cfg: Config) -> pd.DataFrame
     others are counted apart, as "unknown"."""
     nodes = [("", cfg.office_name)] + [(u.code, u.name) for u in roster.nodes()]
     rows = []
+    subtrees = roster.subtrees()
     for code, name in nodes:
-        inside = {u.code for u in roster.subtree(code)} if code else set(roster.units)
+        inside = {u.code for u in subtrees[code]} if code else set(roster.units)
         mine = units[units["code"].isin(inside)]
         expected = len(mine)
         sent = int(mine["registration_status"].ne(NOT_SENT).sum())

@@ -173,10 +173,11 @@ def consolidate(
     timings: dict[str, float] = {}
     with stage(timings, "read"):
         paths = find_inbox_files(inbox)
+        digests = {}
         if archive_to is not None:
-            archive(paths, archive_to)  # nothing lost: copies first, before any parsing
+            digests = archive(paths, archive_to)  # nothing lost: copies first, before parsing
         kept = ReadCache(cache, fingerprint(year, limits, zone)) if cache else None
-        arrivals, reads, data = _read_all(paths, inbox, year, limits, on_file, zone, kept)
+        arrivals, reads, data = _read_all(paths, inbox, year, limits, on_file, zone, kept, digests)
         if kept:
             kept.prune()
             kept.load_names()
@@ -324,13 +325,14 @@ def read_history(
     )
 
 
-def _read_all(paths, inbox, year, limits, on_file, zone, cache=None):
+def _read_all(paths, inbox, year, limits, on_file, zone, cache=None, digests=None):
     """Every arrival, the reading of each workbook, and the bytes of each (to send back); each
     file read in isolation, in parallel (ingest.isolated)."""
     arrivals: list[Arrival] = []
     reads: dict[str, ReadResult] = {}
     data: dict[str, bytes] = {}
-    for read in read_files(paths, inbox, year, limits, zone, on_file, cache=cache):
+    found = read_files(paths, inbox, year, limits, zone, on_file, cache=cache, digests=digests)
+    for read in found:
         arrivals += read.arrivals
         reads |= read.reads
         data |= read.data

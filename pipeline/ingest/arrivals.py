@@ -108,16 +108,18 @@ def displayable(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def archive(paths: list[Path], folder: Path) -> None:
-    """Copy each inbox file, unchanged, to folder/<sha256>/<its name>, before anything else.
+def archive(paths: list[Path], folder: Path) -> dict[Path, str]:
+    """Copy each inbox file, unchanged, to folder/<sha256>/<its name>, before anything else;
+    the SHA-256 of each file hashed (the reading cache's key: no need to hash it again).
 
     A copy is written beside its place and renamed into it once its hash is checked, so a
     crash leaves no half copy under the right name; a copy found damaged (a crash of an older
     version, a failing disk) is written again. A file that cannot be read is left to the
     reader, which says so on its intake line."""
+    digests: dict[Path, str] = {}
     for path in paths:
         try:
-            digest = _sha256_file(path)
+            digest = digests[path] = _sha256_file(path)
             target = folder / digest / path.name
             if target.exists() and _sha256_file(target) == digest:
                 continue
@@ -130,6 +132,7 @@ def archive(paths: list[Path], folder: Path) -> None:
             os.replace(partial, target)
         except OSError:
             continue
+    return digests
 
 
 def _unpack(name, data, parent, sender, sent, limits, zone, depth) -> list[Arrival]:

@@ -68,13 +68,16 @@ def read_files(
     on_file=None,
     workers: int | None = None,
     cache: ReadCache | None = None,
+    digests: dict[Path, str] | None = None,
 ) -> list[FileRead]:
     """Every file, in the order given, each read in isolation (or taken from `cache`, when it
-    was read before as it is now). Never raises for a file."""
+    was read before as it is now: by its SHA-256, from `digests` when it was hashed already).
+    Never raises for a file."""
     found: dict[int, FileRead] = {}
     keys: dict[int, str] = {}
+    digests = digests or {}
     for index, path in enumerate(paths if cache is not None else []):
-        keys[index] = cache.key(path, inbox, _sha256(path))
+        keys[index] = cache.key(path, inbox, digests.get(path) or _sha256(path))
         if (kept := cache.get(keys[index])) is not None:
             found[index] = kept
             if on_file:

@@ -108,9 +108,10 @@ def _charts_sheet(ws: Sheet, result: RunResult, roster: Roster, nodes: pd.DataFr
     for col, f in enumerate(fields, start=2):
         put(ws, header, col, f.label, bold=True, align="center")
         set_width(ws, col, 16)
+    subtrees = roster.subtrees()
     for r, top in enumerate(tops, start=header + 1):
         put(ws, r, 1, top.name)
-        inside = {u.code for u in roster.subtree(top.code)}
+        inside = {u.code for u in subtrees.get(top.code, [top])}
         mine = regs[regs["unit_code"].isin(inside)] if "unit_code" in regs else regs[:0]
         for col, f in enumerate(fields, start=2):
             plain(ws, r, col, int((mine["field"] == f.code).sum()))

@@ -153,7 +153,14 @@ def _by(deadline: dt.date | None, today: dt.date) -> str:
 
 def _blank_form(cfg: Config) -> MIMEApplication:
     """The unit form as `dvk templates` writes it, made here so the letter needs no workspace;
-    one attachment part for every reminder."""
-    out = io.BytesIO()
-    write_template(out, cfg)
-    return attachment(out.getvalue(), template_path(Path(), cfg.year).name)
+    one attachment part for every reminder, made once for the run's two kinds of letter."""
+    key = repr(cfg)
+    if key not in _BLANK_FORM:
+        out = io.BytesIO()
+        write_template(out, cfg)
+        _BLANK_FORM.clear()  # only the latest settings' form is kept
+        _BLANK_FORM[key] = attachment(out.getvalue(), template_path(Path(), cfg.year).name)
+    return _BLANK_FORM[key]
+
+
+_BLANK_FORM: dict[str, MIMEApplication] = {}
