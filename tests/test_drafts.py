@@ -190,3 +190,26 @@ def drafts_body(letter, cfg) -> str:
     from pipeline.report.drafts import body
 
     return body(letter, {}, cfg, dt.date(2026, 3, 1))
+
+
+def test_a_shared_part_laid_out_once_gives_the_bytes_the_generator_gives():
+    """The blank form's text is laid out once for all reminders: each draft must still be, byte
+    for byte, what email's own generator writes, with the form after the draft's own parts."""
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    from pipeline.report.drafts import POLICY, _as_bytes, attachment
+
+    blank = attachment(bytes(range(256)) * 200, "Mau_dang_ky_2026.xlsx")
+    shared = {id(blank): blank.as_bytes(policy=POLICY).decode("ascii")}
+    for i in range(3):
+        message = MIMEMultipart(boundary=f"ranh_gioi_{i}")
+        message.attach(MIMEText(f"Kính gửi: đơn vị {i}", "plain", "utf-8"))
+        message.attach(attachment(f"tệp {i}".encode(), f"tep_{i}.xlsx"))
+        message.attach(blank)
+        assert _as_bytes(message, shared) == message.as_bytes(policy=POLICY)
+        parsed = email.message_from_bytes(_as_bytes(message, shared), policy=email.policy.default)
+        assert [a.get_content() for a in parsed.iter_attachments()] == [
+            f"tệp {i}".encode(),
+            bytes(range(256)) * 200,
+        ]
