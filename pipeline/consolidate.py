@@ -11,11 +11,11 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import forms, vocab
+from pipeline.checking import check_sheet
 from pipeline.frames import records
 from pipeline.ingest import (
     DEFAULT_LIMITS,
     OFFICE_ZONE,
-    PROVENANCE,
     Arrival,
     Limits,
     ReadResult,
@@ -25,7 +25,7 @@ from pipeline.ingest import (
 )
 from pipeline.ingest.cache import ReadCache, fingerprint
 from pipeline.ingest.isolated import read_files
-from pipeline.issues import CATALOGUE, Code, Issue, Severity, sort_key
+from pipeline.issues import CATALOGUE, Code, Issue, Severity, issues_by_file, sort_key
 from pipeline.link import (
     CLAIMED,
     DECIDED_NEW,
@@ -37,13 +37,12 @@ from pipeline.link import (
     link_years,
     supersede_units,
 )
-from pipeline.normalize import comparison_key, model_key, normalize_rows
+from pipeline.normalize import comparison_key, model_key
 from pipeline.records import FileStatus, provenance
 from pipeline.roster import Roster, match_units, roster_from_senders
 from pipeline.rules import DEFAULT_RULES, LinkRules, ScoringRules, load_score_sheet
 from pipeline.scoring import PASSED, level_rung, score_records
 from pipeline.timing import stage
-from pipeline.validate import validate_rows
 
 ACCEPTED, HAS_ERRORS, UNREADABLE = FileStatus.ACCEPTED, FileStatus.HAS_ERRORS, FileStatus.UNREADABLE
 DUPLICATE, SUPERSEDED = FileStatus.DUPLICATE, FileStatus.SUPERSEDED
@@ -178,36 +177,45 @@ def consolidate(
             digests = archive(paths, archive_to)  # nothing lost: copies first, before parsing
         kept = ReadCache(cache, fingerprint(year, limits, zone)) if cache else None
         arrivals, reads, data = _read_all(paths, inbox, year, limits, on_file, zone, kept, digests)
+        checked = {}
         if kept:
             kept.prune()
             kept.load_names()
             kept.load_links()
+            checked = kept.load_checked(year)
     try:
         result = _after_reading(
-            arrivals, reads, data, year, history, rules, scoring, roster, carried, timings
+            arrivals, reads, data, year, history, rules, scoring, roster, carried, timings, checked
         )
         result.timings = timings
         result.read_from_cache = kept.hits if kept else 0
         if kept:
             kept.save_names()
             kept.save_links()
+            kept.save_checked(year, checked)
         return result
     except Exception as error:  # a fault of the tool: say what was read, then stop
         files = [_account(a, reads.get(a.name), list(a.issues), _NOTHING, 0) for a in arrivals]
         raise RunFailed(year, files) from error
 
 
-def _after_reading(arrivals, reads, data, year, history, rules, scoring, roster, carried, timings):
-    """The stages after reading: check, accept, link, score, and the account of every file."""
+def _after_reading(
+    arrivals, reads, data, year, history, rules, scoring, roster, carried, timings, checked=None
+):
+    """The stages after reading: check, accept, link, score, and the account of every file.
+    `checked`: each sheet's checking memo (pipeline.checking), updated for the next run."""
+    checked = {} if checked is None else checked
     with stage(timings, "check"):
-        accepted, held_counts, unmapped, roster, issues = _check_all(arrivals, reads, year, roster)
+        accepted, held_counts, unmapped, roster, issues = _check_all(
+            arrivals, reads, year, roster, checked
+        )
     with stage(timings, "link"):
         issues += _link_all(accepted, history, rules, carried)
     with stage(timings, "score"):
         scored, score_issues = _score(reads, accepted, arrivals, history, scoring)
     issues += score_issues
     issues.sort(key=sort_key)
-    by_file = _by_file(issues)
+    by_file = issues_by_file(issues)
     given = {name: Counter(rows["_file"]) for name, rows in accepted.items()}
     given["scored"] = Counter(scored["_file"]) if not scored.empty else Counter()
     files = [
@@ -234,14 +242,17 @@ def _after_reading(arrivals, reads, data, year, history, rules, scoring, roster,
     )
 
 
-def _check_all(arrivals: list[Arrival], reads: dict[str, ReadResult], year: int, roster: Roster):
-    """Normalize and validate every sheet of every file, then accept the good rows by unit."""
+def _check_all(arrivals, reads: dict[str, ReadResult], year: int, roster: Roster, memo: dict):
+    """Normalize and validate every sheet of every file (those the last run checked with the
+    same rows, from `memo`, which is updated), then accept the good rows by unit."""
     _drop_identical_files(arrivals, reads)
     issues = [i for a in arrivals for i in a.issues] + [i for r in reads.values() for i in r.issues]
     issues += supersede_resubmissions(list(reads.values()), {a.name: a.sent for a in arrivals})
     checked = {}
     for spec in forms.SHEETS:
-        checked[spec.name], sheet_issues = _check_sheet(reads.values(), spec, year)
+        checked[spec.name], sheet_issues, memo[spec.name] = check_sheet(
+            reads.values(), spec, year, memo.get(spec.name)
+        )
         issues += sheet_issues
     sent_at = {a.name: a.sent for a in arrivals}
     ids = {(f, sheet, r): c for f, read in reads.items() for (sheet, r), c in read.codes.items()}
@@ -304,7 +315,7 @@ def read_history(
     issues = [i for a in arrivals for i in a.issues] + [i for r in reads.values() for i in r.issues]
     kept = {}
     for spec in forms.SHEETS:
-        rows, sheet_issues = _check_sheet(reads.values(), spec, year)
+        rows, sheet_issues, _ = check_sheet(reads.values(), spec, year)
         rows = rows[rows["name"].ne("") & rows["unit"].ne("")]
         duplicate, duplicate_issues = find_duplicates(rows)
         rows = rows[~duplicate].reset_index(drop=True)
@@ -313,7 +324,7 @@ def read_history(
         issues += sheet_issues + duplicate_issues
     issues.sort(key=sort_key)
     given = {name: Counter(rows["_file"]) for name, rows in kept.items()}
-    by_file = _by_file(issues)
+    by_file = issues_by_file(issues)
     files = [_account(a, reads.get(a.name), by_file.get(a.name, []), given, 0) for a in arrivals]
     return RunResult(
         year=year,
@@ -475,13 +486,6 @@ def _ask_where_units_share_a_name(rows: pd.DataFrame, links: pd.DataFrame) -> pd
     return links
 
 
-def _by_file(issues: list[Issue]) -> dict[str, list[Issue]]:
-    by_file: dict[str, list[Issue]] = {}
-    for issue in issues:
-        by_file.setdefault(issue.file, []).append(issue)
-    return by_file
-
-
 def _score(reads, accepted, arrivals, history: History, scoring: ScoringRules | None):
     """Every scoring sheet of the inbox, checked and judged against this year's registrations."""
     scoring = scoring or ScoringRules(load_score_sheet())
@@ -535,14 +539,6 @@ def _drop_identical_files(arrivals: list[Arrival], reads: dict[str, ReadResult])
             )
         else:
             first_with[arrival.sha256] = arrival.name
-
-
-def _check_sheet(reads, spec: forms.SheetSpec, year: int) -> tuple[pd.DataFrame, list[Issue]]:
-    records = [row for read in reads for row in read.rows.get(spec.name, [])]
-    columns = [c.key for c in spec.columns] + list(PROVENANCE)
-    raw = pd.DataFrame(records, columns=columns, dtype=object)  # one frame for the whole inbox
-    rows, issues = normalize_rows(raw, spec, year)
-    return rows, issues + validate_rows(rows, spec.name, year)
 
 
 def _held_back(accepted: dict[str, pd.DataFrame], issues: list[Issue]) -> dict[str, pd.Series]:

@@ -485,5 +485,13 @@ class Issue:
         return {**asdict(self), "severity": str(self.severity), "message": self.message}
 
 
+def issues_by_file(issues: list[Issue]) -> dict[str, list[Issue]]:
+    """The issues of each file, in their order."""
+    found: dict[str, list[Issue]] = {}
+    for issue in issues:
+        found.setdefault(issue.file, []).append(issue)
+    return found
+
+
 def sort_key(issue: Issue) -> tuple:
     return (issue.file, issue.sheet, issue.row or 0, issue.column, issue.code)

@@ -77,6 +77,12 @@ SCHEMAS = {R.name: (RegistrationSchema, R), K.name: (ResultSchema, K)}
 
 # Which column a dataframe-level check points at, for the cell a unit has to fix.
 _FRAME_CHECK_COLUMN = {Code.PERSON_REQUIRED: "person", Code.END_BEFORE_START: "end"}
+# pandera names a check inherited from _ModelRow by its function once the other sheet's schema
+# has been built (Kết quả validated before Đăng ký, in one process): the same rule.
+_FRAME_CHECK_FUNCTIONS = {
+    _ModelRow.person_named_for_individual.__name__: Code.PERSON_REQUIRED,
+    RegistrationSchema.ends_after_start.__name__: Code.END_BEFORE_START,
+}
 
 
 def validate_rows(rows: pd.DataFrame, sheet: str, year: int) -> list[Issue]:
@@ -101,6 +107,7 @@ def validate_rows(rows: pd.DataFrame, sheet: str, year: int) -> list[Issue]:
 
 
 def _issue_code(check: str, key: str | None, value: object) -> tuple[str, str | None]:
+    check = _FRAME_CHECK_FUNCTIONS.get(check, check)
     if check in _FRAME_CHECK_COLUMN:
         return check, _FRAME_CHECK_COLUMN[check]
     empty = value == "" or value is None

@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from pipeline import Office, forms, normalize, scoring, vocab
+from pipeline import Office, checking, forms, normalize, scoring, vocab
 from pipeline.config import load_config
 from pipeline.consolidate import consolidate
 from pipeline.ingest import cache as cache_module
 from pipeline.ingest import find_inbox_files
-from pipeline.ingest.cache import LINKS_ENTRY, NAMES_ENTRY, ReadCache
+from pipeline.ingest.cache import CHECKED_ENTRY, LINKS_ENTRY, NAMES_ENTRY, ReadCache
 from pipeline.link import History, years
 from pipeline.rules import LinkRules
 from tests.helpers import dvk
@@ -130,7 +130,8 @@ def test_the_summary_says_how_many_files_were_not_read_again(consolidated):
 
 
 def readings(cache) -> list:
-    return sorted(p for p in cache.iterdir() if p.stem not in (NAMES_ENTRY, LINKS_ENTRY))
+    memos = (NAMES_ENTRY, LINKS_ENTRY, CHECKED_ENTRY)
+    return sorted(p for p in cache.iterdir() if p.stem not in memos)
 
 
 def test_a_rerun_takes_apart_no_name_again(cached, monkeypatch):
@@ -280,14 +281,20 @@ def test_a_few_new_names_do_not_rewrite_the_names_entry(tmp_path):
     assert len(pickle.loads(entry.read_bytes())[1]) == 701
 
 
-def test_the_links_memo_is_kept_for_the_source_of_all_that_linking_imports():
-    """A new filler word in vocab.py changes how names compare: the kept links must go."""
+@pytest.mark.parametrize(
+    ("start", "code"),
+    [("link", cache_module._LINK_CODE), ("checking.py", cache_module._CHECK_CODE)],
+)
+def test_a_memo_is_kept_for_the_source_of_all_that_its_stage_imports(start, code):
+    """A new filler word in vocab.py changes how names compare, a new column in forms.py how
+    rows are checked: the kept links, or the kept checks, must go."""
     package = Path(cache_module.__file__).parent.parent
     covered = set()
-    for part in cache_module._LINK_CODE:
+    for part in code:
         path = package / part
         covered |= set(path.glob("*.py")) if path.is_dir() else {path}
-    todo, seen = sorted((package / "link").glob("*.py")), set()
+    first = package / start
+    todo, seen = sorted(first.glob("*.py")) if first.is_dir() else [first], set()
     while todo:
         source = todo.pop()
         if source in seen:
@@ -304,3 +311,50 @@ def test_the_links_memo_is_kept_for_the_source_of_all_that_linking_imports():
                 if name.startswith("pipeline.") and found.is_file():
                     todo.append(found)
     assert seen <= covered, sorted(p.name for p in seen - covered)
+
+
+def _rows_checked(monkeypatch) -> list[int]:
+    """How many rows each normalize_rows call of pipeline.checking is given, from now on."""
+    seen: list[int] = []
+    work = checking.normalize_rows
+
+    def counted(raw, *args):
+        seen.append(len(raw))
+        return work(raw, *args)
+
+    monkeypatch.setattr(checking, "normalize_rows", counted)
+    return seen
+
+
+def test_a_rerun_checks_no_row_again_and_finds_what_it_found(cached, monkeypatch):
+    ws, cache, _ = cached
+    first = run(ws, cache)
+    seen = _rows_checked(monkeypatch)
+    again = run(ws, cache)
+    assert seen == [0, 0]  # both sheets: every file's rows as they were
+    pd.testing.assert_frame_equal(again.registrations, first.registrations)
+    pd.testing.assert_frame_equal(again.results, first.results)
+    assert again.issues == first.issues
+
+
+@pytest.mark.parametrize("change", ["year", "code", "broken"])
+def test_the_kept_checks_go_with_another_year_other_code_or_a_broken_entry(
+    cached, monkeypatch, change
+):
+    ws, cache, _ = cached
+    (cache / f"{CHECKED_ENTRY}.pickle").unlink()
+    every_row = _rows_checked(monkeypatch)
+    first = run(ws, cache)  # checks every row, and keeps them
+    every_row = list(every_row)
+    assert all(every_row)
+    if change == "year":
+        real = cache_module._check_code
+        monkeypatch.setattr(cache_module, "_check_code", lambda year: real(year + 1))
+    elif change == "code":
+        monkeypatch.setattr(cache_module, "_CHECK_CODE", (*cache_module._CHECK_CODE, "office.py"))
+    else:
+        (cache / f"{CHECKED_ENTRY}.pickle").write_bytes(b"not a pickle")
+    seen = _rows_checked(monkeypatch)
+    again = run(ws, cache)
+    assert seen == every_row
+    assert again.issues == first.issues

@@ -3,11 +3,12 @@
 A file is looked up by a key made of its bytes (SHA-256), its name and time in the inbox (the
 time is when it was sent, for a file not e-mailed) and the reader's fingerprint: the template
 version, the declared tables it reads by (vocab, forms), the source of the reading code, and the
-run's year, bounds and zone. Any of these changed, and the file is read again. Checking and
+run's year, bounds and zone. Any of these changed, and the file is read again. Beside the
+readings, three memos that only save time: each file's checked rows and problems, by its rows
+as read (pipeline.checking: no rule of dvk.toml bears on them); the names taken apart
+(normalize.name_parts); and each unit's links to earlier years under all they rest on
+(link.years). Each is kept for the code (and rules, and libraries) that made it. Accepting and
 scoring run on every row each time, so a rule in dvk.toml always applies to the whole inbox.
-Beside the readings, two memos that only save time: the names taken apart (normalize.name_parts)
-and each unit's links to earlier years under all they rest on (link.years), each kept for the
-code and rules that made it.
 
 The entries are pickles in the workspace (.dvk_bo_dem/): the office's own folder, which
 only the tool writes; a broken or foreign entry is read again, never trusted.
@@ -23,6 +24,9 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+import pandera
+
 from pipeline import forms, vocab
 from pipeline.ingest.arrivals import Limits
 from pipeline.link.years import add_kept_outcomes, used_outcomes
@@ -31,8 +35,12 @@ from pipeline.normalize import add_known_name_parts, known_name_parts
 CACHE_FORMAT = 1  # bump when what an entry holds changes shape
 NAMES_ENTRY = "ten_mo_hinh"  # the names taken apart (normalize.name_parts), beside the readings
 LINKS_ENTRY = "so_khop"  # how each unit's rows were linked to earlier years (link.years)
+CHECKED_ENTRY = "kiem_tra"  # each file's checked rows and problems (pipeline.checking)
 # Every module linking depends on (tests/test_cache.py follows the imports to check it).
 _LINK_CODE = ("link", "normalize.py", "rules.py", "vocab.py", "forms.py", "issues.py", "records.py")
+# Every module checking depends on (tests/test_cache.py follows the imports to check it).
+_CHECK_CODE = ("checking.py", "normalize.py", "validate.py", "vocab.py", "forms.py", "issues.py",
+               "records.py", "frames.py", "rules.py")  # fmt: skip
 _CODE = ("ingest", "normalize.py", "vocab.py", "forms.py", "records.py", "issues.py")
 
 
@@ -53,15 +61,25 @@ def fingerprint(year: int, limits: Limits, zone: dt.tzinfo) -> str:
     return digest.hexdigest()
 
 
-def _link_code() -> str:
+def _link_code(parts=_LINK_CODE) -> str:
     """The source of the code whose results the links memo keeps."""
     digest = hashlib.sha256(str(CACHE_FORMAT).encode())
     package = Path(__file__).parent.parent
-    for part in _LINK_CODE:
+    for part in parts:
         path = package / part
         for source in sorted(path.glob("*.py")) if path.is_dir() else [path]:
             digest.update(source.read_bytes())
     return digest.hexdigest()
+
+
+def _check_code(year: int) -> str:
+    """What the checking memo rests on besides each file's rows: the year, the code, and the
+    libraries that parse and validate."""
+    return f"{year}|{pd.__version__}|{pandera.__version__}|{_link_code(_CHECK_CODE)}"
+
+
+def _places(memo) -> dict:
+    return {key: place[:2] for key, place in memo.files.items()}
 
 
 @dataclass
@@ -75,6 +93,7 @@ class ReadCache:
     used: set[str] = field(default_factory=set)
     names_loaded: int = -1
     links_loaded: set = field(default_factory=set)
+    checked_loaded: dict | None = None  # each sheet's files and their places, as loaded
 
     def key(self, path: Path, inbox: Path, content: str) -> str:
         try:
@@ -150,11 +169,27 @@ class ReadCache:
         if found is not None and not found[1].keys() <= self.links_loaded:
             self.put(LINKS_ENTRY, (_link_code(), *found))
 
+    def load_checked(self, year: int) -> dict:
+        """Each sheet's checked rows of the last run (pipeline.checking), for the same year,
+        code and libraries; empty when there are none."""
+        with contextlib.suppress(Exception):  # none kept, or broken: every row is checked
+            with (self.folder / f"{CHECKED_ENTRY}.pickle").open("rb") as f:
+                kept_for, memo = pickle.load(f)
+            if kept_for == _check_code(year):
+                self.checked_loaded = {k: _places(m) for k, m in memo.items()}
+                return memo
+        return {}
+
+    def save_checked(self, year: int, memo: dict) -> None:
+        """Keep this run's checked rows, unless they are the ones loaded, file for file."""
+        if {k: _places(m) for k, m in memo.items()} != self.checked_loaded:
+            self.put(CHECKED_ENTRY, (_check_code(year), memo))
+
     def prune(self) -> None:
         """Forget the readings of files no longer in the inbox (or read by an older tool)."""
         if not self.folder.is_dir():
             return
-        keep = {*self.used, NAMES_ENTRY, LINKS_ENTRY}
+        keep = {*self.used, NAMES_ENTRY, LINKS_ENTRY, CHECKED_ENTRY}
         for entry in [*self.folder.glob("*.pickle"), *self.folder.glob("*.part")]:
             if entry.name.split(".")[0] not in keep:
                 with contextlib.suppress(OSError):
