@@ -119,3 +119,18 @@ def test_a_cell_whose_address_follows_other_whitespace_is_counted(space):
         xml_scan.worksheet_extent(xml, 2_000_000)
     with pytest.raises(xml_scan.TooLarge):
         xml_scan.worksheet_area_bound(xml, 2_000_000)
+
+
+@pytest.mark.parametrize(
+    ("ref", "grid"), [("z6000", (6000, 26)), ("Xfd1048576", (1_048_576, 16_384))]
+)
+def test_a_lower_case_address_is_counted_as_calamine_reads_it(ref, grid):
+    """calamine reads <c r="z6000"> as Z6000: the grid it allocates must be the one counted."""
+    row = grid[0]
+    xml = _sheet([(1, 1, False)]).replace(
+        b"</sheetData>", f'<row r="{row}"><c r="{ref}"/></row></sheetData>'.encode()
+    )
+    scan = xml_scan.worksheet_extent(xml, 10**12)
+    stream = xml_scan.scan_worksheet(io.BytesIO(xml), 10**12)
+    assert (scan.rows, scan.columns) == (stream.rows, stream.columns) == grid
+    assert xml_scan.worksheet_area_bound(xml, 10**12) == grid[0] * grid[1]

@@ -122,8 +122,8 @@ def _address(ref: str | None, row: int, col: int) -> tuple[int, int]:
     letters = 0
     column = 0
     for char in ref:
-        if "A" <= char <= "Z":
-            column = column * 26 + ord(char) - 64
+        if "A" <= char.upper() <= "Z":  # calamine reads "z6000" as Z6000
+            column = column * 26 + ord(char.upper()) - 64
             letters += 1
         else:
             break
@@ -141,8 +141,9 @@ def _repeat(attrs: dict[str, str], name: str) -> int:
 # Every tag is matched from its "<" to its ">" and no further: linear in the size of the part.
 # Excel, LibreOffice and openpyxl all write a cell as <c r="B7" …>: its address comes first.
 _CELL_START = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")  # every cell's tag, prefixed or not
-_ROW_OF_CELL = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
-_COLUMN_OF_CELL = re.compile(rb'<c r="([A-Z]{1,3})')
+# calamine reads a lower-case column too ("z6000"): so do these.
+_ROW_OF_CELL = re.compile(rb'<c r="[A-Za-z]{1,3}([0-9]{1,7})"')
+_COLUMN_OF_CELL = re.compile(rb'<c r="([A-Za-z]{1,3})')
 _TOKEN = re.compile(rb"<(?:[\w.-]+:)?(c|f)\b([^>]*)>")
 _REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
 
@@ -156,7 +157,10 @@ def worksheet_extent(xml: bytes, max_area: int) -> SheetScan:
         return scan_worksheet(io.BytesIO(xml), max_area)
     scan = SheetScan(cells=addressed)
     if addressed:
-        scan.rows = max(map(int, set(_ROW_OF_CELL.findall(xml))))
+        rows = _ROW_OF_CELL.findall(xml)
+        if len(rows) != addressed:  # an address these cannot read: expat reads them all
+            return scan_worksheet(io.BytesIO(xml), max_area)
+        scan.rows = max(map(int, set(rows)))
         scan.columns = max(map(_column, set(_COLUMN_OF_CELL.findall(xml))))
     if scan.area > max_area:
         raise TooLarge(scan.area)
@@ -200,5 +204,5 @@ def formula_positions(xml: bytes) -> set[tuple[int, int]]:
 def _column(letters: bytes) -> int:
     number = 0
     for char in letters:
-        number = number * 26 + char - 64
+        number = number * 26 + (char & ~32) - 64  # upper case: "z" counts as "Z"
     return number
