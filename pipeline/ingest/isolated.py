@@ -29,7 +29,7 @@ from pathlib import Path
 import psutil
 
 from pipeline.ingest.arrivals import Arrival, Limits, arrivals_of, displayable
-from pipeline.ingest.cache import ReadCache
+from pipeline.ingest.cache import ReadCache, collector_paused
 from pipeline.ingest.workbook_reader import read_workbook
 from pipeline.issues import Code, Issue
 from pipeline.records import ReadResult
@@ -76,12 +76,13 @@ def read_files(
     found: dict[int, FileRead] = {}
     keys: dict[int, str] = {}
     digests = digests or {}
-    for index, path in enumerate(paths if cache is not None else []):
-        keys[index] = cache.key(path, inbox, digests.get(path) or _sha256(path))
-        if (kept := cache.get(keys[index])) is not None:
-            found[index] = kept
-            if on_file:
-                on_file(path)
+    with collector_paused():
+        for index, path in enumerate(paths if cache is not None else []):
+            keys[index] = cache.key(path, inbox, digests.get(path) or _sha256(path))
+            if (kept := cache.get(keys[index])) is not None:
+                found[index] = kept
+                if on_file:
+                    on_file(path)
     todo = [i for i in range(len(paths)) if i not in found]
     if todo:
         count = max(1, min(workers or os.cpu_count() or 1, len(todo)))
