@@ -62,8 +62,9 @@ def fingerprint(year: int, limits: Limits, zone: dt.tzinfo) -> str:
     return digest.hexdigest()
 
 
-def _link_code(parts=_LINK_CODE) -> str:
-    """The source of the code whose results the links memo keeps."""
+def _source(parts: tuple[str, ...]) -> str:
+    """One digest of the source of `parts` (modules and folders of pipeline/): the code whose
+    results a memo keeps."""
     digest = hashlib.sha256(str(CACHE_FORMAT).encode())
     package = Path(__file__).parent.parent
     for part in parts:
@@ -90,7 +91,7 @@ def collector_paused():
 def _check_code(year: int) -> str:
     """What the checking memo rests on besides each file's rows: the year, the code, and the
     libraries that parse and validate."""
-    return f"{year}|{pd.__version__}|{pandera.__version__}|{_link_code(_CHECK_CODE)}"
+    return f"{year}|{pd.__version__}|{pandera.__version__}|{_source(_CHECK_CODE)}"
 
 
 def _places(memo) -> dict:
@@ -173,7 +174,7 @@ class ReadCache:
         with contextlib.suppress(Exception):  # none kept, or broken: they are decided again
             with (self.folder / f"{LINKS_ENTRY}.pickle").open("rb") as f, collector_paused():
                 kept_for, rules, kept = pickle.load(f)
-            if kept_for != _link_code():
+            if kept_for != _source(_LINK_CODE):
                 rules, kept = None, {}
         add_kept_outcomes(rules, kept)
         self.links_loaded = set(kept)
@@ -182,7 +183,7 @@ class ReadCache:
         """Keep the links of the units linked in this run, unless the entry holds them all."""
         found = used_outcomes()
         if found is not None and not found[1].keys() <= self.links_loaded:
-            self.put(LINKS_ENTRY, (_link_code(), *found))
+            self.put(LINKS_ENTRY, (_source(_LINK_CODE), *found))
 
     def load_checked(self, year: int) -> dict:
         """Each sheet's checked rows of the last run (pipeline.checking), for the same year,
