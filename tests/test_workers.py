@@ -12,8 +12,9 @@ from pipeline.report.workers import Task, write_all
 class _Pool:
     """Stands for the process pool: says what it was given, and runs it at once."""
 
-    def __init__(self, events: list[str]):
+    def __init__(self, events: list[str], starts: int | None = None):
         self.events = events
+        self.starts = starts  # how many tasks its writers start; None: every one
 
     def __enter__(self):
         return self
@@ -24,16 +25,25 @@ class _Pool:
     def submit(self, task: Task) -> concurrent.futures.Future:
         self.events.append(f"write {task.kind}")
         future = concurrent.futures.Future()
-        future.set_result(task())
+        if self.starts is None or self.starts > 0:
+            self.starts = None if self.starts is None else self.starts - 1
+            future.set_result(task())
         return future
 
 
-def _run(monkeypatch, weights: dict[str, int]) -> list[str]:
+def _only_done(futures):
+    assert all(future.done() for future in futures), "waits for a task no writer started"
+    return list(futures)
+
+
+def _run(monkeypatch, weights: dict[str, int], starts: int | None = None, cpus=2) -> list[str]:
     events: list[str] = []
-    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: cpus)
     monkeypatch.setattr(
-        workers.concurrent.futures, "ProcessPoolExecutor", lambda *a, **k: _Pool(events)
+        workers.concurrent.futures, "ProcessPoolExecutor", lambda *a, **k: _Pool(events, starts)
     )
+    # Waiting for a task no writer started would wait for ever: fail instead.
+    monkeypatch.setattr(workers.concurrent.futures, "as_completed", _only_done)
 
     def tasks():
         for kind, weight in weights.items():
@@ -75,3 +85,29 @@ def test_too_little_is_written_here_then_the_rest(monkeypatch):
     events = _run(monkeypatch, {"a": 10, "b": 20})
     # No pool: each written in this process, before the whole-run workbooks.
     assert events == ["make a", "make b", "ran a", "done a", "ran b", "done b", "beside"]
+
+
+def test_what_no_writer_has_started_is_written_here_from_the_lightest(monkeypatch):
+    weights = {"phu_luc_1": workers.PARALLEL_FROM, "a": 300, "b": 200, "c": 100}
+    events = _run(monkeypatch, weights, starts=1)
+    beside = events.index("beside")
+    # The writer started the province's annex; after `beside`, this process takes the rest.
+    assert "ran phu_luc_1" in events[:beside]
+    assert [e for e in events[beside:] if e.startswith("ran")] == ["ran c", "ran b", "ran a"]
+    assert sorted(e for e in events if e.startswith("done")) == [
+        f"done {kind}" for kind in sorted(weights)
+    ]
+
+
+def test_one_core_writes_everything_here(monkeypatch):
+    events = _run(monkeypatch, {"phu_luc_1": workers.PARALLEL_FROM, "a": 10}, cpus=1)
+    # No writer process to hand anything to: each in turn here, then the whole-run workbooks.
+    assert events == [
+        "make phu_luc_1",
+        "make a",
+        "ran phu_luc_1",
+        "done phu_luc_1",
+        "ran a",
+        "done a",
+        "beside",
+    ]

@@ -1,4 +1,4 @@
-"""Workbooks written side by side, one process per core, when there is enough to write."""
+"""Workbooks written side by side, on every core, when there is enough to write."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ def write_all(
     beside: Callable[[], None] = lambda: None,
 ) -> None:
     """Run every task, telling `done` of each workbook and adding each task's seconds to
-    timings["write <kind>"]; `beside` runs in this process meanwhile, once every task is made.
+    timings["write <kind>"]; `beside` runs in this process meanwhile, once every task is made,
+    and then this process writes the tasks no writer process has started.
 
     `tasks` may be made as they are asked for, the heaviest first: once they add up to
     PARALLEL_FROM, each is handed to a writer process as soon as it is made, so the province's
@@ -56,14 +57,16 @@ def write_all(
         timings[f"write {kind}"] = timings.get(f"write {kind}", 0.0) + seconds
         done(path)
 
-    workers = min(os.cpu_count() or 1, MAX_WRITERS)
+    # This process writes too, once `beside` is done: a writer for every other core, so that
+    # the province's annex, the longest task, has a core to itself.
+    workers = min((os.cpu_count() or 1) - 1, MAX_WRITERS)
     stream = iter(tasks)
     first: list[Task] = []  # made before there was enough to start writer processes for
     weight = 0
     for task in stream:
         first.append(task)
         weight += task.weight
-        if weight >= PARALLEL_FROM and workers > 1:
+        if weight >= PARALLEL_FROM and workers > 0:
             break
     else:  # too little to write to be worth starting processes
         for task in first:
@@ -72,8 +75,14 @@ def write_all(
         return
     context = multiprocessing.get_context(START_METHOD)
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        futures = [pool.submit(task) for task in sorted(first, key=lambda t: -t.weight)]
-        futures += [pool.submit(task) for task in stream]
+        handed = [(pool.submit(task), task) for task in sorted(first, key=lambda t: -t.weight)]
+        handed += [(pool.submit(task), task) for task in stream]
         beside()
-        for future in concurrent.futures.as_completed(futures):
+        # Then this process takes what no writer has started, from the last (the lightest) on,
+        # while the writers go on from the first.
+        for future, task in reversed(handed):
+            if future.cancel():
+                finished(*task())
+        started = [future for future, _ in handed if not future.cancelled()]
+        for future in concurrent.futures.as_completed(started):
             finished(*future.result())
