@@ -13,6 +13,7 @@ import pandas as pd
 from pipeline import forms, vocab
 from pipeline.checking import check_sheet
 from pipeline.frames import records
+from pipeline.heap import long_lived, settle
 from pipeline.ingest import (
     DEFAULT_LIMITS,
     OFFICE_ZONE,
@@ -205,14 +206,17 @@ def _after_reading(
     """The stages after reading: check, accept, link, score, and the account of every file.
     `checked`: each sheet's checking memo (pipeline.checking), updated for the next run."""
     checked = {} if checked is None else checked
-    with stage(timings, "check"):
-        accepted, held_counts, unmapped, roster, issues = _check_all(
-            arrivals, reads, year, roster, checked
-        )
-    with stage(timings, "link"):
-        issues += _link_all(accepted, history, rules, carried)
-    with stage(timings, "score"):
-        scored, score_issues = _score(reads, accepted, arrivals, history, scoring)
+    with long_lived():  # what was read, and each stage's output, are kept: no collection walks them
+        with stage(timings, "check"):
+            accepted, held_counts, unmapped, roster, issues = _check_all(
+                arrivals, reads, year, roster, checked
+            )
+        settle()
+        with stage(timings, "link"):
+            issues += _link_all(accepted, history, rules, carried)
+        settle()
+        with stage(timings, "score"):
+            scored, score_issues = _score(reads, accepted, arrivals, history, scoring)
     issues += score_issues
     issues.sort(key=sort_key)
     by_file = issues_by_file(issues)

@@ -29,6 +29,7 @@ from pipeline import forms
 from pipeline.analysis import completeness
 from pipeline.config import Config, ConfigError, Workspace, load_config, write_default_config
 from pipeline.consolidate import RunFailed, RunResult, consolidate, read_history
+from pipeline.heap import long_lived
 from pipeline.ingest import find_inbox_files
 from pipeline.ingest.decisions import read_decisions, read_unit_answers
 from pipeline.ingest.roster_reader import read_roster
@@ -166,23 +167,24 @@ class Run:
         staging = Staging(ws.root, ws.outbox)
         earlier = Earlier.load(ws.outbox, ws.read_cache / OUTPUTS_MANIFEST)
         try:
-            staged = self.write(staging.staged_outbox, earlier, on_output)
-            ours = owned_outputs(ws.outbox, cfg.year, cfg.period)
-            stale = [p for p in ours if staging.final_of(p) is None]
-            try:
-                staging.check_unlocked(stale)
-            except OutputLocked as e:
-                raise DvkError(str(e)) from e
+            with long_lived():  # the run's rows live to its end: no collection walks them
+                staged = self.write(staging.staged_outbox, earlier, on_output)
+                ours = owned_outputs(ws.outbox, cfg.year, cfg.period)
+                stale = [p for p in ours if staging.final_of(p) is None]
+                try:
+                    staging.check_unlocked(stale)
+                except OutputLocked as e:
+                    raise DvkError(str(e)) from e
 
-            def move_in() -> None:
-                with _writing(ws.outbox):
-                    staging.publish(stale)
+                def move_in() -> None:
+                    with _writing(ws.outbox):
+                        staging.publish(stale)
 
-            try:
-                self.record(before_commit=move_in)
-            except DvkError:
-                staging.undo()  # the registry did not commit: the outbox goes back as it was
-                raise
+                try:
+                    self.record(before_commit=move_in)
+                except DvkError:
+                    staging.undo()  # the registry did not commit: the outbox goes back as it was
+                    raise
         finally:
             staging.clean()
         earlier.save()

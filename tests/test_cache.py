@@ -358,20 +358,3 @@ def test_the_kept_checks_go_with_another_year_other_code_or_a_broken_entry(
     again = run(ws, cache)
     assert seen == every_row
     assert again.issues == first.issues
-
-
-def test_loading_pauses_the_collector_and_gives_it_back_as_it_was():
-    import gc
-
-    assert gc.isenabled()
-    with pytest.raises(ValueError), cache_module.collector_paused():
-        assert not gc.isenabled()
-        raise ValueError("a broken entry")
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with cache_module.collector_paused():
-            pass
-        assert not gc.isenabled()  # a caller's own choice is left alone
-    finally:
-        gc.enable()

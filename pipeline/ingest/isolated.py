@@ -28,8 +28,9 @@ from pathlib import Path
 
 import psutil
 
+from pipeline.heap import collector_paused
 from pipeline.ingest.arrivals import Arrival, Limits, arrivals_of, displayable
-from pipeline.ingest.cache import ReadCache, collector_paused
+from pipeline.ingest.cache import ReadCache
 from pipeline.ingest.workbook_reader import read_workbook
 from pipeline.issues import Code, Issue
 from pipeline.records import ReadResult

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.heap import long_lived
+
 # Starting writer processes costs about 0.3 s each (more on Windows, which spawns): it pays
 # from this much work, in annex rows (a returned form is about as much as 250 rows).
 PARALLEL_FROM = 3_000
@@ -74,7 +76,9 @@ def write_all(
         beside()
         return
     context = multiprocessing.get_context(START_METHOD)
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+    # Frozen before forking: a writer's collections would walk this process's rows, and copy
+    # every page they touch.
+    with long_lived(), concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
         handed = [(pool.submit(task), task) for task in sorted(first, key=lambda t: -t.weight)]
         handed += [(pool.submit(task), task) for task in stream]
         beside()
