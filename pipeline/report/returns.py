@@ -229,6 +229,6 @@ def _problems_sheet(ws, file: str, unit: str, issues: list[Issue], office_name: 
         set_height(
             ws,
             5 + n,
-            wrapped_height([(str(v), c.width) for v, c in zip(values, _COLUMNS, strict=True)]),
+            wrapped_height(zip(values, (c.width for c in _COLUMNS), strict=True)),
         )
     set_print_setup(ws, "5:5")

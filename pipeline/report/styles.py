@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from copy import copy
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -113,7 +113,10 @@ def put_row(
     cells = ws.cells
     looks = _row_looks(bold, border, tuple(aligns))
     for col, (value, look) in enumerate(zip(values, looks, strict=True), start=1):
-        cells[row, col] = (safe_text(value), look)
+        if type(value) is str and value.isprintable() and len(value) <= MAX_CELL_TEXT:
+            cells[row, col] = (value, look)  # safe_text's usual case, without a call per cell
+        else:
+            cells[row, col] = (safe_text(value), look)
 
 
 @functools.cache
@@ -160,13 +163,17 @@ def box_range(ws: Worksheet, first_row: int, last_row: int, first_col: int, last
             cell.border = BOX
 
 
-def wrapped_height(texts_and_widths: list[tuple[str, float]], size: int = BODY_SIZE) -> float:
-    """A row height that shows every wrapped line, since Excel does not re-fit rows on open."""
+def wrapped_height(
+    texts_and_widths: Iterable[tuple[object, float]], size: int = BODY_SIZE
+) -> float:
+    """A row height that shows every wrapped line, since Excel does not re-fit rows on open.
+    Each value (text, or what str() makes of it) with its column's width: a table row gives
+    `zip(values, widths)`."""
     lines = 1
-    for text, width in texts_and_widths:
+    for value, width in texts_and_widths:
         # A width unit is about one digit; 12 pt Times New Roman fits ~1.2 characters per unit.
         per_line = max(1.0, (width - 1) * 1.2 * BODY_SIZE / size)
-        text = str(text)
+        text = value if type(value) is str else str(value)
         if len(text) <= per_line and "\n" not in text:
             continue  # one line, as most cells are
         needed = sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
