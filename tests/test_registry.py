@@ -11,6 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline import registry
+from pipeline.frames import records
 from pipeline.link import link_years
 from pipeline.normalize import model_key
 from pipeline.records import Decision
@@ -257,3 +259,24 @@ def test_labels_stored_by_earlier_versions_become_codes(tmp_path):
     assert statuses == [("a.xlsx", "accepted"), ("b.xlsx", "unreadable"), ("c.xlsx", "superseded")]
     verdicts = migrated.execute("SELECT name, verdict FROM appraisals ORDER BY name").fetchall()
     assert verdicts == [("Ngõ xanh", "failed"), ("Nhà sạch", "passed")]
+
+
+_CELLS = st.one_of(
+    st.text(max_size=5),
+    st.integers(-5, 5),
+    st.floats(allow_nan=True),
+    st.none(),
+    st.booleans(),
+    st.dates(),
+    st.just(pd.NA),
+)
+
+
+@given(st.lists(_CELLS, max_size=8), st.sampled_from([None, "object", "string"]))
+def test_a_column_is_stored_as_each_of_its_values_would_be(values, dtype):
+    if dtype == "string":
+        values = [v if isinstance(v, str) or v is None else str(v) for v in values]
+    frame = pd.DataFrame({"name": pd.Series(values, dtype=dtype)}, index=range(len(values)))
+    expected = [registry._plain(row.get("name")) for row in records(frame)]
+    assert registry._plain_column(frame, "name") == expected
+    assert registry._plain_column(frame, "absent") == [None] * len(values)
