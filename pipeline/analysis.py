@@ -179,7 +179,7 @@ def compare_years(result: RunResult) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
     before = pd.DataFrame(
         {
             "unit": base["unit"].tolist(),
-            "unit_key": [history.canonical_unit(u) for u in base["unit"]],
+            "unit_key": [history.canonical_unit(u) for u in base["unit"].tolist()],
             "field": base["field"].tolist(),
             "name": base["name"].tolist(),
             "effective": base["model_id"].isin(effective).tolist(),
@@ -189,7 +189,7 @@ def compare_years(result: RunResult) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
     after = pd.DataFrame(
         {
             "unit": now["unit"].tolist(),
-            "unit_key": [history.canonical_unit(u) for u in now["unit"]],
+            "unit_key": [history.canonical_unit(u) for u in now["unit"].tolist()],
             "field": now["field"].tolist(),
             "status": now["status"].tolist(),
         }
@@ -204,15 +204,15 @@ def compare_years(result: RunResult) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
 
 def _unit_names(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, str]:
     """A unit's name as written this year (unless in capitals), else as written last year."""
-    names = dict(zip(before["unit_key"], before["unit"], strict=True))
-    for key, name in zip(after["unit_key"], after["unit"], strict=True):
+    names = dict(zip(before["unit_key"].tolist(), before["unit"].tolist(), strict=True))
+    for key, name in zip(after["unit_key"].tolist(), after["unit"].tolist(), strict=True):
         if not (name.isupper() and key in names):  # "HỘI NGƯỜI CAO TUỔI XÃ" typed in capitals
             names[key] = name
     return names
 
 
 def _counts(before, after, by: str, labels: dict[str, str]) -> pd.DataFrame:
-    keys = set(before[by]) | set(after[by])
+    keys = set(before[by].tolist()) | set(after[by].tolist())
     table = pd.DataFrame(
         {
             "registered": before.groupby(by).size(),

@@ -12,7 +12,7 @@ import pandas as pd
 
 from pipeline import forms, vocab
 from pipeline.checking import check_sheet
-from pipeline.frames import records
+from pipeline.frames import column_lists, records
 from pipeline.heap import long_lived, settle
 from pipeline.ingest import (
     DEFAULT_LIMITS,
@@ -415,9 +415,9 @@ def _attach_roster(rows: pd.DataFrame, roster: Roster, ids) -> tuple[pd.DataFram
     if not roster:
         rows["unit_code"] = ""
         return rows, []
-    codes = match_units(sorted(set(rows["unit"])), roster)
+    codes = match_units(sorted(set(rows["unit"].tolist())), roster)
     by_name = rows["unit"].map(lambda u: codes.get(u) or "")
-    places = zip(rows["_file"], rows["_sheet"], rows["_row"], strict=True)
+    places = zip(*column_lists(rows, "_file", "_sheet", "_row"), strict=True)
     carried = pd.Series([ids.get(p, "") for p in places], index=rows.index, dtype=object)
     rows["unit_code"] = carried.where(carried.isin(list(roster.units)), by_name)
     known = rows["unit_code"].ne("")

@@ -55,7 +55,8 @@ def _opened(data: bytes, policy):
         max_size=4,
     ),
     styles=st.data(),
-    sender=st.text(_NAME_CHARS, min_size=1, max_size=20),
+    # A display name of "." makes the stdlib's own header builder fail: begun by a letter.
+    sender=st.tuples(st.sampled_from(_VIETNAMESE), st.text(_NAME_CHARS, max_size=20)).map("".join),
 )
 def test_the_quicker_policy_opens_every_mail_as_the_default_one(names, styles, sender):
     names = [n.rstrip(" .") for n in names]

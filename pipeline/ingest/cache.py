@@ -38,7 +38,8 @@ NAMES_ENTRY = "ten_mo_hinh"  # the names taken apart (normalize.name_parts), bes
 LINKS_ENTRY = "so_khop"  # how each unit's rows were linked to earlier years (link.years)
 CHECKED_ENTRY = "kiem_tra"  # each file's checked rows and problems (pipeline.checking)
 # Every module linking depends on (tests/test_cache.py follows the imports to check it).
-_LINK_CODE = ("link", "normalize.py", "rules.py", "vocab.py", "forms.py", "issues.py", "records.py")
+_LINK_CODE = ("link", "normalize.py", "rules.py", "vocab.py", "forms.py", "issues.py", "records.py",
+              "frames.py")  # fmt: skip
 # Every module checking depends on (tests/test_cache.py follows the imports to check it).
 _CHECK_CODE = ("checking.py", "normalize.py", "validate.py", "vocab.py", "forms.py", "issues.py",
                "records.py", "frames.py", "rules.py")  # fmt: skip

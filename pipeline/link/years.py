@@ -15,6 +15,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from pipeline import vocab
+from pipeline.frames import column_lists
 from pipeline.link.names import Evidence, Strength, compare_names
 from pipeline.normalize import comparison_key, model_key, unit_key
 from pipeline.records import Decision
@@ -163,9 +164,8 @@ def link_models(
 
 def _blocks(earlier: pd.DataFrame) -> dict[str, list[tuple[str, object]]]:
     blocks: dict[str, list[tuple[str, object]]] = {}
-    for unit, name, model_id in zip(
-        earlier["unit"], earlier["name"], earlier["model_id"], strict=True
-    ):
+    columns = column_lists(earlier, "unit", "name", "model_id")
+    for unit, name, model_id in zip(*columns, strict=True):
         blocks.setdefault(comparison_key(unit), []).append((name, model_id))
     return blocks
 
@@ -223,7 +223,7 @@ class History:
         earlier = self.earlier.drop_duplicates(["model_id", "name"])
         return pd.DataFrame(
             {
-                "unit": [self.canonical_unit(u) for u in earlier["unit"]],
+                "unit": [self.canonical_unit(u) for u in earlier["unit"].tolist()],
                 "name": earlier["name"].tolist(),
                 "model_id": earlier["model_id"].tolist(),
             }
@@ -271,7 +271,7 @@ def link_years(
     by_unit: dict[str, list[int]] = {}
     keys, inputs = [], []
     for i, (unit, name, ticked, (file, row)) in enumerate(
-        zip(rows["unit"], rows["name"], rows["status"], places, strict=True)
+        zip(*column_lists(rows, "unit", "name", "status"), places, strict=True)
     ):
         unit_ = history.canonical_unit(unit)
         key = (unit_, model_key(name))

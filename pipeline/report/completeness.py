@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -100,21 +101,24 @@ def _charts_sheet(ws: Sheet, result: RunResult, roster: Roster, nodes: pd.DataFr
     put(ws, 1, 1, title, bold=True, size=14, wrap=False)
     regs = result.registrations
     tops = [u for u in roster.children(ROOT)]
-    fields = [f for f in vocab.FIELDS if f.code in set(regs.get("field", []))] or list(
-        vocab.FIELDS[:4]
-    )
+    given = set(regs["field"].tolist()) if "field" in regs else set()
+    fields = [f for f in vocab.FIELDS if f.code in given] or list(vocab.FIELDS[:4])
     header = 3
     put(ws, header, 1, "Đơn vị", bold=True)
     for col, f in enumerate(fields, start=2):
         put(ws, header, col, f.label, bold=True, align="center")
         set_width(ws, col, 16)
     subtrees = roster.subtrees()
+    top_of = {u.code: top.code for top in tops for u in subtrees.get(top.code, [top])}
+    # Counted in one pass: (top node, field) -> models, not the whole frame again per node.
+    per_top = Counter()
+    if "unit_code" in regs:
+        units, kinds = regs["unit_code"].tolist(), regs["field"].tolist()
+        per_top = Counter((top_of.get(code), kind) for code, kind in zip(units, kinds, strict=True))
     for r, top in enumerate(tops, start=header + 1):
         put(ws, r, 1, top.name)
-        inside = {u.code for u in subtrees.get(top.code, [top])}
-        mine = regs[regs["unit_code"].isin(inside)] if "unit_code" in regs else regs[:0]
         for col, f in enumerate(fields, start=2):
-            plain(ws, r, col, int((mine["field"] == f.code).sum()))
+            plain(ws, r, col, per_top[top.code, f.code])
     last = header + max(len(tops), 1)
     title = "Số mô hình đăng ký theo lĩnh vực và đơn vị"
     ws.charts.append(
