@@ -46,7 +46,7 @@ from pipeline.registry import (
     load_unit_answers,
     new_model_ids,
     open_registry,
-    record_year,
+    recording,
     registered_models,
     store_answers,
     years_on_record,
@@ -145,19 +145,39 @@ class Run:
         outbox: Path,
         earlier: Earlier | None = None,
         on_output: Callable[[Path], None] | None = None,
+        meanwhile: Callable[[], None] | None = None,
     ) -> dict[str, Path]:
         """Every output workbook into `outbox`, the registry untouched (a preview, a test);
-        with `earlier`, outputs made from unchanged inputs are copied from it."""
+        with `earlier`, outputs made from unchanged inputs are copied from it. `meanwhile`
+        runs in this process while writer processes write the largest workbooks."""
         with _writing(outbox):
             scoring = self.office.scoring_rules()
-            return write_outputs(self.result, self.config, outbox, scoring, earlier, on_output)
+            return write_outputs(
+                self.result, self.config, outbox, scoring, earlier, on_output, meanwhile=meanwhile
+            )
 
     def record(self, before_commit: Callable[[], None] | None = None) -> None:
         """The run into the registry, in one transaction; `before_commit` runs inside it, so
         that what it does and the registry's change happen together or not at all."""
+        with self._recording():
+            if before_commit is not None:
+                before_commit()
+
+    @contextlib.contextmanager
+    def _recording(self) -> Iterator[None]:
+        """The run's rows stored in a registry transaction that commits when the block ends,
+        and stores nothing when it raises (registry.recording)."""
         conn = self.office.registry()
-        with stage(self.result.timings, "registry"):
-            _record(conn, self, before_commit)
+        timings = self.result.timings
+        try:
+            with _changing_registry(self.office.workspace), contextlib.ExitStack() as stack:
+                with stage(timings, "registry"):
+                    stack.enter_context(_recorded(conn, self))
+                yield
+                with stage(timings, "registry"):
+                    stack.close()  # the commit
+        finally:
+            conn.close()
 
     def publish(self, on_output: Callable[[Path], None] | None = None) -> dict[str, Path]:
         """The outputs and the registry together: written aside, locks checked, moved into the
@@ -167,22 +187,30 @@ class Run:
         staging = Staging(ws.root, ws.outbox)
         earlier = Earlier.load(ws.outbox, ws.read_cache / OUTPUTS_MANIFEST)
         try:
-            with long_lived():  # the run's rows live to its end: no collection walks them
-                staged = self.write(staging.staged_outbox, earlier, on_output)
-                ours = owned_outputs(ws.outbox, cfg.year, cfg.period)
-                stale = [p for p in ours if staging.final_of(p) is None]
-                try:
-                    staging.check_unlocked(stale)
-                except OutputLocked as e:
-                    raise DvkError(str(e)) from e
+            # The run's rows live to its end: no collection walks them.
+            with long_lived(), contextlib.ExitStack() as registry:
+                stored = []
 
-                def move_in() -> None:
+                def meanwhile() -> None:
+                    # Stored while writer processes write the province's annexes, in a
+                    # transaction that commits once the outputs are in place.
+                    if not stored:
+                        registry.enter_context(self._recording())
+                        stored.append(True)
+
+                try:
+                    staged = self.write(staging.staged_outbox, earlier, on_output, meanwhile)
+                    meanwhile()  # if the writing did not call it
+                    ours = owned_outputs(ws.outbox, cfg.year, cfg.period)
+                    stale = [p for p in ours if staging.final_of(p) is None]
+                    try:
+                        staging.check_unlocked(stale)
+                    except OutputLocked as e:
+                        raise DvkError(str(e)) from e
                     with _writing(ws.outbox):
                         staging.publish(stale)
-
-                try:
-                    self.record(before_commit=move_in)
-                except DvkError:
+                    registry.close()  # the commit: the registry and the outbox change together
+                except BaseException:
                     staging.undo()  # the registry did not commit: the outbox goes back as it was
                     raise
         finally:
@@ -436,31 +464,26 @@ def write_desk_files(root: Path, cfg: Config) -> list[tuple[Path, bool]]:
     return made
 
 
-def _record(conn: sqlite3.Connection, run: Run, before_commit) -> None:
+def _recorded(conn: sqlite3.Connection, run: Run) -> contextlib.AbstractContextManager:
     """Registry policy: an empty inbox (files moved away by mistake) must not wipe the year;
     only a consolidation records scores; a history import adds to a year, never replaces it."""
     result = run.result
     files = [FileRecord(f.sha256, f.file, f.unit, f.status, f.sender, f.sent) for f in result.files]
     keep = not result.files
     consolidating = run.source == CONSOLIDATED
-    try:
-        with _changing_registry(run.office.workspace):
-            record_year(
-                conn,
-                result.year,
-                run.source,
-                registrations=None if keep else result.registrations,
-                results=None if keep else result.results,
-                scored=None if keep or not consolidating else result.scores,
-                files=files,
-                decisions=run.answers,
-                replace=consolidating,
-                period=run.config.period,
-                before_commit=before_commit,
-                unit_answers=run.unit_answers or None,
-            )
-    finally:
-        conn.close()
+    return recording(
+        conn,
+        result.year,
+        run.source,
+        registrations=None if keep else result.registrations,
+        results=None if keep else result.results,
+        scored=None if keep or not consolidating else result.scores,
+        files=files,
+        decisions=run.answers,
+        replace=consolidating,
+        period=run.config.period,
+        unit_answers=run.unit_answers or None,
+    )
 
 
 @contextlib.contextmanager

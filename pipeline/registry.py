@@ -8,10 +8,11 @@ versioned with SQLite's `user_version`; each migration below runs once, in order
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -306,6 +307,23 @@ def record_year(
     year: int,
     source: str,
     *,
+    before_commit: Callable[[], None] | None = None,
+    **rows,
+) -> None:
+    """Store one year's models in one transaction (see `recording`, which takes the same
+    keywords). `before_commit` runs last inside the transaction (the outputs moved into
+    place): when it raises, nothing is stored."""
+    with recording(conn, year, source, **rows):
+        if before_commit is not None:
+            before_commit()
+
+
+@contextlib.contextmanager
+def recording(
+    conn: sqlite3.Connection,
+    year: int,
+    source: str,
+    *,
     registrations: pd.DataFrame | None,
     results: pd.DataFrame | None,
     files: Iterable[FileRecord] = (),
@@ -313,10 +331,10 @@ def record_year(
     decisions: dict[tuple[str, str], Decision | None] | None = None,
     replace: bool = True,
     period: int | None = None,
-    before_commit: Callable[[], None] | None = None,
     unit_answers: dict[str, tuple[str, str]] | None = None,
-) -> None:
-    """Store one year's models in one transaction.
+) -> Iterator[None]:
+    """Store one year's models in a transaction that stays open while the block runs: it
+    commits when the block ends, and stores nothing when the block raises.
 
     A consolidate run is the whole picture of its year, so it replaces the year's rows
     (`replace`); a history import adds to them. Rows whose `model_id` is None are new models:
@@ -326,8 +344,8 @@ def record_year(
     A run for a quarter (`period`) adds to the year instead of replacing it, and keeps its own
     rows per quarter, so that a later quarter can show the latest rows of every model.
 
-    `before_commit` runs last inside the transaction (the outputs moved into place): when it
-    raises, nothing is stored.
+    A run's outputs are written, and moved into place, inside the block: the registry and the
+    outbox change together or not at all.
     """
     replace = replace and period is None
     with _transaction(conn):
@@ -397,8 +415,7 @@ def record_year(
             "AND id NOT IN (SELECT model_id FROM appraisals) "
             "AND id NOT IN (SELECT model_id FROM period_rows)"
         )
-        if before_commit is not None:
-            before_commit()
+        yield
 
 
 def _record_scores(conn, year: int, scored: pd.DataFrame, ids, known: set, replace: bool) -> None:

@@ -146,7 +146,7 @@ def test_init_writes_the_office_and_place(tmp_path):
 
 
 def test_an_output_open_in_excel_is_a_clear_fatal_error(sample_workspace, monkeypatch):
-    def locked(*_args):
+    def locked(*_args, **_kwargs):
         raise PermissionError(13, "Permission denied", "Phu_luc_1_dang_ky_2026.xlsx")
 
     monkeypatch.setattr(office, "write_outputs", locked)

@@ -5,20 +5,24 @@ from __future__ import annotations
 import hashlib
 import io
 import shutil
+import sqlite3
 import zipfile
 from email.message import EmailMessage
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import python_calamine as calamine
 from click.testing import CliRunner
 
+from pipeline import Office
 from pipeline.analysis import LATE, node_rates, unit_status
 from pipeline.cli import main
 from pipeline.config import load_config
 from pipeline.consolidate import ACCEPTED, UNREADABLE, consolidate
+from pipeline.office import DvkError
 from pipeline.report.comparison import _lines
-from pipeline.report.staging import STAGING_FOLDER
+from pipeline.report.staging import STAGING_FOLDER, Staging
 from tests.helpers import workspace_roster
 
 INBOX_FILE = "chi_bo_xom_bac_son.xlsx"  # a clean form of a roster unit
@@ -147,6 +151,31 @@ def test_a_locked_output_leaves_the_outbox_and_the_registry_as_they_were(sample_
     assert _snapshot(sample_workspace / "outbox") == outbox
     assert _snapshot(sample_workspace)["dvk.sqlite"] == registry["dvk.sqlite"]
     assert not (sample_workspace / STAGING_FOLDER).exists()
+
+
+def test_a_commit_that_fails_after_the_outputs_moved_in_leaves_both_as_they_were(
+    sample_workspace, monkeypatch
+):
+    """The registry's rows are stored while the outputs are written, and committed only once
+    they are in the outbox: a commit that fails then puts the outbox back."""
+    ws = str(sample_workspace)
+    assert _dvk("consolidate", "-w", ws).exit_code in (0, 1)
+    outbox, registry = _snapshot(sample_workspace / "outbox"), _snapshot(sample_workspace)
+    (sample_workspace / "inbox" / INBOX_FILE).unlink()  # this run would change every annex
+    moved = []
+    real_publish = Staging.publish
+
+    def publish_then_break_the_commit(self, stale):
+        real_publish(self, stale)
+        moved.append(True)
+        raise sqlite3.OperationalError("disk I/O error")  # as the commit would
+
+    monkeypatch.setattr(Staging, "publish", publish_then_break_the_commit)
+    with pytest.raises(DvkError, match="sổ vẫn giữ như trước"):
+        Office.open(sample_workspace).consolidate().publish()
+    assert moved
+    assert _snapshot(sample_workspace / "outbox") == outbox
+    assert _snapshot(sample_workspace)["dvk.sqlite"] == registry["dvk.sqlite"]
 
 
 def test_quarter_then_quarter_then_year_with_changing_inboxes(sample_workspace):

@@ -83,6 +83,7 @@ def write_outputs(
     earlier: Earlier | None = None,
     on_output: Callable[[Path], None] | None = None,
     today: dt.date | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> dict[str, Path]:
     """Write the annexes, the intake workbook and the error workbooks into outbox/<year>/;
     with last year on record, the comparison and review; with scoring sheets, their results.
@@ -90,7 +91,9 @@ def write_outputs(
     Only writes: the caller stages them (report.staging) and removes an earlier run's outputs
     that this run does not make again (a unit that fixed its file gets nothing back). With
     `earlier` (the outbox as last published), an output made from the same inputs is copied.
-    `on_output` is told of each workbook once it is written (a progress bar)."""
+    `on_output` is told of each workbook once it is written (a progress bar). `meanwhile`
+    runs here once the whole-run workbooks are written, while writer processes may still be
+    writing (the registry's rows, stored)."""
     period = cfg.period
     folder = output_folder(outbox, cfg.year, period)
     stamp = output_stamp(cfg.year, period)
@@ -155,6 +158,8 @@ def write_outputs(
             paths["can_xem_xet"] = review_path(outbox, cfg.year, period)
             with timed("can_xem_xet"):
                 write_review(paths["can_xem_xet"], result, cfg)
+        if meanwhile is not None:
+            meanwhile()
 
     # Annexes and returns in writer processes when there are many; the rest meanwhile, here.
     with stage(timings, "write (wall)"):
