@@ -247,9 +247,12 @@ class Office:
         return self.config.scoring_rules(sheet)
 
     def inbox_files(self) -> list[Path]:
+        self._check_inbox()
+        return find_inbox_files(self.workspace.inbox)
+
+    def _check_inbox(self) -> None:
         if not self.workspace.inbox.is_dir():
             raise DvkError(f"Không thấy thư mục {self.workspace.inbox}. Chạy “dvk init” trước.")
-        return find_inbox_files(self.workspace.inbox)
 
     def consolidate(
         self,
@@ -260,7 +263,7 @@ class Office:
         """Read, check, link and score every file in the inbox; nothing is written yet."""
         cfg = dataclasses.replace(self.config, year=year or self.config.year, period=quarter)
         ws = self.workspace
-        self.inbox_files()
+        self._check_inbox()  # consolidate lists the files itself
         conn = self.registry(guarded=True)
         review = review_path(ws.outbox, cfg.year, quarter)
         answers, answer_issues = read_decisions(review)

@@ -193,7 +193,9 @@ class ReadCache:
         if not self.folder.is_dir():
             return
         keep = {*self.used, NAMES_ENTRY, LINKS_ENTRY, CHECKED_ENTRY}
-        for entry in [*self.folder.glob("*.pickle"), *self.folder.glob("*.part")]:
-            if entry.name.split(".")[0] not in keep:
+        with os.scandir(self.folder) as entries:  # one listing, no Path per entry
+            names = [e.name for e in entries if e.name.endswith((".pickle", ".part"))]
+        for name in names:
+            if name.split(".")[0] not in keep:
                 with contextlib.suppress(OSError):
-                    entry.unlink()
+                    (self.folder / name).unlink()
