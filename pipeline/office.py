@@ -193,7 +193,10 @@ class Run:
 
                 def meanwhile() -> None:
                     # Stored while writer processes write the province's annexes, in a
-                    # transaction that commits once the outputs are in place.
+                    # transaction that commits once the outputs are in place. Called after
+                    # every task is handed out: forked writers are all started by then
+                    # (ProcessPoolExecutor starts them at its first task), so none inherits
+                    # the open connection.
                     if not stored:
                         registry.enter_context(self._recording())
                         stored.append(True)
