@@ -190,8 +190,11 @@ def _write_roster(path: Path, cfg, units: list[Unit]) -> None:
 
 class _FilledForms:
     """The template filled once per number of rows with placeholders, then each unit's form by
-    replacing the placeholders in the shared strings: the same bytes openpyxl would write,
-    a thousand times faster than loading and saving the template per unit."""
+    replacing the placeholders in the sheets' inline strings: the same XML openpyxl would
+    write, a thousand times faster than loading and saving the template per unit.
+
+    The placeholders are ASCII: openpyxl with lxml 6.1 writes every other character as a
+    numeric reference ("&#167;"), which a placeholder of "§" would never match again."""
 
     def __init__(self, template: Path, scratch: Path):
         self.template, self.scratch = template, scratch
@@ -199,11 +202,11 @@ class _FilledForms:
 
     def fill(self, unit: Unit, registrations: list[dict], results: list[dict]) -> bytes:
         members = self._shape(len(registrations), len(results))
-        values = {"§U§": unit.name}
+        values = {"@@U@@": unit.name}
         for sheet, rows in (("R", registrations), ("K", results)):
             for i, row in enumerate(rows):
                 for key, value in _labels(row, sheet).items():
-                    values[f"§{sheet}{i}{key}§"] = value
+                    values[f"@@{sheet}{i}{key}@@"] = value
         pattern = re.compile("|".join(re.escape(p) for p in values))
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
@@ -219,11 +222,11 @@ class _FilledForms:
             path = self.scratch / f"{n_reg}_{n_res}.xlsx"
             placeholders = {
                 sheet_name: [
-                    {key: f"§{sheet}{i}{key}§" for key in _labels({}, sheet)} for i in range(n)
+                    {key: f"@@{sheet}{i}{key}@@" for key in _labels({}, sheet)} for i in range(n)
                 ]
                 for sheet_name, sheet, n in (("Đăng ký", "R", n_reg), ("Kết quả", "K", n_res))
             }
-            fill_template(self.template, path, "§U§", placeholders)
+            fill_template(self.template, path, "@@U@@", placeholders)
             with zipfile.ZipFile(path) as z:
                 self.made[n_reg, n_res] = {n: z.read(n) for n in z.namelist()}
             path.unlink()

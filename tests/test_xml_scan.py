@@ -4,6 +4,7 @@ path agree, formulas are found where they are, and a bound stops the scan."""
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 from hypothesis import given
@@ -13,6 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.ingest import xml_scan
 from pipeline.ingest.arrivals import Limits, _oversized_workbook
+from pipeline.ingest.formulas import formula_cells
 
 cells = st.lists(
     st.tuples(st.integers(1, 200_000), st.integers(1, 16_384), st.booleans()),
@@ -134,3 +136,24 @@ def test_a_lower_case_address_is_counted_as_calamine_reads_it(ref, grid):
     stream = xml_scan.scan_worksheet(io.BytesIO(xml), 10**12)
     assert (scan.rows, scan.columns) == (stream.rows, stream.columns) == grid
     assert xml_scan.worksheet_area_bound(xml, 10**12) == grid[0] * grid[1]
+
+
+@pytest.mark.parametrize("escape", [str, lambda name: "".join(f"&#{ord(c)};" for c in name)])
+def test_formulas_are_found_whichever_way_the_sheet_name_is_escaped(escape):
+    """A writer may spell "Đăng ký & kết quả" as UTF-8 or as character references (lxml 6.1's
+    serializer writes "&#272;…"): the sheet is the same, and its formulas are still found."""
+    wb = Workbook()
+    wb.active.title = name = "Đăng ký & kết quả"
+    wb.active["B3"] = "=A1&A2"
+    plain = io.BytesIO()
+    wb.save(plain)
+    spelled = escape(name) if escape is not str else name.replace("&", "&amp;")
+    rewritten = io.BytesIO()
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(rewritten, "w") as out:
+        for item in src.namelist():
+            data = src.read(item)
+            if item == "xl/workbook.xml":
+                data = data.replace(name.replace("&", "&amp;").encode(), spelled.encode())
+                assert spelled.encode() in data
+            out.writestr(item, data)
+    assert formula_cells(rewritten.getvalue(), {name}) == {name: {(2, 1)}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
@@ -13,7 +14,6 @@ _SHEET = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 _REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
 _REL_REVERSED = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
 _ANY_FORMULA = re.compile(rb"<f[\s>/]")  # not <formula1> of a validation
-_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'"}
 
 
 def formula_cells(data: bytes, sheets: set[str]) -> dict[str, set[tuple[int, int]]]:
@@ -47,6 +47,5 @@ def formula_cells(data: bytes, sheets: set[str]) -> dict[str, set[tuple[int, int
 
 
 def _unescape(text: str) -> str:
-    for entity, char in _ENTITIES.items():
-        text = text.replace(entity, char)
-    return text
+    # Named entities and character references alike: lxml 6.1 writes "Đ" as "&#272;".
+    return html.unescape(text)
