@@ -22,6 +22,7 @@ from pipeline.report.styles import (
     freeze,
     merge,
     put,
+    put_row,
     set_height,
     set_print_setup,
     set_width,
@@ -48,10 +49,20 @@ CELLS = st.dictionaries(
 )
 
 
-def _fill(wb, cells, merges, widths, heights, landscape) -> None:
+def _fill(wb, cells, merges, widths, heights, landscape, table=(), table_first=False) -> None:
     ws = wb.active
+
+    def table_rows():  # a table's body, before or after the single cells: the last write wins
+        for row, values, bold in table:
+            aligns = [("left", "center", "right")[i % 3] for i in range(len(values))]
+            put_row(ws, row, values, aligns, bold=bold, border=True)
+
+    if table_first:
+        table_rows()
     for (row, col), (value, look) in cells.items():
         put(ws, row, col, value, **look)
+    if not table_first:
+        table_rows()
     for row, first, span in merges:
         if (row, first) in cells:
             merge(ws, row, first, first + span)
@@ -90,18 +101,23 @@ def _openpyxl_book() -> Workbook:
     widths=st.dictionaries(st.integers(1, 6), st.sampled_from([6, 8.43, 9, 22, 46.5])),
     heights=st.dictionaries(st.integers(1, 12), st.integers(1, 4)),
     landscape=st.booleans(),
+    table=st.lists(
+        st.tuples(st.integers(1, 14), st.lists(VALUES, min_size=1, max_size=7), st.booleans()),
+        max_size=4,
+    ),
+    table_first=st.booleans(),
 )
 def test_both_libraries_write_the_same_workbook(
-    tmp_path, cells, merges, widths, heights, landscape
+    tmp_path, cells, merges, widths, heights, landscape, table, table_first
 ):
     # Merged blocks must not overlap (Excel refuses the file): keep the first of each row.
     merges = list({row: (row, first, span) for row, first, span in merges}.values())
     by_openpyxl, by_xlsxwriter = tmp_path / "openpyxl.xlsx", tmp_path / "xlsxwriter.xlsx"
     wb = _openpyxl_book()
-    _fill(wb, cells, merges, widths, heights, landscape)
+    _fill(wb, cells, merges, widths, heights, landscape, table, table_first)
     wb.save(by_openpyxl)
     book = Book("Phụ lục")
-    _fill(book, cells, merges, widths, heights, landscape)
+    _fill(book, cells, merges, widths, heights, landscape, table, table_first)
     book.save(by_xlsxwriter)
     assert dump_workbook(by_xlsxwriter) == dump_workbook(by_openpyxl)
 
@@ -129,7 +145,7 @@ ANY_VALUE = st.one_of(
     st.dates(dt.date(1990, 1, 1), dt.date(2040, 1, 1)),
     st.datetimes(dt.datetime(1990, 1, 1), dt.datetime(2040, 1, 1)),
 )
-A_LOOK = st.none() | st.builds(
+GIVEN_LOOK = st.builds(
     Look,
     font=st.just("Times New Roman"),
     size=st.sampled_from([12, 14]),
@@ -139,11 +155,16 @@ A_LOOK = st.none() | st.builds(
     border=st.booleans(),
     wrap=st.booleans(),
 )
+A_LOOK = st.none() | GIVEN_LOOK
 
 
 @st.composite
 def sheets(draw) -> Sheet:
     sheet = Sheet("Phụ lục")
+    for row in draw(st.lists(st.integers(1, 32), max_size=8, unique=True)):  # a table's body
+        looks = draw(st.lists(GIVEN_LOOK, min_size=1, max_size=9))
+        values = draw(st.lists(ANY_VALUE, min_size=len(looks), max_size=len(looks)))
+        sheet.set_row(row, tuple(values), tuple(looks))
     cells = draw(
         st.dictionaries(
             st.tuples(st.integers(1, 30), st.integers(1, 8)),

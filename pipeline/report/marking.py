@@ -445,7 +445,7 @@ def _sheet_xml(sheet: Sheet, xf: Callable[[Look | None], int]) -> bytes:
                              customWidth="1")  # fmt: skip
     data = etree.SubElement(root, q("sheetData"))
     rows: dict[int, dict[int, tuple]] = {}
-    for (r, c), content in sheet.cells.items():
+    for (r, c), content in sheet.items():
         rows.setdefault(r, {})[c] = content
     for r in sorted(set(rows) | set(sheet.heights)):
         row = etree.SubElement(data, q("row"), r=str(r))

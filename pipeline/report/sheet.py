@@ -62,10 +62,17 @@ class Chart:
 
 @dataclass
 class Sheet:
-    """One worksheet's content, 1-based like openpyxl. A cell whose look is None is unstyled."""
+    """One worksheet's content, 1-based like openpyxl. A cell whose look is None is unstyled.
+
+    A table's body is kept by the row (`rows`, from styles.put_row): a province's annex has
+    700,000 cells, and a dict entry for each was most of laying one out. The rest is kept by
+    the cell (`cells`, from set_cell). Either way the last write to a cell is the one kept."""
 
     title: str
     cells: dict[tuple[int, int], tuple[object, Look | None]] = field(default_factory=dict)
+    # row -> its values from column 1 and their looks; a cell of `cells` is written over it.
+    rows: dict[int, tuple[tuple, tuple[Look, ...]]] = field(default_factory=dict)
+    cell_rows: set[int] = field(default_factory=set)  # the rows set_cell has written in
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # rows, cols
     widths: dict[int, float] = field(default_factory=dict)
     heights: dict[int, float] = field(default_factory=dict)
@@ -75,6 +82,42 @@ class Sheet:
     hidden: bool = False
     protected: bool = False
     charts: list[Chart] = field(default_factory=list)
+
+    def set_cell(self, row: int, col: int, value: object, look: Look | None) -> None:
+        self.cells[row, col] = (value, look)
+        self.cell_rows.add(row)
+
+    def set_row(self, row: int, values: tuple, looks: tuple[Look, ...]) -> None:
+        """A row's cells from column 1: kept whole unless a cell of it was written before."""
+        if row in self.cell_rows or row in self.rows:
+            self._row_to_cells(row)
+            for col, (value, look) in enumerate(zip(values, looks, strict=True), start=1):
+                self.cells[row, col] = (value, look)
+        else:
+            self.rows[row] = (values, looks)
+
+    def _row_to_cells(self, row: int) -> None:
+        values, looks = self.rows.pop(row, ((), ()))
+        for col, content in enumerate(zip(values, looks, strict=True), start=1):
+            self.cells.setdefault((row, col), content)  # a cell written later stays
+        self.cell_rows.add(row)
+
+    def cell(self, row: int, col: int) -> tuple[object, Look | None] | None:
+        """What a cell holds, or None when nothing was written to it."""
+        if (found := self.cells.get((row, col))) is not None:
+            return found
+        values, looks = self.rows.get(row, ((), ()))
+        return (values[col - 1], looks[col - 1]) if col <= len(values) else None
+
+    def items(self):
+        """Every cell written, as ((row, col), (value, look)), by the row."""
+        every = {
+            (row, col): content
+            for row, (values, looks) in self.rows.items()
+            for col, content in enumerate(zip(values, looks, strict=True), start=1)
+        }
+        every |= self.cells
+        return sorted(every.items(), key=_first)
 
 
 class Book:
@@ -147,12 +190,12 @@ def _write_sheet(ws, sheet: Sheet, formats: _Formats) -> None:
     for row, height in sheet.heights.items():
         ws.set_row(row - 1, height)
     for first_row, first_col, last_row, last_col in sheet.merges:
-        value, look = sheet.cells.get((first_row, first_col), ("", None))
+        value, look = sheet.cell(first_row, first_col) or ("", None)
         ws.merge_range(first_row - 1, first_col - 1, last_row - 1, last_col - 1, "", formats(look))
     if isinstance(ws, _RowsWorksheet):
         ws.rows_xml = _rows_xml(ws, sheet, formats)
     else:
-        for (row, col), (value, look) in sheet.cells.items():
+        for (row, col), (value, look) in sheet.items():
             _write_cell(ws, row - 1, col - 1, value, look, formats)
     _write_print_setup(ws, sheet)
     if sheet.freeze:
@@ -216,56 +259,110 @@ def _rows_xml(ws: _RowsWorksheet, sheet: Sheet, formats: _Formats) -> dict[int, 
     """Each row's cells as XlsxWriter writes them, with what merge_range leaves: every cell of
     a merged range not given a value is blank in the look of the range's first cell."""
     # XlsxWriter writes no blank cell without a look, and one written later keeps no earlier.
-    cells = sheet.cells
-    by_row: dict[int, list] = defaultdict(list)
-    for (row, col), (value, look) in cells.items():
+    by_row: dict[int, list] = defaultdict(list)  # rows not kept whole: (col, value, look)
+    for (row, col), (value, look) in sheet.cells.items():
         if look is not None or (value is not None and value != ""):
             by_row[row].append((col, value, look))
     blanks: dict[tuple[int, int], Look | None] = {}
     for first_row, first_col, last_row, last_col in sheet.merges:
-        look = cells.get((first_row, first_col), ("", None))[1]
+        look = (sheet.cell(first_row, first_col) or ("", None))[1]
         for row in range(first_row, last_row + 1):
             blanks.update(((row, col), look) for col in range(first_col, last_col + 1))
     for (row, col), look in blanks.items():
-        if look is not None and _unwritten(cells.get((row, col), ("", None))):
+        if look is not None and _unwritten(sheet.cell(row, col)):
             by_row[row].append((col, "", look))
-    if not by_row:
+    whole = {}
+    over = {row for row, _ in sheet.cells} | by_row.keys()
+    for row, (values, looks) in sheet.rows.items():
+        if row in over:  # a cell written over it, or a merge across it: cell by cell
+            written = {col for col, _, _ in by_row[row]}
+            by_row[row] += [
+                (col, value, look)
+                for col, (value, look) in enumerate(zip(values, looks, strict=True), start=1)
+                if col not in written and (row, col) not in sheet.cells
+            ]
+        elif values:
+            whole[row] = (values, looks)
+    by_row = {row: items for row, items in by_row.items() if items}  # a row wholly erased
+    if not by_row and not whole:
         return {}
     columns = {col for items in by_row.values() for col, _, _ in items}
+    columns.update(range(1, max((len(v) for v, _ in whole.values()), default=0) + 1))
     # The extent XlsxWriter records, from the cells it writes.
-    for row, col in ((min(by_row), min(columns)), (max(by_row), max(columns))):
+    every_row = by_row.keys() | whole.keys()
+    for row, col in ((min(every_row), min(columns)), (max(every_row), max(columns))):
         if ws._check_dimensions(row - 1, col - 1):
             raise ValueError(f"ô ngoài giới hạn của Excel: {cell_name(row, col)}")
-    letters = {col: xl_col_to_name(col - 1) for col in columns}
-    string_index = ws.str_table._get_shared_string_index
-    # By the look's identity: a look is one shared object per kind of cell (styles._look), and
-    # hashing its eight fields for each of 700,000 cells was a fifth of this function's time.
-    # Every look keyed here is held by `cells` until the end, so no id is reused meanwhile.
-    styles: dict[int, str] = {}
-    longest = MAX_CELL_UNITS // 2
-    found: dict[int, str] = {}
-    for row, items in by_row.items():
-        items.sort(key=_first)
-        parts = []
+    cell = _CellXml(ws, formats, {col: xl_col_to_name(col - 1) for col in columns})
+    found = {}
+    for row in sorted(every_row):  # in order, as XlsxWriter numbers the shared strings
+        if row in whole:
+            found[row - 1] = cell.whole_row(row, *whole[row])
+        else:
+            found[row - 1] = cell.row(row, sorted(by_row[row], key=_first))
+    return found
+
+
+class _CellXml:
+    """Cells as XlsxWriter writes them, each look's style attribute worked out once."""
+
+    def __init__(self, ws: _RowsWorksheet, formats: _Formats, letters: dict[int, str]):
+        self.ws, self.formats, self.letters = ws, formats, letters
+        self.string_index = ws.str_table._get_shared_string_index
+        # By the look's identity: a look is one shared object per kind of cell (styles._look),
+        # and hashing its eight fields for each of 700,000 cells was a fifth of the time.
+        # Every look keyed here is held by the sheet until the end, so no id is reused.
+        self.styles: dict[int, str] = {}
+        # A row's looks are one tuple per kind of row (styles._row_looks): its cells' letters
+        # and style attributes, by that tuple's identity.
+        self.heads: dict[int, list[tuple[str, str]]] = {}
+
+    def style(self, look: Look | None) -> str:
+        if (shown := self.styles.get(id(look))) is None:
+            shown = self.styles[id(look)] = _style(self.formats(look))
+        return shown
+
+    def row(self, row: int, items: list[tuple]) -> str:
         at = str(row)
-        for col, value, look in items:
-            if (shown := styles.get(id(look))) is None:
-                shown = styles[id(look)] = _style(formats(look))
+        return "".join(
+            self.one(f"{self.letters[col]}{at}", value, look) for col, value, look in items
+        )
+
+    def whole_row(self, row: int, values: tuple, looks: tuple[Look, ...]) -> str:
+        if (heads := self.heads.get(id(looks))) is None:
+            letters = self.letters
+            heads = self.heads[id(looks)] = [
+                (letters[col], self.style(look)) for col, look in enumerate(looks, start=1)
+            ]
+        at = str(row)
+        string_index = self.string_index
+        longest = MAX_CELL_UNITS // 2
+        parts = []
+        for (letter, shown), value, look in zip(heads, values, looks, strict=True):
             kind = type(value)
             if kind is str and value:
                 index = string_index(value if len(value) <= longest else _cell_text(value))
-                parts.append(f'<c r="{letters[col]}{at}"{shown} t="s"><v>{index}</v></c>')
-            elif kind is int or kind is float:
-                if not math.isfinite(value):
-                    raise TypeError("NAN/INF not supported in write_number()")
-                parts.append(f'<c r="{letters[col]}{at}"{shown}><v>{value:.16G}</v></c>')
+                parts.append(f'<c r="{letter}{at}"{shown} t="s"><v>{index}</v></c>')
+            elif kind is int:
+                parts.append(f'<c r="{letter}{at}"{shown}><v>{value}</v></c>')
             elif value is None or kind is str:
-                parts.append(f'<c r="{letters[col]}{at}"{shown}/>')
-            else:
-                ref = f"{letters[col]}{at}"
-                parts.append(_other_cell(ws, ref, value, look, formats, string_index))
-        found[row - 1] = "".join(parts)
-    return found
+                parts.append(f'<c r="{letter}{at}"{shown}/>')
+            else:  # a float, a date, a flag
+                parts.append(self.one(f"{letter}{at}", value, look))
+        return "".join(parts)
+
+    def one(self, ref: str, value, look: Look | None) -> str:
+        kind = type(value)
+        if kind is str and value:
+            index = self.string_index(_cell_text(value))
+            return f'<c r="{ref}"{self.style(look)} t="s"><v>{index}</v></c>'
+        if kind is int or kind is float:
+            if not math.isfinite(value):
+                raise TypeError("NAN/INF not supported in write_number()")
+            return f'<c r="{ref}"{self.style(look)}><v>{value:.16G}</v></c>'
+        if value is None or kind is str:
+            return f'<c r="{ref}"{self.style(look)}/>'
+        return _other_cell(self.ws, ref, value, look, self.formats, self.string_index)
 
 
 def _other_cell(ws, ref: str, value, look: Look | None, formats: _Formats, string_index) -> str:
@@ -287,8 +384,8 @@ def _style(made) -> str:
     return f' s="{made._get_xf_index()}"' if made is not None else ""
 
 
-def _unwritten(cell: tuple[object, Look | None]) -> bool:
-    return cell[1] is None and (cell[0] is None or cell[0] == "")
+def _unwritten(cell: tuple[object, Look | None] | None) -> bool:
+    return cell is None or (cell[1] is None and (cell[0] is None or cell[0] == ""))
 
 
 def _first(item: tuple) -> int:

@@ -23,6 +23,7 @@ TITLE_SIZE = 14
 LINE_HEIGHT = 16.5  # points per wrapped line of 12 pt Times New Roman, with leading
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+_NO_BORDER = Border()
 
 # Nghị định 30/2020/NĐ-CP, phụ lục I: top and bottom 20-25 mm, left 30-35 mm, right 15-20 mm.
 MM_PER_INCH = 25.4
@@ -74,7 +75,7 @@ def put(
     """Write one cell. Text is always text: a unit's "=…" never becomes a formula."""
     value = safe_text(value)
     if isinstance(ws, Sheet):
-        ws.cells[row, col] = (value, _look(bold, italic, size, align, border, wrap))
+        ws.set_cell(row, col, value, _look(bold, italic, size, align, border, wrap))
         return None
     cell = ws.cell(row=row, column=col, value=value)
     if isinstance(value, str) and value.startswith("="):
@@ -89,8 +90,8 @@ def put(
         return cell
     cell.font = font(bold=bold, italic=italic, size=size)
     cell.alignment = _alignment(align, wrap)
-    if border:
-        cell.border = BOX
+    # A cell written again takes the new look whole, border or none, as a Sheet's does.
+    cell.border = BOX if border else _NO_BORDER
     looks.setdefault(look, copy(cell._style))
     return cell
 
@@ -110,13 +111,20 @@ def put_row(
         for col, (value, align) in enumerate(zip(values, aligns, strict=True), start=1):
             put(ws, row, col, value, bold=bold, border=border, align=align)
         return
-    cells = ws.cells
     looks = _row_looks(bold, border, tuple(aligns))
-    for col, (value, look) in enumerate(zip(values, looks, strict=True), start=1):
-        if type(value) is str and value.isprintable() and len(value) <= MAX_CELL_TEXT:
-            cells[row, col] = (value, look)  # safe_text's usual case, without a call per cell
-        else:
-            cells[row, col] = (safe_text(value), look)
+    if len(values) != len(looks):
+        raise ValueError(f"row {row}: {len(values)} values for {len(looks)} alignments")
+    # safe_text's usual case inline, without a call per cell
+    ws.set_row(
+        row,
+        tuple(
+            value
+            if type(value) is str and value.isprintable() and len(value) <= MAX_CELL_TEXT
+            else safe_text(value)
+            for value in values
+        ),
+        looks,
+    )
 
 
 @functools.cache
@@ -132,7 +140,7 @@ def _look(bold: bool, italic: bool, size: int, align: str, border: bool, wrap: b
 def plain(ws: Worksheet | Sheet, row: int, col: int, value: object) -> None:
     """Write one cell with no style at all (a hidden sheet's data)."""
     if isinstance(ws, Sheet):
-        ws.cells[row, col] = (value, None)
+        ws.set_cell(row, col, value, None)
     else:
         ws.cell(row, col, value)
 
@@ -153,8 +161,8 @@ def box_range(ws: Worksheet, first_row: int, last_row: int, first_col: int, last
         blank = ("", Look(FONT_NAME, BODY_SIZE, False, False, "left", True, True))
         for row in range(first_row, last_row + 1):
             for col in range(first_col, last_col + 1):
-                value, look = ws.cells.get((row, col), blank)
-                ws.cells[row, col] = (value, (look or blank[1])._replace(border=True))
+                value, look = ws.cell(row, col) or blank
+                ws.set_cell(row, col, value, (look or blank[1])._replace(border=True))
         return
     for row in ws.iter_rows(
         min_row=first_row, max_row=last_row, min_col=first_col, max_col=last_col
