@@ -121,6 +121,15 @@ def test_excel_namespace_prefixes_survive_the_edit(form):
     assert load_workbook(io.BytesIO(edited))[SPEC.name]["B7"].comment.text == "Thiếu tên"
 
 
+def test_a_sheet_whose_prefix_r_names_another_namespace_is_not_edited(form):
+    part = "xl/worksheets/sheet2.xml"
+    other = _with_part(
+        form, part, lambda x: x.replace(b"<worksheet ", b'<worksheet xmlns:r="urn:other" ', 1)
+    )
+    with pytest.raises(CannotMark):
+        mark_workbook(other, {SPEC.name: {"B7": Mark("FFC7CE", "x")}}, Sheet("A"), OFFICE)
+
+
 def test_a_unit_s_own_comments_are_kept_by_openpyxl_marking_instead(form, tmp_path):
     book = load_workbook(io.BytesIO(form))
     book[SPEC.name]["D7"].comment = Comment("Ghi chú của đơn vị", "Bí thư")

@@ -184,7 +184,9 @@ class _Package:
 
     def _sheet(self, part: str) -> etree._Element:
         if part not in self._parsed:
-            self._parsed[part] = self._xml(part)
+            parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+            # Declared as it is read: adding it to a parsed root copies the whole sheet.
+            self._parsed[part] = etree.fromstring(_with_r(self.zip.read(part)), parser)
         return self._parsed[part]
 
     @property
@@ -275,6 +277,25 @@ class _Package:
             for name, data in self.changed.items():
                 zout.writestr(name, data)
         return out.getvalue()
+
+
+# The root's start tag and its attributes, after the XML declaration, comments and processing
+# instructions. Possessive throughout: linear on any file, however hostile.
+_ROOT_START = re.compile(
+    rb"\A(?:\s*+<\?[^>]*+>|\s*+<!--(?:[^-]++|-(?!->))*+-->)*+\s*+<[\w.:-]++"
+    rb"((?:\s++[\w.:-]++\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+'))*+)\s*+/?>"
+)
+_DECLARES_R = re.compile(rb"\sxmlns:r\s*=")
+
+
+def _with_r(xml: bytes) -> bytes:
+    """A part's XML whose root declares r: for the relationships namespace, when it declares
+    no r: prefix (one that names another namespace is left to _declaring_r to refuse)."""
+    root = _ROOT_START.match(xml)
+    if root is None or _DECLARES_R.search(root.group(1)):
+        return xml
+    at = root.end(1)
+    return b'%s xmlns:r="%s"%s' % (xml[:at], REL.encode(), xml[at:])
 
 
 def _declaring_r(root):
