@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 import python_calamine as calamine
 
+import pipeline
 from pipeline import Office
 from pipeline.report import workers
-from pipeline.report.reuse import fingerprint
+from pipeline.report.reuse import PARTS_FOLDER, Earlier, code_digest, fingerprint
 from tests.fixtures.build_province import build_province
 from tests.workbook_dump import dump_workbook
 
@@ -169,3 +171,32 @@ def test_without_hard_links_a_kept_output_is_copied(workspace, monkeypatch):
     result = publish(workspace)
     assert result.outputs_kept == 2 + 2 * 3
     assert annexes(workspace) == before
+
+
+@pytest.mark.parametrize("module", ["vocab.py", "forms.py", "report/phu_luc.py"])
+def test_the_code_an_output_is_kept_for_covers_the_declared_tables(tmp_path, module):
+    """A field's label (vocab) or a form's column (forms) changed by a new version of the tool
+    changes what an annex says from the same rows: its outputs are written again."""
+    package = tmp_path / "pipeline"
+    shutil.copytree(Path(pipeline.__file__).parent, package)
+    before = code_digest(package)
+    with (package / module).open("a", encoding="utf-8") as f:
+        f.write("\n# changed\n")
+    assert code_digest(package) != before
+
+
+def test_a_shared_part_is_made_once_for_the_same_inputs_and_never_read_damaged(tmp_path):
+    earlier = Earlier.load(tmp_path / "outbox", tmp_path / "cache" / "ket_qua.json")
+    made = []
+
+    def make(data: bytes):
+        return lambda: made.append(data) or data
+
+    assert earlier.part("mau_trong", "a1", make(b"first")) == b"first"
+    assert earlier.part("mau_trong", "a1", make(b"again")) == b"first"
+    assert earlier.part("mau_trong", "b2", make(b"second")) == b"second"  # new settings
+    assert earlier.part("mau_trong", "a1", make(b"third")) == b"third"  # only the latest kept
+    (kept,) = (tmp_path / "cache" / PARTS_FOLDER).iterdir()
+    kept.write_bytes(kept.read_bytes()[:-1])  # a disk fault, a hand that edited it
+    assert earlier.part("mau_trong", "a1", make(b"fourth")) == b"fourth"
+    assert made == [b"first", b"second", b"third", b"fourth"]

@@ -67,7 +67,7 @@ def write_drafts(
             if earlier.reuse(path, outbox, inputs):
                 continue
         if letter.missing and blank is None:
-            blank = _blank_form(cfg)
+            blank = _blank_form(cfg, earlier)
             shared = {id(blank): blank.as_bytes(policy=POLICY).decode("ascii")}
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(_as_bytes(draft(letter, returned, cfg, blank, today), shared))
@@ -182,15 +182,22 @@ def _by(deadline: dt.date | None, today: dt.date) -> str:
     return f"trước ngày {deadline:%d/%m/%Y}"
 
 
-def _blank_form(cfg: Config) -> MIMEApplication:
+def _blank_form(cfg: Config, earlier: Earlier | None = None) -> MIMEApplication:
     """The unit form as `dvk templates` writes it, made here so the letter needs no workspace;
-    one attachment part for every reminder, made once for the run's two kinds of letter."""
+    one attachment part for every reminder, made once for the run's two kinds of letter, and
+    with `earlier` kept for the next run of the same settings and code (openpyxl takes about
+    a second to make it)."""
     key = repr(cfg)
     if key not in _BLANK_FORM:
-        out = io.BytesIO()
-        write_template(out, cfg)
+
+        def make() -> bytes:
+            out = io.BytesIO()
+            write_template(out, cfg)
+            return out.getvalue()
+
+        data = make() if earlier is None else earlier.part("mau_trong", fingerprint(key), make)
         _BLANK_FORM.clear()  # only the latest settings' form is kept
-        _BLANK_FORM[key] = attachment(out.getvalue(), template_path(Path(), cfg.year).name)
+        _BLANK_FORM[key] = attachment(data, template_path(Path(), cfg.year).name)
     return _BLANK_FORM[key]
 
 

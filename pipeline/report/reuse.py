@@ -15,12 +15,24 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_WRITER_CODE = hashlib.sha256(
-    b"".join(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py")))
-).hexdigest()
+PARTS_FOLDER = "phan_dung_chung"  # beside the manifest: pieces that many outputs share
+
+
+def code_digest(package: Path) -> str:
+    """One digest of every module of the package, not only the writers': what a workbook says
+    also comes from the declared tables (vocab's labels, forms' columns) and the stages. A new
+    version of the tool writes every output again, once."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+_WRITER_CODE = code_digest(Path(__file__).parent.parent)
 
 
 def fingerprint(*inputs: object) -> str:
@@ -66,6 +78,27 @@ class Earlier:
         _link_or_copy(published, path)
         self.kept_digests[name] = entry["sha256"]
         return True
+
+    def part(self, name: str, inputs: str, make: Callable[[], bytes]) -> bytes:
+        """What `make()` gives, kept beside the manifest for the next run made from the same
+        `inputs`: a piece of many outputs that costs more to make than to read (the blank form
+        every reminder attaches). Only the latest one of each name is kept."""
+        folder = self.manifest.parent / PARTS_FOLDER
+        path = folder / f"{name}-{inputs}"
+        with contextlib.suppress(OSError, ValueError):
+            kept = path.read_bytes()
+            digest, data = kept[:64].decode("ascii"), kept[64:]
+            if hashlib.sha256(data).hexdigest() == digest:  # never a damaged part
+                return data
+        data = make()
+        with contextlib.suppress(OSError):
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in folder.glob(f"{name}[-.]*"):  # and a part a stopped run left
+                old.unlink()
+            staged = folder / f"{name}.{os.getpid()}.part"
+            staged.write_bytes(hashlib.sha256(data).hexdigest().encode("ascii") + data)
+            staged.replace(path)
+        return data
 
     def save(self) -> None:
         """After publishing: what each output now in the outbox was made from (the outputs of
