@@ -6,12 +6,15 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import python_calamine as calamine
+from hypothesis import given
+from hypothesis import strategies as st
 
 import pipeline
 from pipeline import Office
-from pipeline.report import workers
+from pipeline.report import _Annex, _row_texts, workers
 from pipeline.report.reuse import PARTS_FOLDER, Earlier, code_digest, fingerprint
 from tests.fixtures.build_province import build_province
 from tests.workbook_dump import dump_workbook
@@ -200,3 +203,25 @@ def test_a_shared_part_is_made_once_for_the_same_inputs_and_never_read_damaged(t
     kept.write_bytes(kept.read_bytes()[:-1])  # a disk fault, a hand that edited it
     assert earlier.part("mau_trong", "a1", make(b"fourth")) == b"fourth"
     assert made == [b"first", b"second", b"third", b"fourth"]
+
+
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from(["x001", "x002", ""]), st.none() | st.text(max_size=3)),
+        max_size=12,
+    ),
+    picked=st.sets(st.integers(0, 11)),
+)
+def test_a_node_s_fingerprint_is_that_of_its_own_rows(rows, picked):
+    """A node's annex is fingerprinted from the rows of the whole frame at its positions:
+    the same as from its own rows, and apart from any other choice of rows."""
+    frame = pd.DataFrame(rows, columns=["unit_code", "name"])
+    where = sorted(i for i in picked if i < len(rows))
+    mine = frame.iloc[where]
+    by_place = _Annex("phu_luc_1", Path("a.xlsx"), mine, None, None, where)
+    alone = _Annex("phu_luc_1", Path("a.xlsx"), mine.reset_index(drop=True), None, None)
+    assert by_place.inputs(_row_texts(frame)) == alone.inputs(_row_texts(alone.rows))
+    others = [i for i in range(len(rows)) if i not in where]
+    if others and frame.iloc[others].values.tolist() != mine.values.tolist():
+        other = _Annex("phu_luc_1", Path("a.xlsx"), frame.iloc[others], None, None, others)
+        assert other.inputs(_row_texts(frame)) != by_place.inputs(_row_texts(frame))
