@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
+import marshal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -189,12 +191,13 @@ class _Annex:
     roster: Roster
     positions: list[int] | None = None
 
-    def inputs(self, texts: list[str]) -> str:
-        """Its fingerprint, from `texts`: each row of the run's frame as text (_row_texts),
+    def inputs(self, texts: list[bytes]) -> str:
+        """Its fingerprint, from `texts`: each row of the run's frame as bytes (_row_texts),
         made once for all the annexes that list it."""
         mine = texts if self.positions is None else [texts[i] for i in self.positions]
+        rows = hashlib.sha256(b"".join(mine)).hexdigest()
         return fingerprint(
-            self.key, list(self.rows.columns), "\n".join(mine), repr(self.cfg), repr(self.roster)
+            self.key, list(self.rows.columns), rows, repr(self.cfg), repr(self.roster)
         )
 
     def write(self) -> Path:
@@ -203,11 +206,28 @@ class _Annex:
         return self.path
 
 
-def _row_texts(rows: pd.DataFrame) -> list[str]:
-    """Each row as the repr of its values: compared by value and type, whatever its place in
-    the whole inbox (the frame's index). A repr holds no newline, so joined rows stay apart."""
-    columns = [rows[name].tolist() for name in rows.columns]
-    return [repr(values) for values in zip(*columns, strict=True)] if columns else []
+def _row_texts(rows: pd.DataFrame) -> list[bytes]:
+    """Each row's values as marshal (version 2) writes them: by value and type, not by which
+    equal values are one object (as a pickle's bytes say), whatever the row's place in the
+    whole inbox, and self-delimiting, so rows joined stay apart. A value marshal cannot write
+    (a date, a missing date) goes as a tuple of its repr, which no cell of a frame holds."""
+    columns = []
+    for name in rows.columns:
+        values = rows[name].tolist()
+        if rows[name].dtype.kind in "mM":  # every row of the column holds one
+            values = [_tagged(v) for v in values]
+        columns.append(values)
+    texts = []
+    for values in zip(*columns, strict=True):
+        try:
+            texts.append(marshal.dumps(values, 2))
+        except ValueError:  # a date in a column of text
+            texts.append(marshal.dumps(tuple(map(_tagged, values)), 2))
+    return texts
+
+
+def _tagged(value: object) -> object:
+    return value if type(value) in (str, int, float, bool, type(None)) else ("\0", repr(value))
 
 
 def _annex_jobs(paths, result: RunResult, cfg: Config, by_node: Path, stamp: str) -> list[_Annex]:
