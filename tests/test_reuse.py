@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import pipeline
 from pipeline import Office
-from pipeline.report import _Annex, _row_texts, workers
+from pipeline.report import _Annex, _row_bytes, workers
 from pipeline.report.reuse import PARTS_FOLDER, Earlier, code_digest, fingerprint
 from tests.fixtures.build_province import build_province
 from tests.workbook_dump import dump_workbook
@@ -220,8 +220,8 @@ def test_a_node_s_fingerprint_is_that_of_its_own_rows(rows, picked):
     mine = frame.iloc[where]
     by_place = _Annex("phu_luc_1", Path("a.xlsx"), mine, None, None, where)
     alone = _Annex("phu_luc_1", Path("a.xlsx"), mine.reset_index(drop=True), None, None)
-    assert by_place.inputs(_row_texts(frame)) == alone.inputs(_row_texts(alone.rows))
+    assert by_place.inputs(_row_bytes(frame)) == alone.inputs(_row_bytes(alone.rows))
     others = [i for i in range(len(rows)) if i not in where]
     if others and frame.iloc[others].values.tolist() != mine.values.tolist():
         other = _Annex("phu_luc_1", Path("a.xlsx"), frame.iloc[others], None, None, others)
-        assert other.inputs(_row_texts(frame)) != by_place.inputs(_row_texts(frame))
+        assert other.inputs(_row_bytes(frame)) != by_place.inputs(_row_bytes(frame))

@@ -192,7 +192,7 @@ class _Annex:
     positions: list[int] | None = None
 
     def inputs(self, texts: list[bytes]) -> str:
-        """Its fingerprint, from `texts`: each row of the run's frame as bytes (_row_texts),
+        """Its fingerprint, from `texts`: each row of the run's frame as bytes (_row_bytes),
         made once for all the annexes that list it."""
         mine = texts if self.positions is None else [texts[i] for i in self.positions]
         rows = hashlib.sha256(b"".join(mine)).hexdigest()
@@ -206,7 +206,7 @@ class _Annex:
         return self.path
 
 
-def _row_texts(rows: pd.DataFrame) -> list[bytes]:
+def _row_bytes(rows: pd.DataFrame) -> list[bytes]:
     """Each row's values as marshal (version 2) writes them: by value and type, not by which
     equal values are one object (as a pickle's bytes say), whatever the row's place in the
     whole inbox, and self-delimiting, so rows joined stay apart. A value marshal cannot write
@@ -265,11 +265,11 @@ def _positions_by_unit(rows: pd.DataFrame) -> dict[str, list[int]]:
 def _annex_tasks(jobs: list[_Annex], outbox: Path, earlier: Earlier | None, done) -> Iterator[Task]:
     """A task for each annex not made from the same inputs as last run's; those are copied."""
     whole = {job.key: job.rows for job in jobs if job.positions is None}  # the office's own
-    texts: dict[str, list[str]] = {}  # each frame's rows as text, made once for its annexes
+    texts: dict[str, list[bytes]] = {}  # each frame's rows as bytes, made once for its annexes
     for job in jobs:
         if earlier is not None:
             if job.key not in texts:
-                texts[job.key] = _row_texts(whole[job.key])
+                texts[job.key] = _row_bytes(whole[job.key])
             if earlier.reuse(job.path, outbox, job.inputs(texts[job.key])):
                 done(job.path)
                 continue

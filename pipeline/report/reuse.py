@@ -2,7 +2,7 @@
 
 After a late file, only the workbooks that depend on it change: a node's own Phụ lục 1 and 4
 stay as they were for every node the file does not belong to. Each output a run builds is
-recorded with a fingerprint of what it was made from (its rows, the settings, the writer's
+recorded with a fingerprint of what it was made from (its rows, the settings, the tool's
 code) and the SHA-256 of the file published; the next run copies the published file when the
 fingerprint is the same and the file is still exactly what was published (a person who opened
 and saved it gets a fresh one).
@@ -36,9 +36,10 @@ _WRITER_CODE = code_digest(Path(__file__).parent.parent)
 
 
 def fingerprint(*inputs: object) -> str:
-    """What an output is made from, as one hash of the inputs' values (frames given as their
-    column lists). By repr, not pickle: a pickle's bytes also say which equal values are one
-    object, and the rows of a re-run share their strings otherwise than the first run's."""
+    """What an output is made from, as one hash of the inputs' values (an annex's rows given
+    as their digest, report._row_bytes). By repr, not pickle: a pickle's bytes also say which
+    equal values are one object, and the rows of a re-run share their strings otherwise than
+    the first run's."""
     text = _WRITER_CODE + repr(inputs)
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
