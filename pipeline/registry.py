@@ -368,7 +368,8 @@ def recording(
             stored = []
             # Each column made plain once, not value by value: 100,000 rows at every run.
             values = zip(*(_plain_column(frame, c) for c in columns), strict=True)
-            for row, plain in zip(records(frame), values, strict=True):
+            rows = records(frame) if period is not None else _model_fields(frame)
+            for row, plain in zip(rows, values, strict=True):
                 model_id = _model_for(conn, row, year, ids, known)
                 seq = seqs[model_id]
                 seqs[model_id] += 1
@@ -470,18 +471,27 @@ class _transaction:
         return False
 
 
+def _model_fields(frame: pd.DataFrame) -> Iterator[dict]:
+    """Each row's model id, unit and name: all that _model_for reads, without a whole record
+    for each of a province's 64,000 rows."""
+    ids = frame["model_id"].tolist() if "model_id" in frame else [None] * len(frame)
+    units, names = frame["unit"].tolist(), frame["name"].tolist()
+    for model_id, unit, name in zip(ids, units, names, strict=True):
+        yield {"model_id": model_id, "unit": unit, "name": name}
+
+
 def _model_for(conn, row: dict, year: int, ids: dict[tuple[str, str], int], known: set) -> int:
     """The row's model id, its model stored first when new (`known`: the ids stored)."""
-    key = (unit_key(row["unit"]), model_key(row["name"]))
     if row.get("model_id") is not None and not pd.isna(row["model_id"]):
         model_id = int(row["model_id"])
         # An earlier model, or one new this year given its id before the outputs were written
-        # (new_model_ids): stored under that id.
+        # (new_model_ids): stored under that id. Keyed only then: most rows' models are known.
         if model_id not in known:
             _new_model(conn, row, year, model_id)
             known.add(model_id)
-            ids[key] = model_id
+            ids[unit_key(row["unit"]), model_key(row["name"])] = model_id
         return model_id
+    key = (unit_key(row["unit"]), model_key(row["name"]))
     if key not in ids:
         ids[key] = _new_model(conn, row, year)
         known.add(ids[key])
