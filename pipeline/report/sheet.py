@@ -344,7 +344,7 @@ class _CellXml:
                 index = string_index(value if len(value) <= longest else _cell_text(value))
                 parts.append(f'<c r="{letter}{at}"{shown} t="s"><v>{index}</v></c>')
             elif kind is int:
-                parts.append(f'<c r="{letter}{at}"{shown}><v>{value}</v></c>')
+                parts.append(f'<c r="{letter}{at}"{shown}><v>{value:.16G}</v></c>')
             elif value is None or kind is str:
                 parts.append(f'<c r="{letter}{at}"{shown}/>')
             else:  # a float, a date, a flag
