@@ -33,7 +33,6 @@ import python_calamine as calamine
 
 from bench.linking import link_times
 from bench.province import HISTORY_FILE, LATE_FOLDER, build_province
-from pipeline import Office
 
 DATA = Path(__file__).parent / ".data"
 GENERATOR_VERSION = 3  # bump when bench.province changes what it writes
@@ -43,10 +42,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        return _child(args.child)
     base = prepared(args.files)
     payloads = workbooks(base / "inbox")
     distinct(payloads)
@@ -135,9 +131,7 @@ def median(repeat: int, action) -> float:
 def consolidate_in_child(ws: Path) -> dict:
     """One `dvk consolidate` in a fresh process, as a user starts it: wall, peak RSS, stages."""
     start = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "bench.run", "--child", str(ws)], stdout=subprocess.PIPE
-    )
+    child = subprocess.Popen([sys.executable, "-m", "bench.child", str(ws)], stdout=subprocess.PIPE)
     out = child.stdout.read()
     peak = None
     if hasattr(os, "wait4"):
@@ -149,12 +143,6 @@ def consolidate_in_child(ws: Path) -> dict:
     if child.returncode != 0:
         raise SystemExit(f"the measured run failed ({child.returncode})")
     return json.loads(out) | {"wall": time.perf_counter() - start, "peak_mb": peak}
-
-
-def _child(ws: Path) -> None:
-    run = Office.open(ws).consolidate()
-    run.publish()
-    print(json.dumps({"timings": run.result.timings, "models": len(run.result.registrations)}))
 
 
 def report(n_files, n_books, rows, runs, full, again, one_more) -> None:

@@ -260,23 +260,38 @@ def load_history(
 ) -> History:
     """What the registry knows before `year`: each earlier model's names, and this year's own
     models from an earlier run (so that a rerun gives them the same ids), and the decisions."""
-    frames = []
-    for table in TABLES:
-        frames.append(
+    # Only what is needed is read: a province's registry holds this year's 50,000 rows too.
+    earlier = _joined(
+        [
             pd.read_sql_query(
                 f"SELECT model_id, year, unit, name, field, status, '{table}' AS kind "
-                f"FROM {table} ORDER BY year, model_id",
+                f"FROM {table} WHERE year < ? ORDER BY year, model_id",
                 conn,
+                params=(year,),
             )
-        )
-    rows = pd.concat(frames, ignore_index=True)
-    first_year = dict(conn.execute("SELECT id, first_year FROM models").fetchall())
-    # A model only scored (never registered) this year keeps its id on a rerun too.
-    appraised = pd.read_sql_query(
-        "SELECT model_id, year, unit, name FROM appraisals WHERE year = ?", conn, params=(year,)
+            for table in TABLES
+        ]
     )
-    mine = pd.concat([rows[rows["year"] == year], appraised], ignore_index=True)
-    own = mine[mine["model_id"].map(first_year).eq(year)].drop_duplicates("model_id")
+    # This year's own models (first registered this year), and one only scored (never
+    # registered) this year: each keeps its id on a rerun.
+    own_models = "model_id IN (SELECT id FROM models WHERE first_year = ?)"
+    mine = [
+        pd.read_sql_query(
+            f"SELECT model_id, unit, name FROM {table} WHERE year = ? AND {own_models} "
+            "ORDER BY model_id",
+            conn,
+            params=(year, year),
+        )
+        for table in TABLES
+    ]
+    mine.append(
+        pd.read_sql_query(
+            f"SELECT model_id, unit, name FROM appraisals WHERE year = ? AND {own_models}",
+            conn,
+            params=(year, year),
+        )
+    )
+    own = pd.concat(mine, ignore_index=True).drop_duplicates("model_id")
     decisions = {
         (unit, name): Decision(bool(is_old), model_id)
         for unit, name, is_old, model_id in conn.execute(
@@ -293,13 +308,20 @@ def load_history(
     )
     return History(
         year=year,
-        earlier=rows[rows["year"] < year].reset_index(drop=True),
-        this_year=own[["model_id", "unit", "name"]].reset_index(drop=True),
+        earlier=earlier,
+        this_year=own.reset_index(drop=True),
         decisions=decisions,
         years=tuple(years),
         renames={unit_key(old): unit_key(new) for old, new in (renames or {}).items()},
         recognitions=recognitions,
     )
+
+
+def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames one after another; an empty one (a table with no rows for these years) is
+    left out, so that it does not turn the others' columns into objects."""
+    found = [f for f in frames if len(f)] or frames[:1]
+    return pd.concat(found, ignore_index=True)
 
 
 def record_year(
