@@ -17,7 +17,14 @@ from pipeline.config import load_config
 from pipeline.consolidate import consolidate
 from pipeline.ingest import cache as cache_module
 from pipeline.ingest import find_inbox_files
-from pipeline.ingest.cache import CHECKED_ENTRY, LINKS_ENTRY, NAMES_ENTRY, ReadCache
+from pipeline.ingest.cache import (
+    BYTES_ENTRY,
+    CHECKED_ENTRY,
+    LINKS_ENTRY,
+    NAMES_ENTRY,
+    KeptBytes,
+    ReadCache,
+)
 from pipeline.link import History, years
 from pipeline.rules import LinkRules
 from tests.helpers import dvk
@@ -88,6 +95,8 @@ def test_a_removed_file_is_forgotten(cached):
     again = run(ws, cache)
     assert again.read_from_cache == n - 1
     assert len(readings(cache)) == n - 1  # its reading is not kept any more
+    kept = {p.name.split(".")[0] for p in kept_bytes(cache)}
+    assert kept and kept <= {p.stem for p in readings(cache)}  # nor its bytes
     assert gone.name in set(before.registrations["_file"])
     assert gone.name not in set(again.registrations["_file"])
 
@@ -131,7 +140,12 @@ def test_the_summary_says_how_many_files_were_not_read_again(consolidated):
 
 def readings(cache) -> list:
     memos = (NAMES_ENTRY, LINKS_ENTRY, CHECKED_ENTRY)
-    return sorted(p for p in cache.iterdir() if p.stem not in memos)
+    return sorted(p for p in cache.iterdir() if p.stem not in memos and "." not in p.stem)
+
+
+def kept_bytes(cache) -> list:
+    """The entries holding workbooks' bytes, apart from their readings."""
+    return sorted(cache.glob(f"*.{BYTES_ENTRY}.pickle"))
 
 
 def test_a_rerun_takes_apart_no_name_again(cached, monkeypatch):
@@ -358,3 +372,34 @@ def test_the_kept_checks_go_with_another_year_other_code_or_a_broken_entry(
     again = run(ws, cache)
     assert seen == every_row
     assert again.issues == first.issues
+
+
+def test_a_rerun_loads_the_bytes_of_returned_workbooks_only(cached, monkeypatch):
+    """The readings come back without their workbooks' bytes: those of a workbook sent back
+    are loaded, and are the bytes in the inbox; the others are never read."""
+    ws, cache, _ = cached
+    first = run(ws, cache)
+    assert first.returned  # the sample has forms to send back
+    loaded = []
+    real = KeptBytes.load
+    monkeypatch.setattr(KeptBytes, "load", lambda self: loaded.append(self.name) or real(self))
+    again = run(ws, cache)
+    assert sorted(loaded) == sorted(first.returned)
+    assert again.returned == first.returned
+
+
+def test_damaged_kept_bytes_are_read_again_from_the_file(cached):
+    """A bytes entry gone or damaged gives the workbook read again: no return is lost."""
+    ws, cache, _ = cached
+    first = run(ws, cache)
+    for i, entry in enumerate(kept_bytes(cache)):  # each one of three ways, in turn
+        if i % 3 == 0:
+            entry.write_bytes(b"not a pickle")
+        elif i % 3 == 1:
+            entry.unlink()
+        else:  # the right pickle, of other bytes: refused by the SHA-256
+            names = pickle.loads(entry.read_bytes())
+            entry.write_bytes(pickle.dumps({name: b"PK other bytes" for name in names}))
+    again = run(ws, cache)
+    assert again.read_from_cache == len(readings(cache))
+    assert again.returned == first.returned

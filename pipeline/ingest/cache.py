@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import os
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,10 +34,11 @@ from pipeline.ingest.arrivals import Limits
 from pipeline.link.years import add_kept_outcomes, used_outcomes
 from pipeline.normalize import add_known_name_parts, known_name_parts
 
-CACHE_FORMAT = 1  # bump when what an entry holds changes shape
+CACHE_FORMAT = 2  # bump when what an entry holds changes shape
 NAMES_ENTRY = "ten_mo_hinh"  # the names taken apart (normalize.name_parts), beside the readings
 LINKS_ENTRY = "so_khop"  # how each unit's rows were linked to earlier years (link.years)
 CHECKED_ENTRY = "kiem_tra"  # each file's checked rows and problems (pipeline.checking)
+BYTES_ENTRY = "tep"  # <key>.tep.pickle: the workbooks' bytes of the reading <key>.pickle
 # Every module linking depends on (tests/test_cache.py follows the imports to check it).
 _LINK_CODE = ("link", "normalize.py", "rules.py", "vocab.py", "forms.py", "issues.py", "records.py",
               "frames.py")  # fmt: skip
@@ -83,6 +85,30 @@ def _check_code(year: int) -> str:
 
 def _places(memo) -> dict:
     return {key: place[:2] for key, place in memo.files.items()}
+
+
+@dataclass(frozen=True)
+class KeptBytes:
+    """A workbook's bytes kept beside its reading (ReadCache.put_bytes), read when needed.
+
+    They are checked against the workbook's SHA-256; an entry gone or damaged since the run
+    began gives the bytes of the file read again (`reread`), so no return is ever lost."""
+
+    entry: Path
+    name: str
+    sha256: str
+    reread: Callable[[str], bytes]
+
+    def load(self) -> bytes:
+        with contextlib.suppress(Exception):
+            with self.entry.open("rb") as f:
+                data = pickle.load(f)[self.name]
+            if hashlib.sha256(data).hexdigest() == self.sha256:
+                return data
+        data = self.reread(self.name)
+        if hashlib.sha256(data).hexdigest() != self.sha256:
+            raise OSError(f"{self.name}: the file changed while the run read it")
+        return data
 
 
 @dataclass
@@ -136,6 +162,13 @@ class ReadCache:
             with part.open("wb") as f:
                 pickle.dump(reading, f, protocol=pickle.HIGHEST_PROTOCOL)
             part.replace(self.folder / f"{key}.pickle")
+
+    def put_bytes(self, key: str, data: dict[str, bytes]) -> None:
+        """Keep the bytes of a reading's workbooks, apart from it (KeptBytes)."""
+        self.put(f"{key}.{BYTES_ENTRY}", data)
+
+    def bytes_entry(self, key: str) -> Path:
+        return self.folder / f"{key}.{BYTES_ENTRY}.pickle"
 
     def load_names(self) -> None:
         """Give normalize the names an earlier run took apart by the same rules."""

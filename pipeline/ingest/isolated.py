@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -30,7 +31,7 @@ import psutil
 
 from pipeline.heap import collector_paused
 from pipeline.ingest.arrivals import Arrival, Limits, arrivals_of, displayable
-from pipeline.ingest.cache import ReadCache
+from pipeline.ingest.cache import KeptBytes, ReadCache
 from pipeline.ingest.workbook_reader import read_workbook
 from pipeline.issues import Code, Issue
 from pipeline.records import ReadResult
@@ -41,11 +42,17 @@ POLL_SECONDS = 0.2
 @dataclass
 class FileRead:
     """What one inbox file gave: its arrivals, the reading of each workbook, and the bytes of
-    each workbook read (to send back marked up)."""
+    each workbook read (to send back marked up): for a reading kept from an earlier run, the
+    bytes are read from the cache only if the workbook is sent back (workbook_bytes)."""
 
     arrivals: list[Arrival]
     reads: dict[str, ReadResult]
-    data: dict[str, bytes]
+    data: dict[str, bytes | KeptBytes]
+
+
+def workbook_bytes(data: bytes | KeptBytes) -> bytes:
+    """A workbook's bytes, from a reading made now or kept (ingest.cache.KeptBytes)."""
+    return data if isinstance(data, bytes) else data.load()
 
 
 def read_one(path: Path, inbox: Path, year: int, limits: Limits, zone: dt.tzinfo) -> FileRead:
@@ -81,7 +88,8 @@ def read_files(
         for index, path in enumerate(paths if cache is not None else []):
             keys[index] = cache.key(path, inbox, digests.get(path) or _sha256(path))
             if (kept := cache.get(keys[index])) is not None:
-                found[index] = kept
+                again = functools.partial(read_one, path, inbox, year, limits, zone)
+                found[index] = _with_kept_bytes(kept, cache, keys[index], again)
                 if on_file:
                     on_file(path)
     todo = [i for i in range(len(paths)) if i not in found]
@@ -95,8 +103,31 @@ def read_files(
         for index, read in zip(todo, reads, strict=True):
             found[index] = read
             if cache is not None and not _stopped_reading(read):  # a stop may not recur
-                cache.put(keys[index], read)
+                _keep(cache, keys[index], read)
     return [found[i] for i in range(len(paths))]
+
+
+def _keep(cache: ReadCache, key: str, read: FileRead) -> None:
+    """The reading and, apart, its workbooks' bytes: a re-run loads the readings of the
+    whole inbox, and the bytes of only the few workbooks it sends back."""
+    if read.data:
+        cache.put_bytes(key, read.data)
+    names = tuple(read.data)
+    cache.put(key, FileRead(read.arrivals, read.reads, dict.fromkeys(names, b"")))
+
+
+def _with_kept_bytes(kept: FileRead, cache: ReadCache, key: str, again) -> FileRead:
+    """A kept reading whose bytes come from the cache when needed, or from reading the file
+    again (`again`) when that entry is gone or not the workbook's (checked by its SHA-256)."""
+
+    def reread(name: str) -> bytes:
+        return again().data[name]
+
+    sha256 = {name: read.sha256 for name, read in kept.reads.items()}
+    kept.data = {
+        name: KeptBytes(cache.bytes_entry(key), name, sha256[name], reread) for name in kept.data
+    }
+    return kept
 
 
 def _stopped_reading(read: FileRead) -> bool:
