@@ -171,8 +171,9 @@ def consolidate(
     """
     history = history if history is not None else History.empty(year)
     timings: dict[str, float] = {}
-    # What is read and kept stays to the end: no collection walks it (heap.long_lived), not
-    # even while the memos are loaded after 5,000 kept readings (each took 3× longer).
+    # What is read and kept stays to the end: no collection walks it (heap.long_lived). The
+    # memos, loaded after 5,000 kept readings, set off collections of them all: a late run's
+    # read stage took 4.0-4.6 s with them, 2.0-2.9 s without.
     with long_lived():
         with stage(timings, "read"):
             paths = find_inbox_files(inbox)
