@@ -121,6 +121,8 @@ def _with_kept_bytes(kept: FileRead, cache: ReadCache, key: str, again) -> FileR
     again (`again`) when that entry is gone or not the workbook's (checked by its SHA-256)."""
 
     def reread(name: str) -> bytes:
+        # In this process, not a worker: these same bytes (the key is of them) were read
+        # safely by the same reader when the reading was kept.
         return again().data[name]
 
     sha256 = {name: read.sha256 for name, read in kept.reads.items()}
