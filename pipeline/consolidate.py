@@ -449,7 +449,11 @@ def _link_years(rows: pd.DataFrame, spec: forms.SheetSpec, history: History, rul
     linked = pd.concat([rows.drop(columns="status"), links], axis=1)
     labels = vocab.STATUSES if spec is forms.REGISTRATION else vocab.RESULT_STATUSES
     issues = []
-    for row in records(linked):
+    # Only the rows a person is told of are made into records: 50,000 were 0.35 s.
+    told = linked["link"].eq(REVIEW) | linked["review_reason"].eq(CLAIMED)
+    ticked = linked["status_ticked"]
+    told |= ticked.map(bool).astype(bool) & linked["status"].ne(ticked)
+    for row in records(linked[told]):
         if row["link"] == REVIEW:
             reason = vocab.REVIEW_REASONS[row["review_reason"]].format(**row)
             near = f", gần giống “{row['match']}”" if row["match"] else ""
