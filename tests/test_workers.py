@@ -5,6 +5,8 @@ from __future__ import annotations
 import concurrent.futures
 from pathlib import Path
 
+import pytest
+
 from pipeline.report import workers
 from pipeline.report.workers import Task, write_all
 
@@ -22,7 +24,9 @@ class _Pool:
     def __exit__(self, *exc) -> bool:
         return False
 
-    def submit(self, task: Task) -> concurrent.futures.Future:
+    def submit(self, fn, *args) -> concurrent.futures.Future:
+        # The tasks made before the writers started are handed by their place (fork).
+        task = workers._INHERITED[args[0]] if fn is workers._run_inherited else fn
         self.events.append(f"write {task.kind}")
         future = concurrent.futures.Future()
         if self.starts is None or self.starts > 0:
@@ -111,3 +115,17 @@ def test_one_core_writes_everything_here(monkeypatch):
         "done a",
         "beside",
     ]
+
+
+@pytest.mark.skipif(workers.START_METHOD != "fork", reason="writers fork on Linux only")
+def test_a_forked_writer_is_not_sent_the_tasks_it_already_holds(tmp_path, monkeypatch):
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)  # one writer process
+    # A lambda does not pickle: the writer can run it only from its own copy of this memory.
+    written = tmp_path / "a.xlsx"
+    heavy = Task("phu_luc_1", workers.PARALLEL_FROM, lambda: written.write_bytes(b"x") and written)
+    done: list[Path] = []
+    timings: dict[str, float] = {}
+    write_all([heavy], done.append, timings)
+    assert done == [written] and written.read_bytes() == b"x"
+    assert "write phu_luc_1" in timings
+    assert workers._INHERITED == []  # nothing kept here after the run
