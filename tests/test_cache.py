@@ -26,7 +26,7 @@ from pipeline.ingest.cache import (
     ReadCache,
 )
 from pipeline.link import History, years
-from pipeline.rules import LinkRules
+from pipeline.rules import DEFAULT_RULES, LinkRules
 from tests.helpers import dvk
 from tests.workbook_dump import dump_workbook
 
@@ -403,3 +403,27 @@ def test_damaged_kept_bytes_are_read_again_from_the_file(cached):
     again = run(ws, cache)
     assert again.read_from_cache == len(readings(cache))
     assert again.returned == first.returned
+
+
+def test_a_few_new_units_do_not_rewrite_the_links_entry(tmp_path):
+    def link(keys) -> None:  # as link_years does for each unit block: decided, and used
+        for key in keys:
+            years._MEMO.setdefault(key, ("outcome", key))
+            years._USED.add(key)
+
+    years.add_kept_outcomes(DEFAULT_RULES, {})
+    years._MEMO.clear()
+    link(range(500))
+    ReadCache(tmp_path, "rules").save_links()
+    entry = tmp_path / f"{LINKS_ENTRY}.pickle"
+    kept = entry.read_bytes()
+    years._MEMO.clear()
+    again = ReadCache(tmp_path, "rules")
+    again.load_links()
+    link(range(501))  # a late file's one unit more
+    again.save_links()
+    assert entry.read_bytes() == kept  # not worth writing 500 again
+    link(range(501, 700))
+    again.save_links()
+    assert entry.read_bytes() != kept
+    assert len(pickle.loads(entry.read_bytes())[2]) == 700

@@ -83,6 +83,13 @@ def _check_code(year: int) -> str:
     return f"{year}|{pd.__version__}|{pandera.__version__}|{_source(_CHECK_CODE)}"
 
 
+def _worth_writing(kept: int, added: int) -> bool:
+    """Whether a memo of `kept` entries is written again for `added` more: not for a few (at
+    most 100, or 1%), which the next run works out again quicker than this one writes a
+    province's tens of thousands."""
+    return added > max(100, kept // 100)
+
+
 def _places(memo) -> dict:
     return {key: place[:2] for key, place in memo.files.items()}
 
@@ -120,8 +127,8 @@ class ReadCache:
     hits: int = 0
     misses: int = 0
     used: set[str] = field(default_factory=set)
-    names_loaded: int = -1
-    links_loaded: set = field(default_factory=set)
+    names_loaded: int = -1  # how many names were loaded; -1: none kept
+    links_loaded: set | None = None  # the units whose links were loaded; None: none kept
     checked_loaded: dict | None = None  # each sheet's files and their places, as loaded
 
     def key(self, path: Path, inbox: Path, content: str) -> str:
@@ -184,8 +191,8 @@ class ReadCache:
         unless all but a few were kept already: taking a late file's names apart again at the
         next run is quicker than writing a province's 60,000 again now."""
         known = known_name_parts()
-        added = len(known) - self.names_loaded
-        if self.names_loaded < 0 or added < 0 or added > max(100, self.names_loaded // 100):
+        added = len(known) - self.names_loaded  # fewer: some were forgotten, so write
+        if self.names_loaded < 0 or added < 0 or _worth_writing(self.names_loaded, added):
             self.put(NAMES_ENTRY, (self.fingerprint, known))
 
     def load_links(self) -> None:
@@ -197,12 +204,17 @@ class ReadCache:
             if kept_for != _source(_LINK_CODE):
                 rules, kept = None, {}
         add_kept_outcomes(rules, kept)
-        self.links_loaded = set(kept)
+        if rules is not None:
+            self.links_loaded = set(kept)
 
     def save_links(self) -> None:
-        """Keep the links of the units linked in this run, unless the entry holds them all."""
+        """Keep the links of the units linked in this run, unless all but a few were kept
+        already (as save_names: a late file's units are linked again at the next run)."""
         found = used_outcomes()
-        if found is not None and not found[1].keys() <= self.links_loaded:
+        if found is None:
+            return
+        loaded = self.links_loaded
+        if loaded is None or _worth_writing(len(loaded), len(found[1].keys() - loaded)):
             self.put(LINKS_ENTRY, (_source(_LINK_CODE), *found))
 
     def load_checked(self, year: int) -> dict:
