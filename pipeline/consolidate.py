@@ -189,6 +189,8 @@ def consolidate(
                 kept.prune()
                 kept.load_names()
                 settle()
+                kept.load_sort_keys()
+                settle()
                 kept.load_links()
                 settle()
                 checked = kept.load_checked(year)
@@ -202,12 +204,19 @@ def consolidate(
             result.read_from_cache = kept.hits if kept else 0
             if kept:
                 kept.save_names()
+                kept.save_sort_keys(*_sorted_by(result))
                 kept.save_links()
                 kept.save_checked(year, checked)
             return result
         except Exception as error:  # a fault of the tool: say what was read, then stop
             files = [_account(a, reads.get(a.name), list(a.issues), _NOTHING, 0) for a in arrivals]
             raise RunFailed(year, files) from error
+
+
+def _sorted_by(result: RunResult) -> list[pd.Series]:
+    """The texts the annexes order their lines by: each model's name and unit."""
+    frames = (result.registrations, result.results)
+    return [rows[c] for rows in frames for c in ("name", "unit") if c in rows]
 
 
 def _after_reading(

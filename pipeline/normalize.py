@@ -108,13 +108,29 @@ def ascii_slug(value: object) -> str:
 
 def sort_key(value: object) -> tuple:
     """Order Vietnamese text as a Vietnamese reader expects (a < ă < â < b … d < đ)."""
-    return _text_sort_key(value) if isinstance(value, str) else _sort_key(value)
+    if not isinstance(value, str):
+        return _sort_key(value)
+    # An annex sorts each model at least twice (by unit, then by level): worked out once, and
+    # kept for the next run with the names (ingest.cache).
+    key = _SORT_KEYS.get(value)
+    if key is None:
+        if len(_SORT_KEYS) >= MAX_KNOWN_NAMES:
+            _SORT_KEYS.clear()
+        key = _SORT_KEYS[value] = _sort_key(value)
+    return key
 
 
-@lru_cache(maxsize=2**18)
-def _text_sort_key(value: str) -> tuple:
-    # An annex sorts each model at least twice (by unit, then by level): worked out once.
-    return _sort_key(value)
+_SORT_KEYS: dict[str, tuple] = {}
+
+
+def known_sort_keys() -> dict[str, tuple]:
+    """Every text's sort key worked out so far in this process (or known from an earlier run)."""
+    return _SORT_KEYS
+
+
+def add_known_sort_keys(known: dict[str, tuple]) -> None:
+    """Sort keys worked out by an earlier run, by the same rules (the caller checks that)."""
+    _SORT_KEYS.update(known)
 
 
 def _sort_key(value: object) -> tuple:

@@ -22,6 +22,7 @@ from pipeline.ingest.cache import (
     CHECKED_ENTRY,
     LINKS_ENTRY,
     NAMES_ENTRY,
+    SORT_ENTRY,
     KeptBytes,
     ReadCache,
 )
@@ -139,7 +140,7 @@ def test_the_summary_says_how_many_files_were_not_read_again(consolidated):
 
 
 def readings(cache) -> list:
-    memos = (NAMES_ENTRY, LINKS_ENTRY, CHECKED_ENTRY)
+    memos = (NAMES_ENTRY, SORT_ENTRY, LINKS_ENTRY, CHECKED_ENTRY)
     return sorted(p for p in cache.iterdir() if p.stem not in memos and "." not in p.stem)
 
 
@@ -161,6 +162,21 @@ def test_a_rerun_takes_apart_no_name_again(cached, monkeypatch):
     assert set(first.registrations["name"]) <= set(normalize._PARTS)
     assert all(normalize.name_parts(n) == work(n) for n in first.registrations["name"])
     assert again.registrations["model_id"].tolist() == first.registrations["model_id"].tolist()
+
+
+def test_a_rerun_works_out_no_sort_key_of_its_models_again(cached, monkeypatch):
+    """The keys the annexes sort the models by are kept, and worked out before the writers."""
+    ws, cache, _ = cached
+    first = run(ws, cache)
+    texts = set(first.registrations["name"]) | set(first.results["unit"])
+    assert texts <= set(normalize.known_sort_keys())  # before any annex is written
+    normalize._SORT_KEYS.clear()
+    seen = []
+    work = normalize._sort_key
+    monkeypatch.setattr(normalize, "_sort_key", lambda text: seen.append(text) or work(text))
+    run(ws, cache)
+    assert not set(seen) & texts
+    assert all(normalize.sort_key(t) == work(t) for t in texts)
 
 
 def test_a_broken_names_entry_is_worked_out_again(cached):

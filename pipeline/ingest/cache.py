@@ -4,9 +4,10 @@ A file is looked up by a key made of its bytes (SHA-256), its name and time in t
 time is when it was sent, for a file not e-mailed) and the reader's fingerprint: the template
 version, the declared tables it reads by (vocab, forms), the source of the reading code, and the
 run's year, bounds and zone. Any of these changed, and the file is read again. Beside the
-readings, three memos that only save time: each file's checked rows and problems, by its rows
+readings, four memos that only save time: each file's checked rows and problems, by its rows
 as read (pipeline.checking: no rule of dvk.toml bears on them); the names taken apart
-(normalize.name_parts); and each unit's links to earlier years under all they rest on
+(normalize.name_parts); the sort keys of the texts the annexes order (normalize.sort_key);
+and each unit's links to earlier years under all they rest on
 (link.years). Each is kept for the code (and rules, and libraries) that made it. Accepting and
 scoring run on every row each time, so a rule in dvk.toml always applies to the whole inbox.
 
@@ -32,10 +33,17 @@ from pipeline import forms, vocab
 from pipeline.heap import collector_paused
 from pipeline.ingest.arrivals import Limits
 from pipeline.link.years import add_kept_outcomes, used_outcomes
-from pipeline.normalize import add_known_name_parts, known_name_parts
+from pipeline.normalize import (
+    add_known_name_parts,
+    add_known_sort_keys,
+    known_name_parts,
+    known_sort_keys,
+    sort_key,
+)
 
 CACHE_FORMAT = 2  # bump when what an entry holds changes shape
 NAMES_ENTRY = "ten_mo_hinh"  # the names taken apart (normalize.name_parts), beside the readings
+SORT_ENTRY = "thu_tu"  # each text's sort key (normalize.sort_key), as the annexes order them
 LINKS_ENTRY = "so_khop"  # how each unit's rows were linked to earlier years (link.years)
 CHECKED_ENTRY = "kiem_tra"  # each file's checked rows and problems (pipeline.checking)
 BYTES_ENTRY = "tep"  # <key>.tep.pickle: the workbooks' bytes of the reading <key>.pickle
@@ -128,6 +136,7 @@ class ReadCache:
     misses: int = 0
     used: set[str] = field(default_factory=set)
     names_loaded: int = -1  # how many names were loaded; -1: none kept
+    sort_keys_loaded: int = -1
     links_loaded: set | None = None  # the units whose links were loaded; None: none kept
     checked_loaded: dict | None = None  # each sheet's files and their places, as loaded
 
@@ -195,6 +204,28 @@ class ReadCache:
         if self.names_loaded < 0 or added < 0 or _worth_writing(self.names_loaded, added):
             self.put(NAMES_ENTRY, (self.fingerprint, known))
 
+    def load_sort_keys(self) -> None:
+        """Give normalize the sort keys an earlier run worked out by the same rules."""
+        with contextlib.suppress(Exception):  # none kept, or broken: they are worked out again
+            with (self.folder / f"{SORT_ENTRY}.pickle").open("rb") as f, collector_paused():
+                kept_for, known = pickle.load(f)
+            if kept_for == self.fingerprint:
+                add_known_sort_keys(known)
+                self.sort_keys_loaded = len(known)
+
+    def save_sort_keys(self, *texts: pd.Series) -> None:
+        """Work out the sort keys of `texts` (the names and units the annexes order), and
+        keep them all unless all but a few were kept already. Worked out here, before the
+        annexes are written: a writer process forked later finds them in its memory."""
+        with collector_paused():
+            for values in texts:
+                for value in values.tolist():
+                    sort_key(value)
+        known = known_sort_keys()
+        added = len(known) - self.sort_keys_loaded
+        if self.sort_keys_loaded < 0 or added < 0 or _worth_writing(self.sort_keys_loaded, added):
+            self.put(SORT_ENTRY, (self.fingerprint, known))
+
     def load_links(self) -> None:
         """Give link.years the units' links an earlier run decided with the same code."""
         rules, kept = None, {}
@@ -237,7 +268,7 @@ class ReadCache:
         """Forget the readings of files no longer in the inbox (or read by an older tool)."""
         if not self.folder.is_dir():
             return
-        keep = {*self.used, NAMES_ENTRY, LINKS_ENTRY, CHECKED_ENTRY}
+        keep = {*self.used, NAMES_ENTRY, SORT_ENTRY, LINKS_ENTRY, CHECKED_ENTRY}
         with os.scandir(self.folder) as entries:  # one listing, no Path per entry
             names = [e.name for e in entries if e.name.endswith((".pickle", ".part"))]
         for name in names:
