@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import operator
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
@@ -343,13 +342,13 @@ class NameParts:
         return f"{self.core}|{self.place}"
 
 
-# Each name's parts, worked out once per name; kept between runs with the readings (ingest.cache),
-# since taking a province's 90,000 names apart is a good part of linking them. Kept as plain
-# tuples (NameParts' fields in order), quicker to pickle and load; each becomes NameParts
-# again when its name is asked for.
-_PARTS: dict[str, NameParts | tuple] = {}
+# Each name's parts, worked out once per name in a process. Between runs only each name's key
+# is kept (ingest.cache): a re-run looks every model up by its key, but compares only the
+# names of the units whose links were not kept (a late file's), and loading the parts of a
+# province's 90,000 names took longer (0.5 s) than taking those few apart again.
+_PARTS: dict[str, NameParts] = {}
+_KEYS: dict[str, str] = {}  # name -> model_key(name)
 MAX_KNOWN_NAMES = 400_000
-_FIELDS = operator.attrgetter(*(f.name for f in fields(NameParts)))
 
 
 def name_parts(name: object) -> NameParts:
@@ -361,20 +360,17 @@ def name_parts(name: object) -> NameParts:
         if len(_PARTS) >= MAX_KNOWN_NAMES:
             _PARTS.clear()
         parts = _PARTS[name] = _name_parts(name)
-    elif type(parts) is tuple:  # as kept
-        parts = _PARTS[name] = NameParts(*parts)
     return parts
 
 
-def known_name_parts() -> dict[str, tuple]:
-    """Every name taken apart so far in this process (or known from an earlier run), each as
-    the plain tuple of its parts."""
-    return {name: p if type(p) is tuple else _FIELDS(p) for name, p in _PARTS.items()}
+def known_model_keys() -> dict[str, str]:
+    """Every name's key worked out so far in this process (or known from an earlier run)."""
+    return _KEYS
 
 
-def add_known_name_parts(known: dict[str, tuple]) -> None:
-    """Names taken apart by an earlier run, by the same rules (the caller checks that)."""
-    _PARTS.update(known)
+def add_known_model_keys(known: dict[str, str]) -> None:
+    """Names' keys worked out by an earlier run, by the same rules (the caller checks that)."""
+    _KEYS.update(known)
 
 
 def _name_parts(name: object) -> NameParts:
@@ -455,4 +451,11 @@ def name_core(name: object) -> tuple[str, str]:
 
 def model_key(name: object) -> str:
     """How a model is known within its unit: the core of its name and the place it names."""
-    return name_parts(name).key
+    if not isinstance(name, str):
+        return name_parts(name).key
+    key = _KEYS.get(name)
+    if key is None:
+        if len(_KEYS) >= MAX_KNOWN_NAMES:
+            _KEYS.clear()
+        key = _KEYS[name] = name_parts(name).key
+    return key

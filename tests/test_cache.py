@@ -150,17 +150,34 @@ def kept_bytes(cache) -> list:
 
 
 def test_a_rerun_takes_apart_no_name_again(cached, monkeypatch):
-    """The names a run took apart are kept; the next run links by them, not by new work."""
+    """The names' keys a run worked out are kept; the next run, with nothing new to link,
+    looks its models up by them and takes apart only the names scoring compares."""
     ws, cache, _ = cached
     first = run(ws, cache)
-    normalize._PARTS.clear()
-    seen = []
-    work = normalize._name_parts
-    monkeypatch.setattr(normalize, "_name_parts", lambda name: seen.append(name) or work(name))
+    normalize._PARTS.clear()  # as a new process starts: only what the cache kept
+    normalize._KEYS.clear()
+    years._MEMO.clear()
+    seen, scoring_now, scored = [], [], []
+    work, match = normalize._name_parts, scoring.link_models
+
+    def taken_apart(name):
+        (scored if scoring_now else seen).append(name)
+        return work(name)
+
+    def matched(*args, **kwargs):
+        scoring_now.append(True)
+        try:
+            return match(*args, **kwargs)
+        finally:
+            scoring_now.pop()
+
+    monkeypatch.setattr(normalize, "_name_parts", taken_apart)
+    monkeypatch.setattr(scoring, "link_models", matched)
     again = run(ws, cache)
+    assert scored  # the sample has scoring sheets: their names are compared, and not kept
     assert not [name for name in seen if isinstance(name, str)]
-    assert set(first.registrations["name"]) <= set(normalize._PARTS)
-    assert all(normalize.name_parts(n) == work(n) for n in first.registrations["name"])
+    assert set(first.registrations["name"]) <= set(normalize._KEYS)
+    assert all(normalize.model_key(n) == work(n).key for n in first.registrations["name"])
     assert again.registrations["model_id"].tolist() == first.registrations["model_id"].tolist()
 
 
@@ -182,9 +199,9 @@ def test_a_rerun_works_out_no_sort_key_of_its_models_again(cached, monkeypatch):
 def test_a_broken_names_entry_is_worked_out_again(cached):
     ws, cache, n = cached
     (cache / f"{NAMES_ENTRY}.pickle").write_bytes(b"not a pickle")
-    normalize._PARTS.clear()
+    normalize._KEYS.clear()
     assert run(ws, cache).read_from_cache == n
-    assert normalize._PARTS  # taken apart afresh, and kept again
+    assert normalize._KEYS  # worked out afresh, and kept again
     assert (cache / f"{NAMES_ENTRY}.pickle").read_bytes() != b"not a pickle"
 
 
@@ -292,20 +309,20 @@ def test_a_broken_links_entry_is_compared_again(with_history, monkeypatch):
 
 
 def test_a_few_new_names_do_not_rewrite_the_names_entry(tmp_path):
-    normalize._PARTS.clear()
+    normalize._KEYS.clear()
     for i in range(500):
-        normalize.name_parts(f"Mô hình số {i}")
+        normalize.model_key(f"Mô hình số {i}")
     ReadCache(tmp_path, "rules").save_names()
     entry = tmp_path / f"{NAMES_ENTRY}.pickle"
     kept = entry.read_bytes()
-    normalize._PARTS.clear()
+    normalize._KEYS.clear()
     again = ReadCache(tmp_path, "rules")
     again.load_names()
-    normalize.name_parts("Mô hình của một tệp đến muộn")
+    normalize.model_key("Mô hình của một tệp đến muộn")
     again.save_names()
     assert entry.read_bytes() == kept  # one name more: not worth writing 500 again
     for i in range(200):
-        normalize.name_parts(f"Mô hình khác {i}")
+        normalize.model_key(f"Mô hình khác {i}")
     again.save_names()
     assert entry.read_bytes() != kept
     assert len(pickle.loads(entry.read_bytes())[1]) == 701

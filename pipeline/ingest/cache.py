@@ -6,7 +6,7 @@ version, the declared tables it reads by (vocab, forms), the source of the readi
 run's year, bounds and zone. Any of these changed, and the file is read again. Beside the
 readings, four memos that only save time: each file's checked rows and problems, by its rows
 as read (pipeline.checking: no rule of dvk.toml bears on them); the names taken apart
-(normalize.name_parts); the sort keys of the texts the annexes order (normalize.sort_key);
+(normalize.model_key); the sort keys of the texts the annexes order (normalize.sort_key);
 and each unit's links to earlier years under all they rest on
 (link.years). Each is kept for the code (and rules, and libraries) that made it. Accepting and
 scoring run on every row each time, so a rule in dvk.toml always applies to the whole inbox.
@@ -34,15 +34,15 @@ from pipeline.heap import collector_paused
 from pipeline.ingest.arrivals import Limits
 from pipeline.link.years import add_kept_outcomes, used_outcomes
 from pipeline.normalize import (
-    add_known_name_parts,
+    add_known_model_keys,
     add_known_sort_keys,
-    known_name_parts,
+    known_model_keys,
     known_sort_keys,
     sort_key,
 )
 
 CACHE_FORMAT = 2  # bump when what an entry holds changes shape
-NAMES_ENTRY = "ten_mo_hinh"  # the names taken apart (normalize.name_parts), beside the readings
+NAMES_ENTRY = "ten_mo_hinh"  # each model name's key (normalize.model_key), beside the readings
 SORT_ENTRY = "thu_tu"  # each text's sort key (normalize.sort_key), as the annexes order them
 LINKS_ENTRY = "so_khop"  # how each unit's rows were linked to earlier years (link.years)
 CHECKED_ENTRY = "kiem_tra"  # each file's checked rows and problems (pipeline.checking)
@@ -187,19 +187,19 @@ class ReadCache:
         return self.folder / f"{key}.{BYTES_ENTRY}.pickle"
 
     def load_names(self) -> None:
-        """Give normalize the names an earlier run took apart by the same rules."""
+        """Give normalize the names' keys an earlier run worked out by the same rules."""
         with contextlib.suppress(Exception):  # none kept, or broken: they are worked out again
             with (self.folder / f"{NAMES_ENTRY}.pickle").open("rb") as f, collector_paused():
                 kept_for, known = pickle.load(f)
             if kept_for == self.fingerprint:
-                add_known_name_parts(known)
+                add_known_model_keys(known)
                 self.names_loaded = len(known)
 
     def save_names(self) -> None:
-        """Keep the names this run took apart (at most normalize.MAX_KNOWN_NAMES of them),
-        unless all but a few were kept already: taking a late file's names apart again at the
-        next run is quicker than writing a province's 60,000 again now."""
-        known = known_name_parts()
+        """Keep the names' keys this run worked out (at most normalize.MAX_KNOWN_NAMES of
+        them), unless all but a few were kept already: working out a late file's again at the
+        next run is quicker than writing a province's 90,000 again now."""
+        known = known_model_keys()
         added = len(known) - self.names_loaded  # fewer: some were forgotten, so write
         if self.names_loaded < 0 or added < 0 or _worth_writing(self.names_loaded, added):
             self.put(NAMES_ENTRY, (self.fingerprint, known))
