@@ -214,8 +214,10 @@ def consolidate(
 
 
 def _sorted_by(result: RunResult) -> list[pd.Series]:
-    """The texts the annexes order their lines by: each model's name and unit."""
-    frames = (result.registrations, result.results)
+    """The texts the annexes order their lines by: each model's name and unit; and the names
+    of earlier years, which the comparison with last year lists."""
+    earlier = result.history.earlier if result.history is not None else pd.DataFrame()
+    frames = (result.registrations, result.results, earlier)
     return [rows[c] for rows in frames for c in ("name", "unit") if c in rows]
 
 
