@@ -7,7 +7,6 @@ place in them and its problems; ingest.cache keeps it for the same code and year
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,7 +24,7 @@ FILE_AT = PROVENANCE.index("_file") - len(PROVENANCE)  # a record's file, from i
 @dataclass
 class Checked:
     """One sheet's checked rows, and each file's rows (start, stop) and problems in them, by
-    the file's rows as read (rows_key)."""
+    the file's rows as read (records.rows_key)."""
 
     rows: pd.DataFrame
     files: dict[str, tuple[int, int, list[Issue]]] = field(default_factory=dict)
@@ -37,7 +36,7 @@ def check_sheet(
     """The sheet's rows of every file in `reads`, normalized and validated; the files `earlier`
     checked with the same rows are taken from it. Also what to keep for the next run."""
     columns = [c.key for c in spec.columns] + list(PROVENANCE)
-    files = [(read.rows[spec.name], rows_key(read.rows[spec.name])) for read in reads
+    files = [(read.rows[spec.name], read.rows_key(spec.name)) for read in reads
              if read.rows.get(spec.name)]  # fmt: skip
     kept = earlier.files if earlier is not None else {}
     todo = [records for records, key in files if key not in kept]
@@ -47,11 +46,6 @@ def check_sheet(
     if len(todo) < len(files):
         rows, issues = _with_kept(files, kept, earlier.rows, rows, issues)
     return rows, issues, _memo(files, rows, issues)
-
-
-def rows_key(records: list) -> str:
-    """A file's rows as read, to know them again: by value, types included (1, 1.0, "1")."""
-    return hashlib.sha256(repr(records).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _with_kept(files, kept, before: pd.DataFrame, rows: pd.DataFrame, issues: list[Issue]):

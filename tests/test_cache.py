@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from pipeline import Office, checking, forms, normalize, scoring, vocab
+from pipeline import Office, checking, forms, normalize, records, scoring, vocab
 from pipeline.config import load_config
 from pipeline.consolidate import consolidate
 from pipeline.ingest import cache as cache_module
@@ -460,3 +460,17 @@ def test_a_few_new_units_do_not_rewrite_the_links_entry(tmp_path):
     again.save_links()
     assert entry.read_bytes() != kept
     assert len(pickle.loads(entry.read_bytes())[2]) == 700
+
+
+def test_a_rerun_knows_each_files_rows_without_hashing_them(cached, monkeypatch):
+    """Each kept reading carries its sheets' rows_key, worked out when it was kept."""
+    ws, cache, n = cached
+    hashed = []
+    work = records.rows_key
+    monkeypatch.setattr(records, "rows_key", lambda rows: hashed.append(rows) or work(rows))
+    again = run(ws, cache)
+    assert again.read_from_cache == n and not hashed
+    monkeypatch.undo()
+    for path in readings(cache):
+        for reading in pickle.loads(path.read_bytes()).reads.values():
+            assert reading.rows_keys == {s: work(r) for s, r in reading.rows.items() if r}

@@ -41,7 +41,7 @@ from pipeline.normalize import (
     sort_key,
 )
 
-CACHE_FORMAT = 2  # bump when what an entry holds changes shape
+CACHE_FORMAT = 3  # bump when what an entry holds changes shape
 NAMES_ENTRY = "ten_mo_hinh"  # each model name's key (normalize.model_key), beside the readings
 SORT_ENTRY = "thu_tu"  # each text's sort key (normalize.sort_key), as the annexes order them
 LINKS_ENTRY = "so_khop"  # how each unit's rows were linked to earlier years (link.years)

@@ -34,7 +34,7 @@ from pipeline.ingest.arrivals import Arrival, Limits, arrivals_of, displayable
 from pipeline.ingest.cache import KeptBytes, ReadCache
 from pipeline.ingest.workbook_reader import read_workbook
 from pipeline.issues import Code, Issue
-from pipeline.records import ReadResult
+from pipeline.records import ReadResult, rows_key
 
 POLL_SECONDS = 0.2
 
@@ -112,6 +112,8 @@ def _keep(cache: ReadCache, key: str, read: FileRead) -> None:
     whole inbox, and the bytes of only the few workbooks it sends back."""
     if read.data:
         cache.put_bytes(key, read.data)
+    for reading in read.reads.values():
+        reading.rows_keys = {sheet: rows_key(rows) for sheet, rows in reading.rows.items() if rows}
     names = tuple(read.data)
     cache.put(key, FileRead(read.arrivals, read.reads, dict.fromkeys(names, b"")))
 

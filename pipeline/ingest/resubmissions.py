@@ -33,6 +33,7 @@ def supersede_resubmissions(
             latest = group[-1]
             for earlier in group[:-1]:
                 earlier.rows[sheet] = []
+                earlier.rows_keys.pop(sheet, None)
                 issues.append(
                     Issue(
                         file=earlier.file,
