@@ -24,7 +24,22 @@ COUNTS = ("registered", "effective", "kept", "dropped", "new", "total")
 
 
 def unit_status(result: RunResult, roster: Roster, cfg: Config) -> pd.DataFrame:
-    """One row per roster unit that is expected to send forms (a unit with none under it)."""
+    """One row per roster unit that is expected to send forms (a unit with none under it).
+
+    Worked out once per run: the letters, the completeness workbook and the run's summary each
+    ask for it (0.2 s each for a province). A run's result is not changed once made."""
+    last = _LAST_STATUS.get("of")
+    if last is not None and last[0] is result and last[1] is roster and last[2] == cfg:
+        return last[3].copy()
+    units = _unit_status(result, roster, cfg)
+    _LAST_STATUS["of"] = (result, roster, cfg, units)
+    return units.copy()
+
+
+_LAST_STATUS: dict[str, tuple] = {}  # "of": (result, roster, cfg, its unit_status)
+
+
+def _unit_status(result: RunResult, roster: Roster, cfg: Config) -> pd.DataFrame:
     sent = _sent_times(result)
     troubled = _troubled_units(result, roster)
     deadlines = {"registration": cfg.registration_deadline, "results": cfg.results_deadline}

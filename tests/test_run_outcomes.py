@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import shutil
@@ -15,7 +16,7 @@ import pytest
 import python_calamine as calamine
 from click.testing import CliRunner
 
-from pipeline import Office
+from pipeline import Office, analysis
 from pipeline.analysis import LATE, node_rates, unit_status
 from pipeline.cli import main
 from pipeline.config import load_config
@@ -80,6 +81,23 @@ def test_unknown_sending_dates_are_neither_on_time_nor_late(sample_workspace):
     assert (office["on_time"], office["late"]) == (1, 0)
     assert office["unknown"] == office["sent"] - 1 > 0
     assert office["on_time_rate"] == 100.0
+
+
+def test_a_runs_unit_status_is_worked_out_once_and_given_as_a_copy(sample_workspace, monkeypatch):
+    cfg = load_config(sample_workspace / "dvk.toml")
+    roster = workspace_roster(sample_workspace, cfg)
+    result = consolidate(sample_workspace / "inbox", cfg.year, roster=roster)
+    made = []
+    work = analysis._unit_status
+    monkeypatch.setattr(analysis, "_unit_status", lambda *a: made.append(1) or work(*a))
+    first = unit_status(result, roster, cfg)
+    first.loc[:, "name"] = "changed by a caller"
+    again = unit_status(result, roster, cfg)
+    assert len(made) == 1
+    pd.testing.assert_frame_equal(again, work(result, roster, cfg))
+    later = dataclasses.replace(cfg, registration_deadline=None)
+    assert unit_status(result, roster, later)["registration_timely"].eq("").all()
+    assert len(made) == 2  # another config: worked out again
 
 
 def test_a_config_saved_with_a_byte_order_mark_is_read(sample_workspace):
