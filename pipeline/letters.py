@@ -15,7 +15,7 @@ from email.utils import parseaddr
 from pipeline.analysis import NOT_SENT, unit_status
 from pipeline.config import Config
 from pipeline.consolidate import RunResult
-from pipeline.issues import CATALOGUE, Code, Issue, sort_key
+from pipeline.issues import CATALOGUE, Code, Issue, issues_by_file, sort_key
 from pipeline.records import FileStatus
 from pipeline.roster import match_units
 
@@ -87,12 +87,12 @@ def letters(result: RunResult, cfg: Config, returned: list[str], today: dt.date)
             by_unit[key] = Letter(name, to, to_from_sender=bool(to) and to == sender)
         return by_unit[key]
 
+    by_file = issues_by_file(result.issues)  # not every issue looked through for each file
     for file in returned:
         letter = letter_for(file)
         letter.files_to_fix.append(file)
         letter.problems += sorted(
-            (i for i in result.issues if i.file == file and not CATALOGUE[i.code].for_office),
-            key=sort_key,
+            (i for i in by_file.get(file, []) if not CATALOGUE[i.code].for_office), key=sort_key
         )
     for file, issue in unreadable.items():
         letter = letter_for(file)

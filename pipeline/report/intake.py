@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.consolidate import RunResult
-from pipeline.issues import Severity
+from pipeline.issues import Severity, issues_by_file
 from pipeline.report.layout import NUMBER, Column, numbered, table_sheet
 from pipeline.report.sheet import Book
 
@@ -74,8 +74,9 @@ def write_intake(
 def _units_to_contact(result: RunResult, returned: dict[str, Path]) -> list[dict]:
     """Files whose sender has something to fix (errors, or a form that could not be read)."""
     rows = []
+    by_file = issues_by_file(result.issues)  # not every issue looked through for each file
     for account in result.files:
-        own = [i for i in result.issues if i.file == account.file]
+        own = by_file.get(account.file, [])
         errors = sum(i.severity is Severity.ERROR for i in own)
         if not errors:
             continue
