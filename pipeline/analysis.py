@@ -213,8 +213,16 @@ def compare_years(result: RunResult) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
     return (
         _counts(before, after, "unit_key", _unit_names(before, after)),
         _counts(before, after, "field", {f.code: f.label for f in vocab.FIELDS}),
-        dropped.sort_values(["unit_key", "name"], key=lambda s: s.map(sort_key)),
+        _by_unit_and_name(dropped),
     )
+
+
+def _by_unit_and_name(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows in Vietnamese order of unit, then name; equal ones as they were. Sorted in
+    Python: pandas sorting the keys' tuples took 0.15 s for a province's 20,000 models."""
+    units, names = rows["unit_key"].tolist(), rows["name"].tolist()
+    order = sorted(range(len(rows)), key=lambda i: (sort_key(units[i]), sort_key(names[i])))
+    return rows.iloc[order]
 
 
 def _unit_names(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, str]:

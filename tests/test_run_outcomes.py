@@ -15,12 +15,15 @@ import pandas as pd
 import pytest
 import python_calamine as calamine
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import Office, analysis
 from pipeline.analysis import LATE, node_rates, unit_status
 from pipeline.cli import main
 from pipeline.config import load_config
 from pipeline.consolidate import ACCEPTED, UNREADABLE, consolidate
+from pipeline.normalize import sort_key
 from pipeline.office import DvkError
 from pipeline.report.comparison import _lines
 from pipeline.report.staging import STAGING_FOLDER, Staging
@@ -317,3 +320,18 @@ def test_a_unit_the_roster_does_not_know_waits_until_a_person_maps_it(sample_wor
     third = _dvk("consolidate", "-w", ws)
     assert "không có trong danh mục đơn vị" not in third.output
     assert "Chi bộ xóm Bắc Sơn" in _units(annex)
+
+
+_SPELLINGS = ["Đình", "đình", "Ấp", "ấp", "a", "ă", "Hội", "hội", "Bắc", "bac", ""]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(_SPELLINGS), st.sampled_from(_SPELLINGS)), max_size=30),
+    st.randoms(use_true_random=False),
+)
+def test_dropped_models_are_in_the_order_pandas_gives_them(pairs, rnd):
+    rows = pd.DataFrame(pairs, columns=["unit_key", "name"], dtype=object)
+    rows.index = rnd.sample(range(1000), len(rows))
+    expected = rows.sort_values(["unit_key", "name"], key=lambda s: s.map(sort_key))
+    pd.testing.assert_frame_equal(analysis._by_unit_and_name(rows), expected)
