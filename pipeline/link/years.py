@@ -10,6 +10,7 @@ model at most. A person's decision wins over everything.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import NamedTuple
 
 import pandas as pd
@@ -210,16 +211,26 @@ class History:
                 decisions[key] = answer
         return replace(self, decisions=decisions)
 
+    # Each worked out once per History (it is not changed once made), and shared: not to be
+    # changed by callers. Linking both sheets and scoring each asked for them (0.1 s each).
     def own_ids(self) -> dict[tuple[str, str], int]:
         """(unit key, model key) -> id of the models an earlier run of this year created."""
+        return self._own_ids
+
+    def blocks(self) -> pd.DataFrame:
+        """Every name of every earlier model, under its unit's canonical key, to link against."""
+        return self._blocks_frame
+
+    @cached_property
+    def _own_ids(self) -> dict[tuple[str, str], int]:
         frame = self.this_year
         return {
             (self.canonical_unit(u), model_key(n)): int(i)
             for i, u, n in zip(frame["model_id"], frame["unit"], frame["name"], strict=True)
         }
 
-    def blocks(self) -> pd.DataFrame:
-        """Every name of every earlier model, under its unit's canonical key, to link against."""
+    @cached_property
+    def _blocks_frame(self) -> pd.DataFrame:
         earlier = self.earlier.drop_duplicates(["model_id", "name"])
         return pd.DataFrame(
             {
@@ -228,6 +239,11 @@ class History:
                 "model_id": earlier["model_id"].tolist(),
             }
         )
+
+    @cached_property
+    def unit_blocks(self) -> dict[str, list[tuple[str, object]]]:
+        """blocks() by unit: each unit's earlier (name, model_id) pairs."""
+        return _blocks(self._blocks_frame)
 
     def canonical_unit(self, unit: object) -> str:
         key = unit_key(unit)
@@ -263,7 +279,7 @@ def link_years(
     claimed_by (the row that kept the closest earlier model).
     """
     _memo_for(rules)
-    blocks = _blocks(history.blocks())
+    blocks = history.unit_blocks
     no_history = not history.years and not blocks
     places = zip(
         rows.get("_file", [""] * len(rows)), rows.get("_row", [0] * len(rows)), strict=True
