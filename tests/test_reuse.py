@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -84,6 +85,32 @@ def test_an_annex_changed_in_the_outbox_is_written_again(workspace):
     result = publish(workspace)
     assert result.outputs_kept == 2 + 2 * 3 - 1
     assert dump_workbook(node) == good
+
+
+@pytest.mark.parametrize("change", ["shorter, its time put back", "same size, a new time"])
+def test_an_annex_changed_however_is_written_again(workspace, change):
+    """Kept files are known by their size and time as published, and hashed when either
+    differs: a change that keeps one of the two is still found."""
+    node = workspace / "outbox/2026/theo_don_vi/dang_bo_xa_hoa_an/Phu_luc_1_dang_ky_2026.xlsx"
+    good, data, before = dump_workbook(node), node.read_bytes(), node.stat()
+    if change.startswith("shorter"):
+        node.write_bytes(data[:-10])
+        os.utime(node, ns=(before.st_atime_ns, before.st_mtime_ns))
+    else:
+        node.write_bytes(data[:-10] + b"\0" * 10)
+        os.utime(node, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    assert node.stat().st_size != before.st_size or node.stat().st_mtime_ns != before.st_mtime_ns
+    result = publish(workspace)
+    assert result.outputs_kept == 2 + 2 * 3 - 1
+    assert dump_workbook(node) == good
+
+
+def test_an_annex_only_touched_is_kept(workspace):
+    """A new time alone (a copy, a backup tool): the same bytes, found by their SHA-256."""
+    node = workspace / "outbox/2026/theo_don_vi/dang_bo_xa_hoa_an/Phu_luc_1_dang_ky_2026.xlsx"
+    before = node.stat()
+    os.utime(node, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    assert publish(workspace).outputs_kept == 2 + 2 * 3
 
 
 def test_a_preview_never_copies(workspace, tmp_path):
