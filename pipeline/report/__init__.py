@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 import marshal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -230,12 +230,16 @@ def _tagged(value: object) -> object:
     return value if type(value) in (str, int, float, bool, type(None)) else ("\0", repr(value))
 
 
-def _annex_jobs(paths, result: RunResult, cfg: Config, by_node: Path, stamp: str) -> list[_Annex]:
+def _annex_jobs(
+    paths, result: RunResult, cfg: Config, by_node: Path, stamp: str
+) -> Iterator[_Annex]:
     """The office's Phụ lục 1 and 4, then for every node of the roster (a unit with units
-    under it) its own, made from the rows of its subtree."""
+    under it) its own, made from the rows of its subtree. Made as they are asked for: the
+    office's own is being written while the nodes' are worked out."""
     frames = {"phu_luc_1": result.registrations, "phu_luc_4": result.results}
     roster = result.roster
-    jobs = [_Annex(key, paths[key], rows, cfg, roster) for key, rows in frames.items()]
+    for key, rows in frames.items():
+        yield _Annex(key, paths[key], rows, cfg, roster)
     # Each unit's rows found once, not filtered out of the whole frame again for every node.
     places = {key: _positions_by_unit(rows) for key, rows in frames.items()}
     subtrees = roster.subtrees()
@@ -248,8 +252,7 @@ def _annex_jobs(paths, result: RunResult, cfg: Config, by_node: Path, stamp: str
         for key, rows in frames.items():
             where = sorted(i for code in inside for i in places[key].get(code, ()))
             path = by_node / ascii_slug(node.name) / OUTPUT_NAMES[key].format(year=stamp)
-            jobs.append(_Annex(key, path, rows.iloc[where], own_cfg, own_roster, where))
-    return jobs
+            yield _Annex(key, path, rows.iloc[where], own_cfg, own_roster, where)
 
 
 def _positions_by_unit(rows: pd.DataFrame) -> dict[str, list[int]]:
@@ -262,11 +265,16 @@ def _positions_by_unit(rows: pd.DataFrame) -> dict[str, list[int]]:
     return found
 
 
-def _annex_tasks(jobs: list[_Annex], outbox: Path, earlier: Earlier | None, done) -> Iterator[Task]:
-    """A task for each annex not made from the same inputs as last run's; those are copied."""
-    whole = {job.key: job.rows for job in jobs if job.positions is None}  # the office's own
+def _annex_tasks(
+    jobs: Iterable[_Annex], outbox: Path, earlier: Earlier | None, done
+) -> Iterator[Task]:
+    """A task for each annex not made from the same inputs as last run's; those are copied.
+    `jobs` give the office's own annexes first."""
+    whole: dict[str, pd.DataFrame] = {}  # the office's own, made from the whole frame
     texts: dict[str, list[bytes]] = {}  # each frame's rows as bytes, made once for its annexes
     for job in jobs:
+        if job.positions is None:
+            whole[job.key] = job.rows
         if earlier is not None:
             if job.key not in texts:
                 texts[job.key] = _row_bytes(whole[job.key])

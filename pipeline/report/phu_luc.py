@@ -229,8 +229,19 @@ def _totals(label, title: str, rows: list[dict], **more) -> dict:
     return {"number": label, "name": title, "count": _count(rows), **more, **_subject_counts(rows)}
 
 
+# The columns an annex's lines are made of: records of these alone, not of all 34 of a
+# province's frame (a quarter of laying out its Phụ lục 1).
+LINE_FIELDS = ("unit", "unit_code", "name", "status", "field", "field_other", "subject",
+               "person", "position", "count", "place", "lead", "scale", "results", "model_id",
+               "level")  # fmt: skip
+
+
+def _line_records(rows: pd.DataFrame) -> list[dict]:
+    return records(rows[[c for c in LINE_FIELDS if c in rows]])
+
+
 def lines_phu_luc_1(rows: pd.DataFrame, year: int, roster: Roster | None = None) -> list[Line]:
-    every = records(rows)
+    every = _line_records(rows)
     lines = [Line("total", _totals("", "Tổng số", every))]
     sections = (
         ("I", f"Mô hình tiếp tục duy trì từ năm {year - 1}", "DUY_TRI"),
@@ -249,7 +260,7 @@ def lines_phu_luc_1(rows: pd.DataFrame, year: int, roster: Roster | None = None)
 
 def lines_phu_luc_4(rows: pd.DataFrame, year: int, roster: Roster | None = None) -> list[Line]:
     new, kept = int((rows["status"] == "MOI").sum()), int((rows["status"] == "DUY_TRI").sum())
-    every = records(rows)
+    every = _line_records(rows)
     lines = [Line("total", _totals("", "Tổng số", every, new=new, kept=kept))]
     for block in unit_blocks(every, roster):
         head = {"number": _number(block), "name": block.label, "count": _count(block.total)}
@@ -374,7 +385,7 @@ def level_sheets(registrations: pd.DataFrame, cfg: Config) -> Callable[[Book], N
                     "subject": vocab.SUBJECTS.get(row["subject"], ""),
                     "status": vocab.STATUSES.get(row["status"], ""),
                 }
-                for row in model_order(records(mine))
+                for row in model_order(_line_records(mine))
             )
             title = f"DANH SÁCH MÔ HÌNH ĐĂNG KÝ {label.upper()} NĂM {cfg.title_year}"
             table_sheet(wb.create_sheet(label), cfg.office_name, title, LEVEL_COLUMNS, rows)
