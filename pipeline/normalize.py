@@ -6,14 +6,18 @@ import datetime as dt
 import re
 import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import pandas as pd
 
 from pipeline import vocab
 from pipeline.forms import CHOICE_LISTS, MAX_UNIT_NAME, SheetSpec
 from pipeline.issues import Code, Issue
+
+T = TypeVar("T")
 
 # Texts are tidied with regexes, not str.translate: translate looks every character of a text
 # up in its table, and was most of cleaning 100,000 Vietnamese texts (0.36 s, now 0.11 s).
@@ -111,12 +115,7 @@ def sort_key(value: object) -> tuple:
         return _sort_key(value)
     # An annex sorts each model at least twice (by unit, then by level): worked out once, and
     # kept for the next run with the names (ingest.cache).
-    key = _SORT_KEYS.get(value)
-    if key is None:
-        if len(_SORT_KEYS) >= MAX_KNOWN_NAMES:
-            _SORT_KEYS.clear()
-        key = _SORT_KEYS[value] = _sort_key(value)
-    return key
+    return _remembered(_SORT_KEYS, value, _sort_key)
 
 
 _SORT_KEYS: dict[str, tuple] = {}
@@ -355,12 +354,17 @@ def name_parts(name: object) -> NameParts:
     """The name taken apart (see NameParts), from the names known when it was seen before."""
     if not isinstance(name, str):
         return _name_parts(name)
-    parts = _PARTS.get(name)
-    if parts is None:
-        if len(_PARTS) >= MAX_KNOWN_NAMES:
-            _PARTS.clear()
-        parts = _PARTS[name] = _name_parts(name)
-    return parts
+    return _remembered(_PARTS, name, _name_parts)
+
+
+def _remembered(memo: dict, text: str, make: Callable[[str], T]) -> T:
+    """`make(text)`, worked out once per text in `memo` (emptied past MAX_KNOWN_NAMES)."""
+    found = memo.get(text)
+    if found is None:
+        if len(memo) >= MAX_KNOWN_NAMES:
+            memo.clear()
+        found = memo[text] = make(text)
+    return found
 
 
 def known_model_keys() -> dict[str, str]:
@@ -453,9 +457,8 @@ def model_key(name: object) -> str:
     """How a model is known within its unit: the core of its name and the place it names."""
     if not isinstance(name, str):
         return name_parts(name).key
-    key = _KEYS.get(name)
-    if key is None:
-        if len(_KEYS) >= MAX_KNOWN_NAMES:
-            _KEYS.clear()
-        key = _KEYS[name] = name_parts(name).key
-    return key
+    return _remembered(_KEYS, name, _key_of)
+
+
+def _key_of(name: str) -> str:
+    return name_parts(name).key

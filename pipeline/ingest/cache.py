@@ -188,30 +188,21 @@ class ReadCache:
 
     def load_names(self) -> None:
         """Give normalize the names' keys an earlier run worked out by the same rules."""
-        with contextlib.suppress(Exception):  # none kept, or broken: they are worked out again
-            with (self.folder / f"{NAMES_ENTRY}.pickle").open("rb") as f, collector_paused():
-                kept_for, known = pickle.load(f)
-            if kept_for == self.fingerprint:
-                add_known_model_keys(known)
-                self.names_loaded = len(known)
+        if (known := self._load_memo(NAMES_ENTRY)) is not None:
+            add_known_model_keys(known)
+            self.names_loaded = len(known)
 
     def save_names(self) -> None:
         """Keep the names' keys this run worked out (at most normalize.MAX_KNOWN_NAMES of
         them), unless all but a few were kept already: working out a late file's again at the
         next run is quicker than writing a province's 90,000 again now."""
-        known = known_model_keys()
-        added = len(known) - self.names_loaded  # fewer: some were forgotten, so write
-        if self.names_loaded < 0 or added < 0 or _worth_writing(self.names_loaded, added):
-            self.put(NAMES_ENTRY, (self.fingerprint, known))
+        self._save_memo(NAMES_ENTRY, known_model_keys(), self.names_loaded)
 
     def load_sort_keys(self) -> None:
         """Give normalize the sort keys an earlier run worked out by the same rules."""
-        with contextlib.suppress(Exception):  # none kept, or broken: they are worked out again
-            with (self.folder / f"{SORT_ENTRY}.pickle").open("rb") as f, collector_paused():
-                kept_for, known = pickle.load(f)
-            if kept_for == self.fingerprint:
-                add_known_sort_keys(known)
-                self.sort_keys_loaded = len(known)
+        if (known := self._load_memo(SORT_ENTRY)) is not None:
+            add_known_sort_keys(known)
+            self.sort_keys_loaded = len(known)
 
     def save_sort_keys(self, *texts: pd.Series) -> None:
         """Work out the sort keys of `texts` (the names and units the annexes order), and
@@ -221,10 +212,23 @@ class ReadCache:
             for values in texts:
                 for value in values.tolist():
                     sort_key(value)
-        known = known_sort_keys()
-        added = len(known) - self.sort_keys_loaded
-        if self.sort_keys_loaded < 0 or added < 0 or _worth_writing(self.sort_keys_loaded, added):
-            self.put(SORT_ENTRY, (self.fingerprint, known))
+        self._save_memo(SORT_ENTRY, known_sort_keys(), self.sort_keys_loaded)
+
+    def _load_memo(self, entry: str) -> dict | None:
+        """A memo kept under this fingerprint; None when there is none, or it is broken or
+        foreign (then it is worked out again)."""
+        with contextlib.suppress(Exception):
+            with (self.folder / f"{entry}.pickle").open("rb") as f, collector_paused():
+                kept_for, known = pickle.load(f)
+            if kept_for == self.fingerprint:
+                return known
+        return None
+
+    def _save_memo(self, entry: str, known: dict, loaded: int) -> None:
+        """Keep `known` unless it is what was loaded (`loaded` entries; -1: none) and a few."""
+        added = len(known) - loaded  # fewer: some were forgotten, so write
+        if loaded < 0 or added < 0 or _worth_writing(loaded, added):
+            self.put(entry, (self.fingerprint, known))
 
     def load_links(self) -> None:
         """Give link.years the units' links an earlier run decided with the same code."""
