@@ -157,22 +157,14 @@ def test_a_rerun_takes_apart_no_name_again(cached, monkeypatch):
     normalize._PARTS.clear()  # as a new process starts: only what the cache kept
     normalize._KEYS.clear()
     years._MEMO.clear()
-    seen, scoring_now, scored = [], [], []
-    work, match = normalize._name_parts, scoring.link_models
+    seen, scored = [], []
+    work, scoring_now = normalize._name_parts, _while_scoring(monkeypatch)
 
     def taken_apart(name):
         (scored if scoring_now else seen).append(name)
         return work(name)
 
-    def matched(*args, **kwargs):
-        scoring_now.append(True)
-        try:
-            return match(*args, **kwargs)
-        finally:
-            scoring_now.pop()
-
     monkeypatch.setattr(normalize, "_name_parts", taken_apart)
-    monkeypatch.setattr(scoring, "link_models", matched)
     again = run(ws, cache)
     assert scored  # the sample has scoring sheets: their names are compared, and not kept
     assert not [name for name in seen if isinstance(name, str)]
@@ -221,13 +213,23 @@ def _linked(result) -> list:
 def _counting_comparisons(monkeypatch) -> list:
     """The names linking to earlier years compares (not those scoring matches to this year's
     registrations, with link_models: it keeps nothing)."""
-    compared, matching = [], []
-    find, match = years.candidates, scoring.link_models
+    compared = []
+    find, matching = years.candidates, _while_scoring(monkeypatch)
 
     def counted(name, block, rules):
         if not matching:
             compared.append(name)
         return find(name, block, rules)
+
+    monkeypatch.setattr(years, "candidates", counted)
+    return compared
+
+
+def _while_scoring(monkeypatch) -> list:
+    """A list that is not empty while scoring matches models to this year's registrations
+    (link_models), which keeps nothing between runs."""
+    matching: list[bool] = []
+    match = scoring.link_models
 
     def matched(*args, **kwargs):
         matching.append(True)
@@ -236,9 +238,8 @@ def _counting_comparisons(monkeypatch) -> list:
         finally:
             matching.pop()
 
-    monkeypatch.setattr(years, "candidates", counted)
     monkeypatch.setattr(scoring, "link_models", matched)
-    return compared
+    return matching
 
 
 def test_a_rerun_compares_no_name_again_and_links_as_before(with_history, monkeypatch):
