@@ -292,6 +292,7 @@ _NUMBER = re.compile(r"\d+")
 _YEAR = r"(?:19|20)\d\d(?:\s*[-–]\s*(?:(?:19|20)\d\d|\d\d))?"
 _YEAR_PHRASE = re.compile(rf"\(?\s*(?:giai đoạn|năm)\s+{_YEAR}\s*\)?", re.IGNORECASE)
 _YEAR_AT_END = re.compile(rf"[\s(]+{_YEAR}\s*\)?$")
+_A_YEAR = re.compile(r"(?:19|20)\d\d")
 _TRAILING = re.compile(r"[\s.,;:!?\-–]+$")
 _BEFORE_PLACE = ("ở", "tại")
 _TONES = "\u0300\u0301\u0309\u0303\u0323"
@@ -300,7 +301,16 @@ _TONES = "\u0300\u0301\u0309\u0303\u0323"
 def fold(text: str) -> str:
     """Without any diacritics ("Mẹ đỡ đầu" → "me do dau"): how a slip of the keyboard reads."""
     plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return unicodedata.normalize("NFC", "".join(c for c in plain if not unicodedata.combining(c)))
+    bare = _COMBINING_MARKS.sub("", plain)  # Vietnamese marks: one C pass, not one call per letter
+    if not bare.isascii():  # another script's marks: looked up one by one, as before
+        bare = "".join(c for c in bare if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", bare)
+
+
+# The combining marks of U+0300-U+036F (U+034F, the grapheme joiner, is not one of them).
+_COMBINING_MARKS = re.compile(
+    "[" + "".join(chr(c) for c in range(0x300, 0x370) if unicodedata.combining(chr(c))) + "]"
+)
 
 
 def _folded(table):
@@ -314,6 +324,10 @@ _ABBREVIATIONS = {
     True: {fold(k): fold(v) for k, v in vocab.NAME_ABBREVIATIONS.items()},
 }
 _MARKERS = sorted((tuple(m.split()) for m in vocab.PLACE_MARKERS), key=len, reverse=True)
+_MARKER_HEADS = frozenset(marker[0] for marker in _MARKERS)
+# Padded once: a name is looked through for each filler and prefix (a province has 90,000).
+_PADDED_FILLERS = {folded: tuple((f, f" {f} ") for f in _FILLERS[folded]) for folded in _FILLERS}
+_SPACED_PREFIXES = {folded: tuple(f"{p} " for p in _PREFIXES[folded]) for folded in _PREFIXES}
 _GROUPS = tuple(f" {g} " for g in vocab.TARGET_GROUPS)
 _PLACE_ABBREVIATIONS = {
     short: full for short, full in vocab.NAME_ABBREVIATIONS.items() if full in vocab.PLACE_MARKERS
@@ -385,11 +399,12 @@ def _name_parts(name: object) -> NameParts:
     folded_words = _comparison_words(fold(key), folded=True)
     place_key = " ".join(_PUNCTUATION.sub(" ", comparison_key(place)).split())
     core = " ".join(words)
+    padded = f" {core} "
     return NameParts(
         words=tuple(words),
         place=place_key,
         folded=" ".join(folded_words),
-        groups=frozenset(g.strip() for g in _GROUPS if g in f" {core} "),
+        groups=frozenset(g.strip() for g in _GROUPS if g in padded),
         numbers=frozenset(_NUMBER.findall(core)),
         core=core,
         sorted_core=" ".join(sorted(words)),
@@ -398,8 +413,9 @@ def _name_parts(name: object) -> NameParts:
 
 
 def _without_years(text: str) -> str:
-    text = _YEAR_PHRASE.sub(" ", text)
-    text = _YEAR_AT_END.sub("", text)
+    if _A_YEAR.search(text):  # both patterns hold a year: most names have none
+        text = _YEAR_PHRASE.sub(" ", text)
+        text = _YEAR_AT_END.sub("", text)
     return _TRAILING.sub("", " ".join(text.split()))
 
 
@@ -410,12 +426,15 @@ def _split_place(text: str) -> tuple[str, str]:
     name carries no case (all capitals or none), only one word may follow, as before.
     """
     # "TDP 4", "KDC 3": a declared abbreviation of a place marker is the marker.
-    tokens = [_PLACE_ABBREVIATIONS.get(comparison_key(t), t) for t in text.split()]
+    tokens = [_PLACE_ABBREVIATIONS.get(_word_key(t), t) for t in text.split()]
     tokens = " ".join(tokens).split()
-    keys = [comparison_key(t) for t in tokens]
-    letters = [c for c in text if c.isalpha()]
-    has_case = any(c.isupper() for c in letters) and any(c.islower() for c in letters)
-    for start in range(max(1, len(tokens) - 6), len(tokens)):
+    keys = [_word_key(t) for t in tokens]
+    # Only a word that begins a marker can begin a place: most names have none near their end.
+    starts = [s for s in range(max(1, len(tokens) - 6), len(tokens)) if keys[s] in _MARKER_HEADS]
+    if not starts:
+        return text, ""
+    has_case = _has_case(text)
+    for start in starts:
         for marker in _MARKERS:
             end = start + len(marker)
             after = tokens[end:]
@@ -431,19 +450,29 @@ def _split_place(text: str) -> tuple[str, str]:
     return text, ""
 
 
+@lru_cache(maxsize=2**17)
+def _word_key(word: str) -> str:
+    """One word's comparison key: names repeat their words ("thôn", "mô", "hình") endlessly."""
+    return comparison_key(word)
+
+
+def _has_case(text: str) -> bool:
+    """Whether the text mixes capitals and small letters (a name typed all in capitals has none)."""
+    letters = "".join(filter(str.isalpha, text))
+    return any(map(str.isupper, letters)) and any(map(str.islower, letters))
+
+
 def _comparison_words(key: str, folded: bool) -> list[str]:
     key = _PUNCTUATION.sub(" ", key)
     abbreviations = _ABBREVIATIONS[folded]
     key = " ".join(abbreviations.get(word, word) for word in key.split())
-    for filler in _FILLERS[folded]:
-        key = f" {key} ".replace(f" {filler} ", " ").strip()
-    stripped = True
-    while stripped:  # "Xây dựng mô hình Dân vận khéo …": every prefix in turn
-        stripped = False
-        for prefix in _PREFIXES[folded]:
-            if key.startswith(prefix + " "):
-                key, stripped = key[len(prefix) :].strip(), True
-                break
+    for filler, padded in _PADDED_FILLERS[folded]:
+        if filler in key:  # " filler " can only be in " key " where the filler is in the key
+            key = f" {key} ".replace(padded, " ").strip()
+    prefixes = _SPACED_PREFIXES[folded]
+    while key.startswith(prefixes):  # "Xây dựng mô hình Dân vận khéo …": every prefix in turn
+        prefix = next(p for p in prefixes if key.startswith(p))  # the first declared, as before
+        key = key[len(prefix) :].strip()
     return key.split()
 
 
