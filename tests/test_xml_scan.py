@@ -106,8 +106,8 @@ def test_many_small_sheets_are_counted_before_a_workbook_is_refused(tmp_path):
     wb.save(tmp_path / "many.xlsx")
     data = (tmp_path / "many.xlsx").read_bytes()
     limits = Limits(max_workbook_cells=xml_scan.Z999 * 10)
-    assert _oversized_workbook(data, limits) == ""
-    assert "ô" in _oversized_workbook(data, Limits(max_workbook_cells=30))
+    assert _oversized_workbook(data, limits)[0] == ""
+    assert "ô" in _oversized_workbook(data, Limits(max_workbook_cells=30))[0]
 
 
 @pytest.mark.parametrize("space", ["\n", "\t", "\r\n", "  "])
@@ -157,3 +157,63 @@ def test_formulas_are_found_whichever_way_the_sheet_name_is_escaped(escape):
                 assert spelled.encode() in data
             out.writestr(item, data)
     assert formula_cells(rewritten.getvalue(), {name}) == {name: {(2, 1)}}
+
+
+def _two_sheets() -> bytes:
+    wb = Workbook()
+    wb.active.title = "Có công thức"
+    wb.active["B3"] = "=A1&A2"
+    wb.create_sheet("Không có")["A1"] = "chữ"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_the_bounds_check_tells_which_sheet_parts_hold_no_formula():
+    """The formula scan skips the parts found free, and still finds the formula in the other."""
+    data = _two_sheets()
+    problem, free = _oversized_workbook(data, Limits())
+    assert (problem, free) == ("", frozenset({"xl/worksheets/sheet2.xml"}))
+    both = {"Có công thức", "Không có"}
+    found = {"Có công thức": {(2, 1)}}
+    assert formula_cells(data, both, free) == formula_cells(data, both) == found
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_a_part_named_twice_is_free_only_when_neither_copy_holds_a_formula():
+    """A zip may hold two members of one name (a reader takes the last): a formula in either
+    one keeps the name from being skipped."""
+    data = _two_sheets()
+    doubled = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(doubled, "w") as out:
+        for item in src.namelist():
+            if item == "xl/worksheets/sheet1.xml":
+                out.writestr(item, src.read("xl/worksheets/sheet2.xml"))  # no formula first
+            out.writestr(item, src.read(item))
+    _, free = _oversized_workbook(doubled.getvalue(), Limits())
+    assert "xl/worksheets/sheet1.xml" not in free
+    assert "xl/worksheets/sheet2.xml" in free
+
+
+def test_a_part_streamed_for_its_size_is_not_known_free():
+    """A part past max_file_bytes is counted by streaming it, not held: its formulas are not
+    looked for then, so the formula scan must unpack it itself."""
+    data = _two_sheets()
+    padded = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(padded, "w", 8) as out:
+        for item in src.namelist():
+            part = src.read(item)
+            if item == "xl/worksheets/sheet2.xml":  # compresses to little, unpacks past the bound
+                part = part.replace(b"<sheetData>", b"<sheetData>" + b" " * 300_000)
+            out.writestr(item, part)
+    assert len(padded.getvalue()) < 100_000
+    _, free = _oversized_workbook(padded.getvalue(), Limits(max_file_bytes=100_000))
+    assert free == frozenset()
+
+
+def test_a_formula_tag_is_found_with_or_without_a_namespace_prefix():
+    assert xml_scan.has_formula(b'<c r="A1"><f>1+1</f></c>')
+    assert xml_scan.has_formula(b'<x:c r="A1"><x:f>1+1</x:f></x:c>')
+    assert xml_scan.formula_positions(b'<x:c r="B2"><x:f>1+1</x:f></x:c>') == {(1, 1)}
+    assert not xml_scan.has_formula(b'<dataValidation><formula1>"a,b"</formula1></dataValidation>')
+    assert not xml_scan.has_formula(b'<c r="A1" t="inlineStr"><is><t>f</t></is></c>')

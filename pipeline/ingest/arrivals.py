@@ -69,6 +69,9 @@ class Arrival:
     sent: dt.datetime | None = None  # the e-mail's Date, a zip entry's or a file's time
     issues: list[Issue] = field(default_factory=list)  # why it was refused, if it was
     members: list[str] = field(default_factory=list)  # for a container: what it held
+    # A workbook's sheet parts the bounds check unpacked and found without a formula: the
+    # formula scan (ingest.formulas) need not unpack them again.
+    formula_free: frozenset[str] = frozenset()
 
 
 def find_inbox_files(inbox: Path) -> list[Path]:
@@ -141,7 +144,7 @@ def _unpack(name, data, parent, sender, sent, limits, zone, depth) -> list[Arriv
     digest = hashlib.sha256(data).hexdigest()
     if suffix in WORKBOOK_SUFFIXES:
         arrival = Arrival(name, digest, "workbook", data, parent, sender, sent)
-        problem = _oversized_workbook(data, limits)
+        problem, arrival.formula_free = _oversized_workbook(data, limits)
         if problem:
             arrival.issues.append(Issue(file=name, code=Code.FILE_TOO_LARGE, value=problem))
         return [arrival]
@@ -403,38 +406,61 @@ def _skipped(member: str) -> bool:
     )
 
 
-def _oversized_workbook(data: bytes, limits: Limits) -> str:
+def _oversized_workbook(data: bytes, limits: Limits) -> tuple[str, frozenset[str]]:
     """A .xlsx/.xlsm/.ods is a zip: refuse one whose parts unpack past the bound, or whose
-    sheets, counted from the cells they really hold (xml_scan), a reader could not allocate."""
+    sheets, counted from the cells they really hold (xml_scan), a reader could not allocate.
+    With it, the sheet parts found to hold no formula."""
     if len(data) > limits.max_file_bytes:
-        return _mb(len(data))
+        return _mb(len(data)), frozenset()
     if not data.startswith(b"PK"):
-        return ""
+        return "", frozenset()
+    scanned = _Scanned()
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
         infos = book.infolist()
         total = sum(i.file_size for i in infos)
         if total > limits.max_unpacked_bytes:
-            return _mb(total)
-        areas = _sheet_areas(book, infos, limits)
+            return _mb(total), frozenset()
+        areas = _sheet_areas(book, infos, limits, scanned)
         if sum(areas) > limits.max_workbook_cells:  # bounds: count the cells themselves
-            areas = _sheet_areas(book, infos, limits, exact=True)
+            areas = _sheet_areas(book, infos, limits, _Scanned(), exact=True)
     except xml_scan.TooLarge as e:
-        return f"{_count(e.area)} ô"
+        return f"{_count(e.area)} ô", frozenset()
     except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError, zlib.error):
-        return ""  # damaged or encrypted: the reader says so in its own words
+        return "", frozenset()  # damaged or encrypted: the reader says so in its own words
     except expat.ExpatError:
-        return ""
+        return "", frozenset()
     if len(areas) > limits.max_sheets:
-        return f"hơn {limits.max_sheets} trang"
+        return f"hơn {limits.max_sheets} trang", frozenset()
     if sum(areas) > limits.max_workbook_cells:
-        return f"{_count(sum(areas))} ô"
-    return ""
+        return f"{_count(sum(areas))} ô", frozenset()
+    return "", scanned.formula_free
 
 
-def _sheet_areas(book: zipfile.ZipFile, infos, limits: Limits, exact=False) -> list[int]:
+@dataclass
+class _Scanned:
+    """The sheet parts unpacked whole, and those of them with a formula tag."""
+
+    parts: set[str] = field(default_factory=set)
+    with_formulas: set[str] = field(default_factory=set)
+
+    def note(self, name: str, xml: bytes | None) -> None:
+        """One part unpacked (None: streamed, so not known): a zip may name two parts alike,
+        and only a name all of whose parts hold no formula is free of them."""
+        self.parts.add(name)
+        if xml is None or xml_scan.has_formula(xml):
+            self.with_formulas.add(name)
+
+    @property
+    def formula_free(self) -> frozenset[str]:
+        return frozenset(self.parts - self.with_formulas)
+
+
+def _sheet_areas(
+    book: zipfile.ZipFile, infos, limits: Limits, scanned: _Scanned, exact=False
+) -> list[int]:
     """The grid each sheet would take in a reader, for .xlsx parts and an .ods content.xml:
-    for a small .xlsx sheet, a bound of it unless `exact`."""
+    for a small .xlsx sheet, a bound of it unless `exact`. Each part unpacked is `scanned`."""
     areas = []
     for info in infos:
         name = info.filename
@@ -444,9 +470,12 @@ def _sheet_areas(book: zipfile.ZipFile, infos, limits: Limits, exact=False) -> l
             with book.open(info) as stream:
                 xml = stream.read(limits.max_file_bytes + 1)
             if len(xml) > limits.max_file_bytes:  # a huge part: streamed instead
+                scanned.note(name, None)
                 with book.open(info) as stream:
                     areas.append(xml_scan.scan_worksheet(stream, limits.max_cells).area)
-            elif exact:
+                continue
+            scanned.note(name, xml)
+            if exact:
                 areas.append(xml_scan.worksheet_extent(xml, limits.max_cells).area)
             else:
                 areas.append(xml_scan.worksheet_area_bound(xml, limits.max_cells))

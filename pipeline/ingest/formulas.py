@@ -8,16 +8,18 @@ import re
 import zipfile
 from posixpath import join, normpath
 
-from pipeline.ingest.xml_scan import formula_positions
+from pipeline.ingest.xml_scan import formula_positions, has_formula
 
 _SHEET = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 _REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
 _REL_REVERSED = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
-_ANY_FORMULA = re.compile(rb"<f[\s>/]")  # not <formula1> of a validation
 
 
-def formula_cells(data: bytes, sheets: set[str]) -> dict[str, set[tuple[int, int]]]:
-    """Sheet name -> {(row, column)}, 0-based, of the cells with a formula in those sheets."""
+def formula_cells(
+    data: bytes, sheets: set[str], free: frozenset[str] = frozenset()
+) -> dict[str, set[tuple[int, int]]]:
+    """Sheet name -> {(row, column)}, 0-based, of the cells with a formula in those sheets.
+    `free`: the parts already known to hold no formula (Arrival.formula_free), not unpacked."""
     if not sheets or not data.startswith(b"PK"):
         return {}
     try:
@@ -34,11 +36,13 @@ def formula_cells(data: bytes, sheets: set[str]) -> dict[str, set[tuple[int, int
             continue  # decompressing a sheet costs as much as reading it
         target = targets.get(rid, b"").decode()
         path = target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
+        if path in free:
+            continue
         try:
             xml = book.read(path)
         except KeyError:
             continue
-        if not _ANY_FORMULA.search(xml):
+        if not has_formula(xml):
             continue  # most forms have no formula: skip the slower scan
         cells = formula_positions(xml)  # one pass over the tags: linear, whatever the cells hold
         if cells:

@@ -63,7 +63,7 @@ def read_one(path: Path, inbox: Path, year: int, limits: Limits, zone: dt.tzinfo
         if arrival.kind == "workbook" and not arrival.issues:
             reads[arrival.name] = read_workbook(arrival, year)
             data[arrival.name] = arrival.data
-        arrival.data = b""
+        arrival.data, arrival.formula_free = b"", frozenset()  # needed only to read it
     return FileRead(arrivals, reads, data)
 
 

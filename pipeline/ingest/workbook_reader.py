@@ -56,7 +56,7 @@ def read_workbook(arrival: Arrival, year: int) -> ReadResult:
         _read_annexes(result, sheets, year, rolled_up)
         if rolled_up:
             result.codes = _annex_ids(book, next(iter(sheets), ""))
-        _flag_formulas(result, arrival.data)
+        _flag_formulas(result, arrival)
         return result
     if str(meta.get("year")) != str(year):
         result.issues.append(_wrong_year(result.file, meta.get("year"), year))
@@ -68,7 +68,7 @@ def read_workbook(arrival: Arrival, year: int) -> ReadResult:
     for spec in forms.SHEETS:
         cells = by_key.get(comparison_key(spec.name))
         _read_sheet(result, spec, cells, units[spec.name] or result.unit)
-    _flag_formulas(result, arrival.data)
+    _flag_formulas(result, arrival)
     return result
 
 
@@ -133,11 +133,11 @@ def _read_vertical_score(result: ReadResult, sheet: str, cells: list[list]) -> N
     result.unit = result.unit or record.unit
 
 
-def _flag_formulas(result: ReadResult, data: bytes) -> None:
+def _flag_formulas(result: ReadResult, arrival: Arrival) -> None:
     """A formula where text belongs is an error at its cell: the unit should type the value."""
     rows = [row for sheet_rows in result.rows.values() for row in sheet_rows]
     sheets = {provenance(row, "_sheet") for row in rows}  # only the sheets that gave rows
-    formulas = formula_cells(data, sheets)
+    formulas = formula_cells(arrival.data, sheets, arrival.formula_free)
     if not formulas:
         return
     for spec in forms.SHEETS:
