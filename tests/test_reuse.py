@@ -245,10 +245,16 @@ def test_a_node_s_fingerprint_is_that_of_its_own_rows(rows, picked):
     frame = pd.DataFrame(rows, columns=["unit_code", "name"])
     where = sorted(i for i in picked if i < len(rows))
     mine = frame.iloc[where]
-    by_place = _Annex("phu_luc_1", Path("a.xlsx"), mine, None, None, where)
+    by_place = _Annex("phu_luc_1", Path("a.xlsx"), frame, None, None, where)
     alone = _Annex("phu_luc_1", Path("a.xlsx"), mine.reset_index(drop=True), None, None)
     assert by_place.inputs(_row_bytes(frame)) == alone.inputs(_row_bytes(alone.rows))
     others = [i for i in range(len(rows)) if i not in where]
     if others and frame.iloc[others].values.tolist() != mine.values.tolist():
-        other = _Annex("phu_luc_1", Path("a.xlsx"), frame.iloc[others], None, None, others)
+        other = _Annex("phu_luc_1", Path("a.xlsx"), frame, None, None, others)
         assert other.inputs(_row_bytes(frame)) != by_place.inputs(_row_bytes(frame))
+    # Its task carries its own rows, not the frame's (a writer process is sent them), and the
+    # fingerprint did not take them out of the frame.
+    assert "rows" not in vars(by_place)
+    written = by_place.task().write.__self__
+    assert written.positions is None
+    assert written.frame.values.tolist() == mine.values.tolist()

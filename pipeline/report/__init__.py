@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import marshal
 import time
@@ -181,15 +182,26 @@ def write_outputs(
 
 @dataclass(frozen=True)
 class _Annex:
-    """One Phụ lục to write: the office's own, or a node's, with what it is made from:
-    `rows`, at `positions` of the run's frame (None: all of it)."""
+    """One Phụ lục to write: the office's own, or a node's, with what it is made from: the
+    rows of the run's `frame` at `positions` (None: all of it)."""
 
     key: str  # phu_luc_1 | phu_luc_4
     path: Path
-    rows: pd.DataFrame
+    frame: pd.DataFrame
     cfg: Config
     roster: Roster
     positions: list[int] | None = None
+
+    @functools.cached_property
+    def rows(self) -> pd.DataFrame:
+        """Its own rows, taken out of the frame only when it is written: after a late file,
+        most nodes' annexes are kept, and taking their rows out was a tenth of deciding."""
+        return self.frame if self.positions is None else self.frame.iloc[self.positions]
+
+    def task(self) -> Task:
+        """Writing it, carrying its own rows only (a writer process is sent them)."""
+        own = dataclasses.replace(self, frame=self.rows, positions=None)
+        return Task(self.key, len(own.frame) + 50, own.write)
 
     def inputs(self, texts: list[bytes]) -> str:
         """Its fingerprint, from `texts`: each row of the run's frame as bytes (_row_bytes),
@@ -197,7 +209,7 @@ class _Annex:
         mine = texts if self.positions is None else [texts[i] for i in self.positions]
         rows = hashlib.sha256(b"".join(mine)).hexdigest()
         return fingerprint(
-            self.key, list(self.rows.columns), rows, repr(self.cfg), repr(self.roster)
+            self.key, list(self.frame.columns), rows, repr(self.cfg), repr(self.roster)
         )
 
     def write(self) -> Path:
@@ -252,7 +264,7 @@ def _annex_jobs(
         for key, rows in frames.items():
             where = sorted(i for code in inside for i in places[key].get(code, ()))
             path = by_node / ascii_slug(node.name) / OUTPUT_NAMES[key].format(year=stamp)
-            yield _Annex(key, path, rows.iloc[where], own_cfg, own_roster, where)
+            yield _Annex(key, path, rows, own_cfg, own_roster, where)
 
 
 def _positions_by_unit(rows: pd.DataFrame) -> dict[str, list[int]]:
@@ -281,7 +293,7 @@ def _annex_tasks(
             if earlier.reuse(job.path, outbox, job.inputs(texts[job.key])):
                 done(job.path)
                 continue
-        yield Task(job.key, len(job.rows) + 50, job.write)
+        yield job.task()
 
 
 def expected_outputs(result: RunResult) -> int:
