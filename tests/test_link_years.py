@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import unicodedata
 
 import pandas as pd
@@ -22,6 +23,7 @@ from pipeline.link import (
     compare_names,
     link_models,
     link_years,
+    years,
 )
 from pipeline.records import Decision
 from tests.fixtures.build_linking_set import TARGET, pairs
@@ -297,3 +299,57 @@ def test_linking_does_not_depend_on_row_order(current_rows, earlier_rows, random
     taken = links[links["link"].isin([LINKED, AGREED])]
     owners = pd.DataFrame({"unit": current.loc[taken.index, "unit"], "model": taken["model_id"]})
     assert not owners.duplicated().any()
+
+
+def _province(units: int) -> tuple[pd.DataFrame, History]:
+    """Many units, each with last year's names and this year's retyped, dropped or new."""
+    earlier, current = [], []
+    for u in range(units):
+        unit = f"Chi bộ thôn {u}"
+        for k, name in enumerate(NAMES):
+            if (u + k) % 3:
+                earlier.append((unit, name, u * 100 + k))
+            if (u + k) % 4:
+                status = "DUY_TRI" if (u + k) % 2 else "MOI"
+                current.append((unit, f"Mô hình “{name}”" if k % 2 else name, status))
+    rows = pd.DataFrame(current, columns=["unit", "name", "status"])
+    rows["_file"] = [f"{i // 7:03}.xlsx" for i in range(len(rows))]
+    rows["_row"] = [8 + i % 7 for i in range(len(rows))]
+    return rows, history(earlier)
+
+
+def _dies() -> None:
+    os._exit(3)  # a forked process killed (out of memory, say) before it answers
+
+
+@pytest.mark.skipif(not years.FORKS, reason="only where processes fork")
+def test_units_decided_in_a_forked_process_are_decided_as_here(monkeypatch):
+    rows, known = _province(60)
+    years._MEMO.clear()
+    monkeypatch.setattr(years, "PARALLEL_FROM", 10**9)
+    alone = link_years(rows, known)
+    years._MEMO.clear()
+    decided_here = []
+    decide = years._decide_unit
+
+    def counted(unit, *rest):
+        decided_here.append(unit)  # in this process only: the forked one counts its own
+        return decide(unit, *rest)
+
+    monkeypatch.setattr(years, "_decide_unit", counted)
+    monkeypatch.setattr(years, "PARALLEL_FROM", 1)
+    beside = link_years(rows, known)
+    pd.testing.assert_frame_equal(alone, beside)
+    assert 0 < len(set(decided_here)) < rows["unit"].nunique()  # the other process did its half
+
+
+@pytest.mark.skipif(not years.FORKS, reason="only where processes fork")
+def test_a_forked_process_that_dies_loses_no_unit(monkeypatch):
+    rows, known = _province(30)
+    years._MEMO.clear()
+    monkeypatch.setattr(years, "PARALLEL_FROM", 10**9)
+    alone = link_years(rows, known)
+    years._MEMO.clear()
+    monkeypatch.setattr(years, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(years, "_decide_inherited", _dies)
+    pd.testing.assert_frame_equal(alone, link_years(rows, known))

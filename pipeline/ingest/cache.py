@@ -49,7 +49,7 @@ CHECKED_ENTRY = "kiem_tra"  # each file's checked rows and problems (pipeline.ch
 BYTES_ENTRY = "tep"  # <key>.tep.pickle: the workbooks' bytes of the reading <key>.pickle
 # Every module linking depends on (tests/test_cache.py follows the imports to check it).
 _LINK_CODE = ("link", "normalize.py", "rules.py", "vocab.py", "forms.py", "issues.py", "records.py",
-              "frames.py")  # fmt: skip
+              "frames.py", "heap.py")  # fmt: skip
 # Every module checking depends on (tests/test_cache.py follows the imports to check it).
 _CHECK_CODE = ("checking.py", "normalize.py", "validate.py", "vocab.py", "forms.py", "issues.py",
                "records.py", "frames.py", "rules.py")  # fmt: skip

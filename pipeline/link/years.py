@@ -9,6 +9,9 @@ model at most. A person's decision wins over everything.
 
 from __future__ import annotations
 
+import concurrent.futures
+import multiprocessing
+import sys
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import NamedTuple
@@ -17,6 +20,7 @@ import pandas as pd
 
 from pipeline import vocab
 from pipeline.frames import column_lists
+from pipeline.heap import long_lived
 from pipeline.link.names import Evidence, Strength, compare_names
 from pipeline.normalize import comparison_key, model_key, unit_key
 from pipeline.records import Decision
@@ -299,9 +303,12 @@ def link_years(
         inputs.append((name, ticked, order, history.decisions.get(key)))
     own = history.own_ids()
     out: list[tuple] = [()] * len(rows)
-    for unit, positions in by_unit.items():
-        block = tuple(blocks.get(unit, ()))
-        given = tuple(inputs[i] for i in positions)
+    units = [
+        (unit, tuple(blocks.get(unit, ())), tuple(inputs[i] for i in positions))
+        for unit, positions in by_unit.items()
+    ]
+    _decide_beside(units, rules, no_history)
+    for (unit, block, given), positions in zip(units, by_unit.values(), strict=True):
         outcomes = _unit_outcomes(unit, block, given, rules, no_history)
         for i, outcome in zip(positions, outcomes, strict=True):
             out[i] = outcome if outcome[0] != OWN else (own.get(keys[i]), *outcome[1:])
@@ -321,6 +328,58 @@ def _unit_outcomes(unit: str, block: tuple, inputs: tuple, rules: LinkRules, no_
     if found is None:
         found = _MEMO[key] = _decide_unit(unit, block, inputs, rules, no_history)
     return found
+
+
+# A province's units take seconds to decide on one core while the other waits: from this many
+# rows to decide, half the units (by the names to compare) are decided in a forked process.
+# Only where processes fork (Linux): a spawned one would be sent every unit's earlier names,
+# and start slower than it would help. Each unit's outcomes depend on its own inputs alone, so
+# the result is the same wherever a unit was decided.
+PARALLEL_FROM = 5_000
+FORKS = sys.platform.startswith("linux")
+_BESIDE: list[tuple] = []  # the units the forked process decides, found in its own memory
+
+
+def _decide_beside(units: list[tuple], rules: LinkRules, no_history: bool) -> None:
+    """Decide, into _MEMO, the `units` (unit, block, inputs) not decided yet, half of them in
+    a forked process when there are many. Nothing is lost if it fails: what it did not give
+    back is decided here, as it would have been."""
+    todo = [u for u in units if (*u, no_history) not in _MEMO]
+    if not FORKS or sum(len(inputs) for _, _, inputs in todo) < PARALLEL_FROM:
+        return
+    mine, theirs = _halves(todo)
+    _BESIDE[:] = [(theirs, rules, no_history)]
+    context = multiprocessing.get_context("fork")
+    try:
+        with long_lived(), concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+            future = pool.submit(_decide_inherited)
+            for unit, block, inputs in mine:
+                _unit_outcomes(unit, block, inputs, rules, no_history)
+            decided = future.result()
+    except Exception:  # a process that could not start or died: its units are decided here
+        decided = {}
+    finally:
+        _BESIDE.clear()
+    _MEMO.update(decided)
+
+
+def _halves(todo: list[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """Two shares of about the same work: a unit costs its rows times its earlier names."""
+    shares: tuple[list, list] = ([], [])
+    work = [0, 0]
+    for unit in sorted(todo, key=lambda u: -len(u[2]) * max(1, len(u[1]))):
+        lighter = work.index(min(work))
+        shares[lighter].append(unit)
+        work[lighter] += len(unit[2]) * max(1, len(unit[1]))
+    return shares
+
+
+def _decide_inherited() -> dict[tuple, tuple]:
+    (units, rules, no_history), *_ = _BESIDE
+    return {
+        (unit, block, inputs, no_history): _decide_unit(unit, block, inputs, rules, no_history)
+        for unit, block, inputs in units
+    }
 
 
 def _decide_unit(unit: str, block: tuple, inputs: tuple, rules: LinkRules, no_history: bool):
