@@ -7,7 +7,9 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import marshal
+import operator
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -203,13 +205,12 @@ class _Annex:
         own = dataclasses.replace(self, frame=self.rows, positions=None)
         return Task(self.key, len(own.frame) + 50, own.write)
 
-    def inputs(self, texts: list[bytes]) -> str:
-        """Its fingerprint, from `texts`: each row of the run's frame as bytes (_row_bytes),
-        made once for all the annexes that list it."""
-        mine = texts if self.positions is None else [texts[i] for i in self.positions]
-        rows = hashlib.sha256(b"".join(mine)).hexdigest()
+    def inputs(self, columns: list[list]) -> str:
+        """Its fingerprint, from `columns`: the run's frame's values (_columns), made once for
+        all the annexes that list its rows."""
+        rows = hashlib.sha256(b"".join(_column_bytes(c, self.positions) for c in columns))
         return fingerprint(
-            self.key, list(self.frame.columns), rows, repr(self.cfg), repr(self.roster)
+            self.key, list(self.frame.columns), rows.hexdigest(), repr(self.cfg), repr(self.roster)
         )
 
     def write(self) -> Path:
@@ -218,24 +219,36 @@ class _Annex:
         return self.path
 
 
-def _row_bytes(rows: pd.DataFrame) -> list[bytes]:
-    """Each row's values as marshal (version 2) writes them: by value and type, not by which
-    equal values are one object (as a pickle's bytes say), whatever the row's place in the
-    whole inbox, and self-delimiting, so rows joined stay apart. A value marshal cannot write
-    (a date, a missing date) goes as a tuple of its repr, which no cell of a frame holds."""
+def _columns(rows: pd.DataFrame) -> list[list]:
+    """The frame's values, column by column, as a fingerprint takes them (_column_bytes)."""
     columns = []
     for name in rows.columns:
-        values = rows[name].tolist()
-        if rows[name].dtype.kind in "mM":  # every row of the column holds one
-            values = [_tagged(v) for v in values]
-        columns.append(values)
-    texts = []
-    for values in zip(*columns, strict=True):
-        try:
-            texts.append(marshal.dumps(values, 2))
-        except ValueError:  # a date in a column of text
-            texts.append(marshal.dumps(tuple(map(_tagged, values)), 2))
-    return texts
+        column = rows[name]
+        if column.dtype.kind in "mM":  # dates and times: their count of ticks, with the unit
+            ticks = column.array.asi8.tolist()  # NaT too: the smallest int64
+            columns.append(list(zip(itertools.repeat(("\0", str(column.dtype))), ticks)))
+        else:
+            columns.append(column.tolist())
+    return columns
+
+
+def _column_bytes(values: list, positions: list[int] | None) -> bytes:
+    """The values at `positions` (None: all), as marshal (version 2) writes a tuple of them:
+    by value and type, not by which equal values are one object (as a pickle's bytes say),
+    whatever their place in the whole inbox, and self-delimiting, so columns joined stay
+    apart. Taken and written in C, a column at a time: one marshal call per row was a third
+    of deciding the writers' tasks. A value marshal cannot write (a missing number, a date
+    in a column of text) goes as a tuple of its repr, which no cell of a frame holds."""
+    if positions is None:
+        taken = tuple(values)
+    elif len(positions) == 1:
+        taken = (values[positions[0]],)
+    else:
+        taken = operator.itemgetter(*positions)(values) if positions else ()
+    try:
+        return marshal.dumps(taken, 2)
+    except ValueError:
+        return marshal.dumps(tuple(map(_tagged, taken)), 2)
 
 
 def _tagged(value: object) -> object:
@@ -283,14 +296,14 @@ def _annex_tasks(
     """A task for each annex not made from the same inputs as last run's; those are copied.
     `jobs` give the office's own annexes first."""
     whole: dict[str, pd.DataFrame] = {}  # the office's own, made from the whole frame
-    texts: dict[str, list[bytes]] = {}  # each frame's rows as bytes, made once for its annexes
+    columns: dict[str, list[list]] = {}  # each frame's values, taken once for its annexes
     for job in jobs:
         if job.positions is None:
             whole[job.key] = job.rows
         if earlier is not None:
-            if job.key not in texts:
-                texts[job.key] = _row_bytes(whole[job.key])
-            if earlier.reuse(job.path, outbox, job.inputs(texts[job.key])):
+            if job.key not in columns:
+                columns[job.key] = _columns(whole[job.key])
+            if earlier.reuse(job.path, outbox, job.inputs(columns[job.key])):
                 done(job.path)
                 continue
         yield job.task()

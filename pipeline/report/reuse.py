@@ -38,7 +38,7 @@ _WRITER_CODE = code_digest(Path(__file__).parent.parent)
 
 def fingerprint(*inputs: object) -> str:
     """What an output is made from, as one hash of the inputs' values (an annex's rows given
-    as their digest, report._row_bytes). By repr, not pickle: a pickle's bytes also say which
+    as their digest, report._column_bytes). By repr, not pickle: a pickle's bytes also say which
     equal values are one object, and the rows of a re-run share their strings otherwise than
     the first run's."""
     text = _WRITER_CODE + repr(inputs)
