@@ -318,6 +318,16 @@ def _province(units: int) -> tuple[pd.DataFrame, History]:
     return rows, history(earlier)
 
 
+def _linked_in_one_process(monkeypatch, rows, known) -> pd.DataFrame:
+    """The links as one process decides them; then forked processes from the first row on."""
+    years._MEMO.clear()
+    monkeypatch.setattr(years, "PARALLEL_FROM", 10**9)
+    alone = link_years(rows, known)
+    years._MEMO.clear()
+    monkeypatch.setattr(years, "PARALLEL_FROM", 1)
+    return alone
+
+
 def _dies() -> None:
     os._exit(3)  # a forked process killed (out of memory, say) before it answers
 
@@ -325,10 +335,7 @@ def _dies() -> None:
 @pytest.mark.skipif(not years.FORKS, reason="only where processes fork")
 def test_units_decided_in_a_forked_process_are_decided_as_here(monkeypatch):
     rows, known = _province(60)
-    years._MEMO.clear()
-    monkeypatch.setattr(years, "PARALLEL_FROM", 10**9)
-    alone = link_years(rows, known)
-    years._MEMO.clear()
+    alone = _linked_in_one_process(monkeypatch, rows, known)
     decided_here = []
     decide = years._decide_unit
 
@@ -337,7 +344,6 @@ def test_units_decided_in_a_forked_process_are_decided_as_here(monkeypatch):
         return decide(unit, *rest)
 
     monkeypatch.setattr(years, "_decide_unit", counted)
-    monkeypatch.setattr(years, "PARALLEL_FROM", 1)
     beside = link_years(rows, known)
     pd.testing.assert_frame_equal(alone, beside)
     assert 0 < len(set(decided_here)) < rows["unit"].nunique()  # the other process did its half
@@ -346,10 +352,6 @@ def test_units_decided_in_a_forked_process_are_decided_as_here(monkeypatch):
 @pytest.mark.skipif(not years.FORKS, reason="only where processes fork")
 def test_a_forked_process_that_dies_loses_no_unit(monkeypatch):
     rows, known = _province(30)
-    years._MEMO.clear()
-    monkeypatch.setattr(years, "PARALLEL_FROM", 10**9)
-    alone = link_years(rows, known)
-    years._MEMO.clear()
-    monkeypatch.setattr(years, "PARALLEL_FROM", 1)
+    alone = _linked_in_one_process(monkeypatch, rows, known)
     monkeypatch.setattr(years, "_decide_inherited", _dies)
     pd.testing.assert_frame_equal(alone, link_years(rows, known))
