@@ -208,7 +208,7 @@ class _Pool:
             return self._failed(worker, path, inbox, f"đọc quá {seconds} giây nên đã dừng")
         # Its memory is looked at every POLL_SECONDS at most, as when it alone is reading: the
         # other worker's answers wake this loop once per file, and looking each time was 0.4 s
-        # of the main process's time in a province's read.
+        # of the main process's time in a province's read (py-spy, sampled).
         if now - worker.measured >= POLL_SECONDS:
             worker.measured = now
             if _rss(worker.process.pid) - worker.baseline > self.limits.memory_per_file:
