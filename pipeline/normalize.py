@@ -391,6 +391,13 @@ def add_known_model_keys(known: dict[str, str]) -> None:
     _KEYS.update(known)
 
 
+def add_known_name_parts(known: dict[str, NameParts]) -> None:
+    """Names taken apart by another process of this run (a reader: ingest.isolated), by the
+    same code: as many as the memo has room for."""
+    room = MAX_KNOWN_NAMES - len(_PARTS)
+    _PARTS.update(known if len(known) <= room else dict(list(known.items())[:room]))
+
+
 def _name_parts(name: object) -> NameParts:
     text = _without_years(clean_text(name))
     head, place = _split_place(text)

@@ -173,6 +173,20 @@ def test_a_rerun_takes_apart_no_name_again(cached, monkeypatch):
     assert again.registrations["model_id"].tolist() == first.registrations["model_id"].tolist()
 
 
+def test_a_first_run_takes_its_models_names_apart_in_the_readers(sample_workspace, monkeypatch):
+    """Each reader process takes apart the model names of the files it reads, so that the
+    main process takes apart none of them (they were most of checking a province's inbox)."""
+    normalize._PARTS.clear()
+    normalize._KEYS.clear()
+    seen = []
+    work = normalize._name_parts
+    monkeypatch.setattr(normalize, "_name_parts", lambda name: seen.append(name) or work(name))
+    first = run(sample_workspace, None)
+    names = set(first.registrations["name"]) | set(first.results["name"])
+    assert names and not names & set(seen)
+    assert all(normalize.name_parts(n) == work(n) for n in names)
+
+
 def test_a_rerun_works_out_no_sort_key_of_its_models_again(cached, monkeypatch):
     """The keys the annexes sort the models by are kept, and worked out before the writers."""
     ws, cache, _ = cached
@@ -475,3 +489,25 @@ def test_a_rerun_knows_each_files_rows_without_hashing_them(cached, monkeypatch)
     for path in readings(cache):
         for reading in pickle.loads(path.read_bytes()).reads.values():
             assert reading.rows_keys == {s: work(r) for s, r in reading.rows.items() if r}
+
+
+def test_a_first_run_sends_back_the_bytes_its_readers_kept(sample_workspace, tmp_path, monkeypatch):
+    """Each reader process keeps the bytes of the workbooks it reads in the cache, so that the
+    main process receives none of them: a first run loads those of the workbooks it sends back
+    from there, and they are the bytes a run without a cache sends back."""
+    loaded = []
+    real = KeptBytes.load
+    monkeypatch.setattr(KeptBytes, "load", lambda self: loaded.append(self.name) or real(self))
+    first = run(sample_workspace, tmp_path / "cache")
+    assert first.returned
+    assert sorted(loaded) == sorted(first.returned)
+    assert first.returned == run(sample_workspace, None).returned
+
+
+def test_a_cache_that_cannot_be_written_loses_no_return(sample_workspace, tmp_path):
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache's folder would be")
+    unkept = run(sample_workspace, blocked)
+    plain = run(sample_workspace, None)
+    assert unkept.returned and unkept.returned == plain.returned
+    assert unkept.issues == plain.issues

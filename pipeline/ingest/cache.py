@@ -102,6 +102,26 @@ def _places(memo) -> dict:
     return {key: place[:2] for key, place in memo.files.items()}
 
 
+def put_entry(folder: Path, key: str, value) -> bool:
+    """Keep `value` as folder/<key>.pickle, written whole or not at all; whether it was (a
+    cache that cannot be written only makes the next run slower). What a reader worker
+    calls for the file it has just read (ingest.isolated), as the main process does."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        part = folder / f"{key}.{os.getpid()}.part"
+        with part.open("wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        part.replace(folder / f"{key}.pickle")
+    except (OSError, pickle.PicklingError):
+        return False
+    return True
+
+
+def bytes_key(key: str) -> str:
+    """The entry of the bytes of a reading's workbooks, apart from it (KeptBytes)."""
+    return f"{key}.{BYTES_ENTRY}"
+
+
 @dataclass(frozen=True)
 class KeptBytes:
     """A workbook's bytes kept beside its reading (ReadCache.put_bytes), read when needed.
@@ -172,19 +192,10 @@ class ReadCache:
     def put(self, key: str, reading) -> None:
         """Keep a reading; a cache that cannot be written only makes the next run slower."""
         self.used.add(key)
-        with contextlib.suppress(OSError, pickle.PicklingError):
-            self.folder.mkdir(parents=True, exist_ok=True)
-            part = self.folder / f"{key}.{os.getpid()}.part"
-            with part.open("wb") as f:
-                pickle.dump(reading, f, protocol=pickle.HIGHEST_PROTOCOL)
-            part.replace(self.folder / f"{key}.pickle")
-
-    def put_bytes(self, key: str, data: dict[str, bytes]) -> None:
-        """Keep the bytes of a reading's workbooks, apart from it (KeptBytes)."""
-        self.put(f"{key}.{BYTES_ENTRY}", data)
+        put_entry(self.folder, key, reading)
 
     def bytes_entry(self, key: str) -> Path:
-        return self.folder / f"{key}.{BYTES_ENTRY}.pickle"
+        return self.folder / f"{bytes_key(key)}.pickle"
 
     def load_names(self) -> None:
         """Give normalize the names' keys an earlier run worked out by the same rules."""

@@ -23,17 +23,19 @@ import os
 import sys
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from pathlib import Path
 
 import psutil
 
+from pipeline import forms
 from pipeline.heap import collector_paused
 from pipeline.ingest.arrivals import Arrival, Limits, arrivals_of, displayable
-from pipeline.ingest.cache import KeptBytes, ReadCache
+from pipeline.ingest.cache import KeptBytes, ReadCache, bytes_key, put_entry
 from pipeline.ingest.workbook_reader import read_workbook
 from pipeline.issues import Code, Issue
+from pipeline.normalize import NameParts, add_known_name_parts, clean_text, name_parts
 from pipeline.records import ReadResult, rows_key
 
 POLL_SECONDS = 0.2
@@ -48,6 +50,10 @@ class FileRead:
     arrivals: list[Arrival]
     reads: dict[str, ReadResult]
     data: dict[str, bytes | KeptBytes]
+    kept: bool = False  # kept in the cache by the worker that read it, bytes and all
+    # Its model names taken apart by the worker (normalize.name_parts), never kept: each
+    # name is taken apart once per run, and this way the main process does not do all.
+    parts: dict[str, NameParts] = field(default_factory=dict)
 
 
 def workbook_bytes(data: bytes | KeptBytes) -> bytes:
@@ -96,26 +102,47 @@ def read_files(
     if todo:
         count = max(1, min(workers or os.cpu_count() or 1, len(todo)))
         pool = _Pool(count, limits)
+        folder = cache.folder if cache is not None else None
+        tasks = [(paths[i], keys.get(i)) for i in todo]
         try:
-            reads = pool.run([paths[i] for i in todo], inbox, year, zone, on_file)
+            reads = pool.run(tasks, inbox, year, zone, folder, on_file)
         finally:
             pool.close()
         for index, read in zip(todo, reads, strict=True):
+            add_known_name_parts(read.parts)
+            read.parts = {}
+            if read.kept:  # its bytes are in the cache now, as for a reading kept before
+                again = functools.partial(read_one, paths[index], inbox, year, limits, zone)
+                read = _with_kept_bytes(read, cache, keys[index], again)
             found[index] = read
-            if cache is not None and not _stopped_reading(read):  # a stop may not recur
-                _keep(cache, keys[index], read)
     return [found[i] for i in range(len(paths))]
 
 
-def _keep(cache: ReadCache, key: str, read: FileRead) -> None:
-    """The reading and, apart, its workbooks' bytes: a re-run loads the readings of the
-    whole inbox, and the bytes of only the few workbooks it sends back."""
-    if read.data:
-        cache.put_bytes(key, read.data)
+def _names_apart(read: FileRead) -> dict[str, NameParts]:
+    """Each model name of the reading, as normalize gives it (clean_text), taken apart."""
+    found = {}
+    for reading in read.reads.values():
+        for spec in forms.SHEETS:
+            at = [c.key for c in spec.columns].index("name")
+            for row in reading.rows.get(spec.name) or ():
+                name = clean_text(row[at])
+                found[name] = name_parts(name)
+    return found
+
+
+def _kept(read: FileRead, folder: Path, key: str) -> FileRead:
+    """`read` kept in the cache `folder` under `key` by the worker that read it, so that the
+    main process neither pickles every reading again nor receives every workbook's bytes:
+    the reading and, apart, its workbooks' bytes (a re-run loads the readings of the whole
+    inbox, and the bytes of only the few workbooks it sends back). What it gives back holds
+    the bytes only if they could not be kept."""
     for reading in read.reads.values():
         reading.rows_keys = {sheet: rows_key(rows) for sheet, rows in reading.rows.items() if rows}
-    names = tuple(read.data)
-    cache.put(key, FileRead(read.arrivals, read.reads, dict.fromkeys(names, b"")))
+    if read.data and not put_entry(folder, bytes_key(key), read.data):
+        return read
+    light = FileRead(read.arrivals, read.reads, dict.fromkeys(read.data, b""))
+    light.kept = put_entry(folder, key, light)
+    return light if light.kept else read
 
 
 def _with_kept_bytes(kept: FileRead, cache: ReadCache, key: str, again) -> FileRead:
@@ -134,17 +161,13 @@ def _with_kept_bytes(kept: FileRead, cache: ReadCache, key: str, again) -> FileR
     return kept
 
 
-def _stopped_reading(read: FileRead) -> bool:
-    return any(i.code == Code.FILE_READER_STOPPED for a in read.arrivals for i in a.issues)
-
-
 class _Worker:
     def __init__(self, context, limits: Limits):
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, limits), daemon=True)
         self.process.start()
         child.close()
-        self.task: tuple[int, Path] | None = None
+        self.task: tuple[int, Path, str | None] | None = None  # index, path, cache key
         self.started = 0.0
         self.baseline = _rss(self.process.pid)  # what it holds before reading anything
         self.measured = 0.0  # when its memory was last looked at
@@ -165,31 +188,34 @@ class _Pool:
         self.limits = limits
         self.workers = [_Worker(self.context, limits) for _ in range(count)]
 
-    def run(self, paths, inbox, year, zone, on_file) -> list[FileRead]:
+    def run(self, tasks, inbox, year, zone, folder, on_file) -> list[FileRead]:
+        """Each (path, cache key) read by a worker, which keeps its reading in the cache
+        `folder` under the key (unless either is None)."""
         self.zone = zone
         results: dict[int, FileRead] = {}
-        pending = deque(enumerate(paths))
+        pending = deque((i, path, key) for i, (path, key) in enumerate(tasks))
         while pending or any(w.task for w in self.workers):
             for worker in self.workers:
                 if worker.task is None and pending:
                     worker.task = pending.popleft()
                     worker.started = time.monotonic()
-                    worker.conn.send((worker.task[1], inbox, year, zone))
+                    _, path, key = worker.task
+                    worker.conn.send((path, inbox, year, zone, folder if key else None, key))
             busy = [w for w in self.workers if w.task]
             wait([w.conn for w in busy] + [w.process.sentinel for w in busy], POLL_SECONDS)
             for worker in busy:
                 done = self._collect(worker, inbox)
                 if done is not None:
-                    index, path = worker.task
+                    index, path, _ = worker.task
                     results[index] = done
                     worker.task = None
                     if on_file:
                         on_file(path)
-        return [results[i] for i in range(len(paths))]
+        return [results[i] for i in range(len(tasks))]
 
     def _collect(self, worker: _Worker, inbox: Path) -> FileRead | None:
         """The worker's answer, a stand-in for a file it could not finish, or None: not yet."""
-        _, path = worker.task
+        _, path, _ = worker.task
         if worker.conn.poll():
             try:
                 answer = worker.conn.recv()
@@ -254,7 +280,7 @@ def _serve(conn, limits: Limits) -> None:
             return
         if task is None:
             return
-        path, inbox, year, zone = task
+        path, inbox, year, zone, folder, key = task
         try:
             answer: FileRead | str = read_one(path, inbox, year, limits, zone)
         except MemoryError:
@@ -265,6 +291,12 @@ def _serve(conn, limits: Limits) -> None:
             answer = "không đọc được tệp từ ổ đĩa"
         except Exception as error:  # any fault while reading one file is that file's line
             answer = f"lỗi khi đọc tệp ({type(error).__name__})"
+        if isinstance(answer, FileRead):
+            # Only to save time: any fault here leaves the reading as it was.
+            with contextlib.suppress(Exception):
+                if folder is not None:
+                    answer = _kept(answer, folder, key)
+                answer.parts = _names_apart(answer)
         try:
             conn.send(answer)
         except Exception as error:  # an answer that cannot be sent back (pickling)
