@@ -20,7 +20,6 @@ from pipeline.ingest import (
     Arrival,
     Limits,
     ReadResult,
-    archive,
     find_inbox_files,
     supersede_resubmissions,
 )
@@ -177,11 +176,9 @@ def consolidate(
     with long_lived():
         with stage(timings, "read"):
             paths = find_inbox_files(inbox)
-            digests = {}
-            if archive_to is not None:
-                digests = archive(paths, archive_to)  # nothing lost: copies first, then parsing
             kept = ReadCache(cache, fingerprint(year, limits, zone)) if cache else None
-            found = _read_all(paths, inbox, year, limits, on_file, zone, kept, digests)
+            # Nothing lost: each file is archived before it is read (read_files).
+            found = _read_all(paths, inbox, year, limits, on_file, zone, kept, archive_to)
             arrivals, reads, data = found
             settle()
             checked = {}
@@ -361,13 +358,15 @@ def read_history(
     )
 
 
-def _read_all(paths, inbox, year, limits, on_file, zone, cache=None, digests=None):
+def _read_all(paths, inbox, year, limits, on_file, zone, cache=None, archive_to=None):
     """Every arrival, the reading of each workbook, and the bytes of each (to send back); each
     file read in isolation, in parallel (ingest.isolated)."""
     arrivals: list[Arrival] = []
     reads: dict[str, ReadResult] = {}
     data: dict[str, bytes] = {}
-    found = read_files(paths, inbox, year, limits, zone, on_file, cache=cache, digests=digests)
+    found = read_files(
+        paths, inbox, year, limits, zone, on_file, cache=cache, archive_to=archive_to
+    )
     for read in found:
         arrivals += read.arrivals
         reads |= read.reads

@@ -4,6 +4,7 @@ a clear reason, in bounded time and memory, and every other file's models are in
 from __future__ import annotations
 
 import faulthandler
+import hashlib
 import io
 import os
 import resource
@@ -23,6 +24,7 @@ from pipeline.consolidate import consolidate
 from pipeline.ingest import DEFAULT_LIMITS, Limits
 from pipeline.ingest import OFFICE_ZONE as ZONE
 from pipeline.ingest.isolated import read_files
+from pipeline.issues import Code
 from pipeline.report import write_outputs
 from pipeline.report.template import fill_template
 from tests.fixtures.build_hostile import HOSTILE, build_hostile
@@ -113,6 +115,33 @@ def test_a_worker_that_dies_or_hangs_is_that_files_line(tmp_path, monkeypatch):
     assert "quá 2 giây" in stopped["treo.xlsx"][0].message
     assert stopped["tot.xlsx"] == []  # read by a fresh worker
     assert "tot.xlsx" in reads[2].reads
+
+
+def test_each_file_is_archived_before_a_reader_is_given_it(tmp_path, monkeypatch):
+    """Files are copied to the archive while the files before them are read: a reader that
+    finds no copy of its file aborts, and so would say which file came before its copy."""
+    from pipeline.ingest import isolated
+
+    box, archive = tmp_path / "inbox", tmp_path / "luu_tru"
+    box.mkdir()
+    for n in range(12):
+        (box / f"don_vi_{n}.xlsx").write_bytes(f"không phải sổ tính {n}".encode())
+    real = isolated.read_one
+
+    def only_archived(path, *args):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if not (archive / digest / path.name).is_file():
+            faulthandler.disable()
+            os.abort()
+        return real(path, *args)
+
+    monkeypatch.setattr(isolated, "read_one", only_archived)
+    paths = sorted(box.iterdir())
+    reads = read_files(paths, box, 2026, DEFAULT_LIMITS, ZONE, workers=2, archive_to=archive)
+    assert [r.arrivals[0].name for r in reads] == [p.name for p in paths]
+    stopped = Code.FILE_READER_STOPPED
+    assert not [i for r in reads for i in r.arrivals[0].issues if i.code == stopped]
+    assert len(list(archive.rglob("*.xlsx"))) == len(paths)
 
 
 @st.composite

@@ -5,7 +5,7 @@ from pipeline.ingest.arrivals import (
     OFFICE_ZONE,
     Arrival,
     Limits,
-    archive,
+    archive_one,
     arrivals_of,
     find_inbox_files,
 )
@@ -20,7 +20,7 @@ __all__ = [
     "Arrival",
     "Limits",
     "ReadResult",
-    "archive",
+    "archive_one",
     "arrivals_of",
     "find_inbox_files",
     "read_workbook",

@@ -112,31 +112,32 @@ def displayable(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def archive(paths: list[Path], folder: Path) -> dict[Path, str]:
-    """Copy each inbox file, unchanged, to folder/<sha256>/<its name>, before anything else;
-    the SHA-256 of each file hashed (the reading cache's key: no need to hash it again).
+def archive_one(path: Path, folder: Path) -> str:
+    """Copy an inbox file, unchanged, to folder/<sha256>/<its name>, before it is read; its
+    SHA-256 (the reading cache's key: no need to hash it again), or "" when it cannot be read.
 
     A copy is written beside its place and renamed into it once its hash is checked, so a
     crash leaves no half copy under the right name; a copy found damaged (a crash of an older
     version, a failing disk) is written again. A file that cannot be read is left to the
     reader, which says so on its intake line."""
-    digests: dict[Path, str] = {}
-    for path in paths:
-        try:
-            digest = digests[path] = _sha256_file(path)
-            target = folder / digest / path.name
-            if target.exists() and _sha256_file(target) == digest:
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_name(f".{target.name}.dang_chep")
-            shutil.copy2(path, partial)
-            if _sha256_file(partial) != digest:  # changed while copied: the next run retries
-                partial.unlink(missing_ok=True)
-                continue
-            os.replace(partial, target)
-        except OSError:
-            continue
-    return digests
+    try:
+        digest = _sha256_file(path)
+    except OSError:
+        return ""
+    try:
+        target = folder / digest / path.name
+        if target.exists() and _sha256_file(target) == digest:
+            return digest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.dang_chep")
+        shutil.copy2(path, partial)
+        if _sha256_file(partial) != digest:  # changed while copied: the next run retries
+            partial.unlink(missing_ok=True)
+            return digest
+        os.replace(partial, target)
+    except OSError:
+        pass
+    return digest
 
 
 def _unpack(name, data, parent, sender, sent, limits, zone, depth) -> list[Arrival]:

@@ -17,12 +17,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import gc
 import hashlib
 import multiprocessing
 import os
 import sys
 import time
-from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from pathlib import Path
@@ -31,7 +32,7 @@ import psutil
 
 from pipeline import forms
 from pipeline.heap import collector_paused
-from pipeline.ingest.arrivals import Arrival, Limits, arrivals_of, displayable
+from pipeline.ingest.arrivals import Arrival, Limits, archive_one, arrivals_of, displayable
 from pipeline.ingest.cache import KeptBytes, ReadCache, bytes_key, put_entry
 from pipeline.ingest.workbook_reader import read_workbook
 from pipeline.issues import Code, Issue
@@ -82,39 +83,48 @@ def read_files(
     on_file=None,
     workers: int | None = None,
     cache: ReadCache | None = None,
-    digests: dict[Path, str] | None = None,
+    archive_to: Path | None = None,
 ) -> list[FileRead]:
     """Every file, in the order given, each read in isolation (or taken from `cache`, when it
-    was read before as it is now: by its SHA-256, from `digests` when it was hashed already).
-    Never raises for a file."""
+    was read before as it is now, by its SHA-256). Never raises for a file.
+
+    With `archive_to`, each file is copied there (arrivals.archive_one) before it is read or
+    looked up, and while the files before it are being read: nothing is lost, and the copying
+    of a province's inbox (about a second) is not added to its reading."""
     found: dict[int, FileRead] = {}
     keys: dict[int, str] = {}
-    digests = digests or {}
-    with collector_paused():
-        for index, path in enumerate(paths if cache is not None else []):
-            keys[index] = cache.key(path, inbox, digests.get(path) or _sha256(path))
-            if (kept := cache.get(keys[index])) is not None:
-                again = functools.partial(read_one, path, inbox, year, limits, zone)
-                found[index] = _with_kept_bytes(kept, cache, keys[index], again)
-                if on_file:
-                    on_file(path)
-    todo = [i for i in range(len(paths)) if i not in found]
-    if todo:
-        count = max(1, min(workers or os.cpu_count() or 1, len(todo)))
-        pool = _Pool(count, limits)
-        folder = cache.folder if cache is not None else None
-        tasks = [(paths[i], keys.get(i)) for i in todo]
-        try:
-            reads = pool.run(tasks, inbox, year, zone, folder, on_file)
-        finally:
-            pool.close()
-        for index, read in zip(todo, reads, strict=True):
-            add_known_name_parts(read.parts)
-            read.parts = {}
-            if read.kept:  # its bytes are in the cache now, as for a reading kept before
-                again = functools.partial(read_one, paths[index], inbox, year, limits, zone)
-                read = _with_kept_bytes(read, cache, keys[index], again)
-            found[index] = read
+
+    def unread() -> Iterator[tuple[int, Path, str | None]]:
+        """The files not kept, each archived and looked up as a reader is about to need it."""
+        for index, path in enumerate(paths):
+            digest = archive_one(path, archive_to) if archive_to is not None else ""
+            if cache is None:
+                yield index, path, None
+                continue
+            key = keys[index] = cache.key(path, inbox, digest or _sha256(path))
+            if (kept := cache.get(key)) is None:
+                yield index, path, key
+                continue
+            again = functools.partial(read_one, path, inbox, year, limits, zone)
+            found[index] = _with_kept_bytes(kept, cache, key, again)
+            if on_file:
+                on_file(path)
+
+    count = max(1, min(workers or os.cpu_count() or 1, len(paths)))
+    pool = _Pool(count, limits)
+    folder = cache.folder if cache is not None else None
+    try:
+        with collector_paused():  # thousands of readings unpickled: none of them garbage
+            reads = pool.run(unread(), inbox, year, zone, folder, on_file)
+    finally:
+        pool.close()
+    for index, read in reads.items():
+        add_known_name_parts(read.parts)
+        read.parts = {}
+        if read.kept:  # its bytes are in the cache now, as for a reading kept before
+            again = functools.partial(read_one, paths[index], inbox, year, limits, zone)
+            read = _with_kept_bytes(read, cache, keys[index], again)
+        found[index] = read
     return [found[i] for i in range(len(paths))]
 
 
@@ -180,27 +190,32 @@ class _Worker:
 
 
 class _Pool:
+    """Up to `count` workers, each started when there is a file for it (a late run's one
+    file needs one; a worker spawned on Windows takes about a second to start)."""
+
     def __init__(self, count: int, limits: Limits):
         # fork is quick on Linux and shares the imported modules; elsewhere, spawn (the only way
         # on Windows; macOS forks are unsafe with system libraries).
         method = "fork" if sys.platform.startswith("linux") else "spawn"
         self.context = multiprocessing.get_context(method)
         self.limits = limits
-        self.workers = [_Worker(self.context, limits) for _ in range(count)]
+        self.count = count
+        self.workers: list[_Worker] = []
 
-    def run(self, tasks, inbox, year, zone, folder, on_file) -> list[FileRead]:
-        """Each (path, cache key) read by a worker, which keeps its reading in the cache
-        `folder` under the key (unless either is None)."""
+    def run(self, tasks, inbox, year, zone, folder, on_file) -> dict[int, FileRead]:
+        """Each (index, path, cache key) of `tasks`, taken from it as a worker is free, read by
+        a worker, which keeps its reading in the cache `folder` under the key (unless it is
+        None); the readings by index."""
         self.zone = zone
         results: dict[int, FileRead] = {}
-        pending = deque((i, path, key) for i, (path, key) in enumerate(tasks))
-        while pending or any(w.task for w in self.workers):
-            for worker in self.workers:
-                if worker.task is None and pending:
-                    worker.task = pending.popleft()
-                    worker.started = time.monotonic()
-                    _, path, key = worker.task
-                    worker.conn.send((path, inbox, year, zone, folder if key else None, key))
+        tasks = iter(tasks)
+        waiting = next(tasks, None)  # taken before a worker is free: it is ready when one is
+        while waiting is not None or any(w.task for w in self.workers):
+            while waiting is not None and (worker := self._free()) is not None:
+                worker.task, worker.started = waiting, time.monotonic()
+                _, path, key = waiting
+                worker.conn.send((path, inbox, year, zone, folder if key else None, key))
+                waiting = next(tasks, None)
             busy = [w for w in self.workers if w.task]
             wait([w.conn for w in busy] + [w.process.sentinel for w in busy], POLL_SECONDS)
             for worker in busy:
@@ -211,7 +226,15 @@ class _Pool:
                     worker.task = None
                     if on_file:
                         on_file(path)
-        return [results[i] for i in range(len(tasks))]
+        return results
+
+    def _free(self) -> _Worker | None:
+        """A worker with no file: an idle one, or a new one while there are fewer than count."""
+        idle = next((w for w in self.workers if w.task is None), None)
+        if idle is None and len(self.workers) < self.count:
+            idle = _Worker(self.context, self.limits)
+            self.workers.append(idle)
+        return idle
 
     def _collect(self, worker: _Worker, inbox: Path) -> FileRead | None:
         """The worker's answer, a stand-in for a file it could not finish, or None: not yet."""
@@ -272,6 +295,9 @@ def _stopped(worker: _Worker) -> str:
 
 def _serve(conn, limits: Limits) -> None:
     """A worker: read the files it is given, one at a time, until told to stop."""
+    # Forked while the main process holds off the collector (heap.collector_paused): a
+    # worker's garbage must not pile up against its memory bound, file after file.
+    gc.enable()
     _cap_memory(limits.memory_per_file)
     while True:
         try:
