@@ -117,6 +117,39 @@ def test_a_worker_that_dies_or_hangs_is_that_files_line(tmp_path, monkeypatch):
     assert "tot.xlsx" in reads[2].reads
 
 
+def test_the_files_queued_behind_a_stopped_worker_are_all_read(tmp_path, monkeypatch):
+    """A worker is sent its next file while it reads one: when it dies or overruns, the file
+    waiting in its pipe is read by the fresh worker, not lost nor blamed."""
+    from pipeline.ingest import isolated
+
+    box = tmp_path / "inbox"
+    box.mkdir()
+    names = ["1_chet.xlsx", "2_tot.xlsx", "3_treo.xlsx", "4_tot.xlsx", "5_chet.xlsx", "6_tot.xlsx"]
+    for name in names:
+        (box / name).write_bytes(b"x")
+    real = isolated.read_one
+
+    def misbehaving(path, *args):
+        if "chet" in path.name:
+            faulthandler.disable()
+            os.abort()
+        if "treo" in path.name:
+            time.sleep(60)
+        return real(path, *args)
+
+    monkeypatch.setattr(isolated, "read_one", misbehaving)
+    paths = sorted(box.iterdir())
+    reads = read_files(paths, box, 2026, Limits(seconds_per_file=2), ZONE, workers=1)
+    lines = {r.arrivals[0].name: r.arrivals[0].issues for r in reads}
+    assert list(lines) == names
+    for name in names:
+        stopped = [i.code for i in lines[name]] == [Code.FILE_READER_STOPPED]
+        assert stopped == ("tot" not in name), name
+    assert [name in r.reads for name, r in zip(names, reads, strict=True)] == [
+        "tot" in name for name in names
+    ]
+
+
 def test_each_file_is_archived_before_a_reader_is_given_it(tmp_path, monkeypatch):
     """Files are copied to the archive while the files before them are read: a reader that
     finds no copy of its file aborts, and so would say which file came before its copy."""

@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
@@ -40,6 +41,10 @@ from pipeline.normalize import NameParts, add_known_name_parts, clean_text, name
 from pipeline.records import ReadResult, rows_key
 
 POLL_SECONDS = 0.2
+# Files sent to a worker at once: the one it reads and the next, already in its pipe. With one,
+# each worker waited for this process between two files, 1.5 s of each reader's 15 s on a
+# province (idle in conn.recv; measured in the worker).
+QUEUED = 2
 
 
 @dataclass
@@ -177,10 +182,17 @@ class _Worker:
         self.process = context.Process(target=_serve, args=(child, limits), daemon=True)
         self.process.start()
         child.close()
-        self.task: tuple[int, Path, str | None] | None = None  # index, path, cache key
-        self.started = 0.0
+        # The files sent to it, (index, path, cache key) each, the first being read: the next
+        # waits in its pipe, so that it starts on it without waiting for this process.
+        self.queue: deque[tuple[int, Path, str | None]] = deque()
+        self.started = 0.0  # when it began the first of its queue
         self.baseline = _rss(self.process.pid)  # what it holds before reading anything
         self.measured = 0.0  # when its memory was last looked at
+
+    @property
+    def task(self) -> tuple[int, Path, str | None] | None:
+        """The file it is reading, if any."""
+        return self.queue[0] if self.queue else None
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -203,37 +215,51 @@ class _Pool:
         self.workers: list[_Worker] = []
 
     def run(self, tasks, inbox, year, zone, folder, on_file) -> dict[int, FileRead]:
-        """Each (index, path, cache key) of `tasks`, taken from it as a worker is free, read by
-        a worker, which keeps its reading in the cache `folder` under the key (unless it is
+        """Each (index, path, cache key) of `tasks`, taken from it as a worker has room, read
+        by a worker, which keeps its reading in the cache `folder` under the key (unless it is
         None); the readings by index."""
         self.zone = zone
         results: dict[int, FileRead] = {}
         tasks = iter(tasks)
-        waiting = next(tasks, None)  # taken before a worker is free: it is ready when one is
-        while waiting is not None or any(w.task for w in self.workers):
-            while waiting is not None and (worker := self._free()) is not None:
-                worker.task, worker.started = waiting, time.monotonic()
-                _, path, key = waiting
+        again: deque = deque()  # sent to a worker that was stopped before it read them
+        waiting = next(tasks, None)  # taken before a worker has room: it is ready when one has
+        while waiting is not None or again or any(w.queue for w in self.workers):
+            while (again or waiting is not None) and (worker := self._with_room()) is not None:
+                if again:
+                    task = again.popleft()
+                else:
+                    task, waiting = waiting, next(tasks, None)
+                if not worker.queue:
+                    worker.started = time.monotonic()
+                worker.queue.append(task)
+                _, path, key = task
                 worker.conn.send((path, inbox, year, zone, folder if key else None, key))
-                waiting = next(tasks, None)
-            busy = [w for w in self.workers if w.task]
+            busy = [w for w in self.workers if w.queue]
             wait([w.conn for w in busy] + [w.process.sentinel for w in busy], POLL_SECONDS)
             for worker in busy:
+                process = worker.process
                 done = self._collect(worker, inbox)
-                if done is not None:
-                    index, path, _ = worker.task
-                    results[index] = done
-                    worker.task = None
-                    if on_file:
-                        on_file(path)
+                if done is None:
+                    continue
+                index, path, _ = worker.queue.popleft()
+                results[index] = done
+                worker.started = time.monotonic()
+                if worker.process is not process:  # replaced: the files it held are sent again
+                    again.extend(worker.queue)
+                    worker.queue.clear()
+                if on_file:
+                    on_file(path)
         return results
 
-    def _free(self) -> _Worker | None:
-        """A worker with no file: an idle one, or a new one while there are fewer than count."""
-        idle = next((w for w in self.workers if w.task is None), None)
+    def _with_room(self) -> _Worker | None:
+        """A worker to send a file to: an idle one, else a new one while there are fewer than
+        count, else one whose queue has room (QUEUED files each)."""
+        idle = next((w for w in self.workers if not w.queue), None)
         if idle is None and len(self.workers) < self.count:
             idle = _Worker(self.context, self.limits)
             self.workers.append(idle)
+        if idle is None:
+            idle = next((w for w in self.workers if len(w.queue) < QUEUED), None)
         return idle
 
     def _collect(self, worker: _Worker, inbox: Path) -> FileRead | None:
