@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, NoReturn
 
 import click
 
@@ -386,7 +386,25 @@ def run() -> None:
     for stream in (sys.stdout, sys.stderr):
         if (stream.encoding or "").lower().replace("-", "") != "utf8":
             stream.reconfigure(encoding="utf-8", errors="replace")
-    main()
+    try:
+        main()
+    except SystemExit as done:
+        leave(done.code)
+
+
+def leave(code: int | str | None = 0) -> NoReturn:
+    """End the process with `code` (as sys.exit takes it) once its output is flushed, without
+    freeing its objects one by one: after a province's run that took 0.4-0.8 s, and nothing
+    is left to do (every workbook and the registry are written and closed by then; no atexit
+    handler of ours or of our libraries has work left). mypy ends the same way (util.hard_exit).
+    Only the console entry point does this: the library and click's test runner exit as usual."""
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)  # what sys.exit("…") prints, with exit status 1
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed pipe: nothing more can be said
+            stream.flush()
+    os._exit(code or 0)
 
 
 def _param_name(param: click.Parameter) -> str:

@@ -271,3 +271,16 @@ def test_open_shows_the_latest_annexes_with_the_first_opener_that_works(
         "Phu_luc_1_dang_ky_2026.xlsx",
         "Phu_luc_4_ket_qua_2026.xlsx",
     ]
+
+
+@pytest.mark.parametrize(("code", "status"), [(None, 0), (0, 0), (3, 3), ("Lỗi: hết chỗ", 1)])
+def test_the_console_ends_with_its_exit_status_and_all_it_printed(code, status):
+    """`dvk` ends without freeing its objects (cli.leave): what it printed last is still
+    there, and the status is what sys.exit would give."""
+    script = f"from pipeline.cli import leave; print('Đ' * 200_000, end=''); leave({code!r})"
+    ran = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, encoding="utf-8"
+    )
+    assert ran.returncode == status
+    assert ran.stdout == "Đ" * 200_000
+    assert ran.stderr == (f"{code}\n" if isinstance(code, str) else "")
