@@ -116,24 +116,26 @@ def archive_one(path: Path, folder: Path) -> str:
     """Copy an inbox file, unchanged, to folder/<sha256>/<its name>, before it is read; its
     SHA-256 (the reading cache's key: no need to hash it again), or "" when it cannot be read.
 
-    A copy is written beside its place and renamed into it once its hash is checked, so a
-    crash leaves no half copy under the right name; a copy found damaged (a crash of an older
-    version, a failing disk) is written again. A file that cannot be read is left to the
-    reader, which says so on its intake line."""
+    A copy is written beside its place, hashed as it is written, and renamed into it only if
+    that hash is the file's, so a crash leaves no half copy under the right name. A copy of
+    another size found there (a crash of an older version, which copied in place) is written
+    again; one of the right size is taken as written, which spares a re-run hashing the whole
+    archive again. A file that cannot be read is left to the reader, which says so on its
+    intake line."""
     try:
         digest = _sha256_file(path)
     except OSError:
         return ""
     try:
         target = folder / digest / path.name
-        if target.exists() and _sha256_file(target) == digest:
+        if target.is_file() and target.stat().st_size == path.stat().st_size:
             return digest
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.dang_chep")
-        shutil.copy2(path, partial)
-        if _sha256_file(partial) != digest:  # changed while copied: the next run retries
+        if _copy_hashing(path, partial) != digest:  # changed while copied: the next run retries
             partial.unlink(missing_ok=True)
             return digest
+        shutil.copystat(path, partial)
         os.replace(partial, target)
     except OSError:
         pass
@@ -494,6 +496,16 @@ def _refused(name, parent, code, value="", digest="", sent=None) -> Arrival:
     arrival = Arrival(name, digest, "other", b"", parent, sent=sent)
     arrival.issues.append(Issue(file=name, code=code, value=value))
     return arrival
+
+
+def _copy_hashing(source: Path, target: Path) -> str:
+    """Copy source to target; the SHA-256 of the bytes written."""
+    digest = hashlib.sha256()
+    with source.open("rb") as f, target.open("wb") as out:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+            out.write(block)
+    return digest.hexdigest()
 
 
 def _sha256_file(path: Path) -> str:
