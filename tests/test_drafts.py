@@ -213,3 +213,37 @@ def test_a_shared_part_laid_out_once_gives_the_bytes_the_generator_gives():
             f"tệp {i}".encode(),
             bytes(range(256)) * 200,
         ]
+
+
+def test_a_draft_is_written_again_when_the_workbook_it_attaches_changes(tmp_path, cfg):
+    """A letter to fix a file is copied from the last run only if its attachment is the same:
+    the fingerprint takes the attachment's digest."""
+    from pipeline.letters import Letter
+    from pipeline.report.drafts import write_drafts
+    from pipeline.report.reuse import Earlier
+
+    outbox, staged = tmp_path / "outbox", tmp_path / "staged"
+    returned = {"a.xlsx": tmp_path / "a_can_sua.xlsx"}
+    letter = Letter("Chi bộ xóm Bắc Sơn", "bacson@example.vn", files_to_fix=["a.xlsx"])
+    today = dt.date(2026, 3, 1)
+
+    def run(attachment: bytes) -> bytes:
+        returned["a.xlsx"].write_bytes(attachment)
+        earlier = Earlier.load(outbox, tmp_path / "ket_qua.json")
+        (draft,) = write_drafts([(letter, staged / "a.eml")], returned, cfg, today, earlier, staged)
+        outbox.mkdir(exist_ok=True)
+        (outbox / "a.eml").write_bytes(draft.read_bytes())  # published
+        draft.unlink()
+        earlier.save()
+        return (outbox / "a.eml").read_bytes()
+
+    first = run(b"PK first")
+    assert run(b"PK first") == first  # copied: a draft's MIME boundary is random
+    changed = run(b"PK changed")
+    assert changed != first
+    attached = [p.get_payload(decode=True) for p in _parse(changed).walk() if p.get_filename()]
+    assert attached == [b"PK changed"]
+
+
+def _parse(data: bytes):
+    return email.message_from_bytes(data, policy=email.policy.default)

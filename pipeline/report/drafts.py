@@ -9,6 +9,7 @@ in the draft (_Generator)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import uuid
 from email import policy
@@ -62,7 +63,9 @@ def write_drafts(
     blank, shared = None, {}
     for letter, path in paired:
         if earlier is not None and outbox is not None:
-            attached = [returned[f].read_bytes() for f in letter.files_to_fix]
+            # The attachments by their digests: the repr of their bytes, hashed as text, was a
+            # sixth of a late run's letters (py-spy).
+            attached = [_sha256(returned[f]) for f in letter.files_to_fix]
             inputs = fingerprint("thu_gui", letter, repr(cfg), today, attached)
             if earlier.reuse(path, outbox, inputs):
                 continue
@@ -202,3 +205,7 @@ def _blank_form(cfg: Config, earlier: Earlier | None = None) -> MIMEApplication:
 
 
 _BLANK_FORM: dict[str, MIMEApplication] = {}
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
