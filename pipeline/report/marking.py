@@ -269,7 +269,10 @@ class _Package:
         ):
             self.changed[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
         out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        # Deflated quickly: a returned form is about a fifth larger (39 KB against 32 KB for
+        # the template's) and saved in half the time (1.0 ms against 1.9 ms), 427 times over
+        # in a province's run.
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
             for name in self.names:
                 if name in self.dropped:
                     continue
