@@ -9,7 +9,7 @@ On the same generated files (bench.province), in the same run, each the median o
 - the same run again with nothing new, and after one late file arrives;
 - linking alone, at a tenth of the size and at full size, and against every pair.
 
-`python -m bench.run --files 5000` (about 20 minutes on 2 cores); CI runs `--files 200 --repeat 1`
+`python -m bench.run --files 5000` (about 12 minutes on 2 cores); CI runs `--files 200 --repeat 1`
 as a smoke test. The generated workspace is kept in bench/.data/ and reused.
 """
 

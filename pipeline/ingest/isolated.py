@@ -2,9 +2,10 @@
 
 A hostile or broken file must cost its unit one line of the intake, never the office its run:
 a parser that aborts (calamine's Rust allocator does, on a grid it cannot allocate), loops, or
-eats memory takes down only its worker. The parent gives each worker one file at a time,
-watches the clock and each worker's memory (psutil, everywhere, Windows included), and
-replaces a worker that died or overran with a fresh one. On Linux the kernel also caps each
+eats memory takes down only its worker. A worker reads one file at a time, with the next
+already sent to it (QUEUED); the parent watches the clock and each worker's memory (psutil,
+everywhere, Windows included), and replaces a worker that died or overran with a fresh one,
+which is sent again the files the stopped one held. On Linux the kernel also caps each
 worker's heap (RLIMIT_DATA), so a sudden allocation fails at once instead of between two
 looks of the watchdog; everywhere, the bounds counted before parsing (arrivals.Limits) refuse
 the known bombs before any parser sees them.
