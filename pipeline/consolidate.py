@@ -177,6 +177,8 @@ def consolidate(
         with stage(timings, "read"):
             paths = find_inbox_files(inbox)
             kept = ReadCache(cache, fingerprint(year, limits, zone)) if cache else None
+            if kept:
+                kept.load_digests()
             # Nothing lost: each file is archived before it is read (read_files).
             found = _read_all(paths, inbox, year, limits, on_file, zone, kept, archive_to)
             arrivals, reads, data = found
@@ -200,6 +202,7 @@ def consolidate(
             result.timings = timings
             result.read_from_cache = kept.hits if kept else 0
             if kept:
+                kept.save_digests()
                 kept.save_names()
                 kept.save_sort_keys(*_sorted_by(result))
                 kept.save_links()

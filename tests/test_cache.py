@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import hashlib
+import os
 import pickle
 import shutil
 from pathlib import Path
@@ -15,11 +17,12 @@ from openpyxl import load_workbook
 from pipeline import Office, checking, forms, normalize, records, scoring, vocab
 from pipeline.config import load_config
 from pipeline.consolidate import consolidate
+from pipeline.ingest import arrivals, find_inbox_files, isolated
 from pipeline.ingest import cache as cache_module
-from pipeline.ingest import find_inbox_files
 from pipeline.ingest.cache import (
     BYTES_ENTRY,
     CHECKED_ENTRY,
+    DIGESTS_ENTRY,
     LINKS_ENTRY,
     NAMES_ENTRY,
     SORT_ENTRY,
@@ -140,7 +143,7 @@ def test_the_summary_says_how_many_files_were_not_read_again(consolidated):
 
 
 def readings(cache) -> list:
-    memos = (NAMES_ENTRY, SORT_ENTRY, LINKS_ENTRY, CHECKED_ENTRY)
+    memos = (NAMES_ENTRY, SORT_ENTRY, LINKS_ENTRY, CHECKED_ENTRY, DIGESTS_ENTRY)
     return sorted(p for p in cache.iterdir() if p.stem not in memos and "." not in p.stem)
 
 
@@ -511,3 +514,79 @@ def test_a_cache_that_cannot_be_written_loses_no_return(sample_workspace, tmp_pa
     plain = run(sample_workspace, None)
     assert unkept.returned and unkept.returned == plain.returned
     assert unkept.issues == plain.issues
+
+
+def _aged(inbox: Path) -> None:
+    """Every inbox file last changed an hour ago: old enough for its digest to be kept."""
+    for path in find_inbox_files(inbox):
+        stamp = path.stat().st_mtime - 3600
+        os.utime(path, (stamp, stamp))
+
+
+def _hashed(monkeypatch) -> list[str]:
+    names: list[str] = []
+    real = arrivals._sha256_file
+
+    def counting(path):
+        names.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(arrivals, "_sha256_file", counting)
+    return names
+
+
+def test_a_rerun_hashes_only_the_files_changed_since(sample_workspace, tmp_path, monkeypatch):
+    ws, cache, archive = sample_workspace, tmp_path / "cache", tmp_path / "luu_tru"
+    _aged(ws / "inbox")
+    first = consolidate(ws / "inbox", 2026, cache=cache, archive_to=archive)
+    hashed = _hashed(monkeypatch)
+    again = consolidate(ws / "inbox", 2026, cache=cache, archive_to=archive)
+    assert hashed == []
+    assert again.read_from_cache == len(find_inbox_files(ws / "inbox"))
+    assert outputs_of(again) == outputs_of(first)
+    # Changed (a new inode, as Excel saves), and given back its old size and time: hashed and
+    # read anew, and archived as it is now.
+    path = ws / "inbox" / "chi_bo_xom_bac_son.xlsx"
+    before = path.stat()
+    book = load_workbook(path)
+    book[forms.REGISTRATION.name].cell(forms.REGISTRATION.first_data_row, 2).value = "Đổi"
+    book.save(tmp_path / "moi.xlsx")
+    os.replace(tmp_path / "moi.xlsx", path)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    changed = consolidate(ws / "inbox", 2026, cache=cache, archive_to=archive)
+    assert hashed == [path.name]
+    assert "Đổi" in set(changed.registrations["name"])
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (archive / digest / path.name).read_bytes() == path.read_bytes()
+
+
+def test_a_file_changed_just_before_the_run_is_hashed_again_next_time(
+    sample_workspace, tmp_path, monkeypatch
+):
+    """A clock may tick once in two seconds (FAT): a file changed within them could change
+    again and keep its time. Its digest is not trusted by the next run."""
+    ws, cache = sample_workspace, tmp_path / "cache"
+    _aged(ws / "inbox")
+    fresh = ws / "inbox" / "chi_bo_xom_bac_son.xlsx"
+    os.utime(fresh)  # now
+    consolidate(ws / "inbox", 2026, cache=cache)
+    hashed = _hashed(monkeypatch)
+    monkeypatch.setattr(isolated, "_sha256", arrivals._sha256_file)  # counted as well
+    consolidate(ws / "inbox", 2026, cache=cache)
+    assert hashed == [fresh.name]
+
+
+def outputs_of(result) -> list:
+    return sorted(result.registrations["name"]) + sorted(result.results["name"])
+
+
+def test_a_digest_kept_wrongly_is_found_out_when_the_file_is_archived(tmp_path):
+    """A file rewritten in place with its old size and time kept (as no editor does) is not
+    archived under its old digest: the copy is hashed as it is written."""
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(b"now")
+    old = hashlib.sha256(b"before").hexdigest()
+    digest = arrivals.archive_one(path, tmp_path / "luu_tru", known=old)
+    assert digest == hashlib.sha256(b"now").hexdigest()
+    assert (tmp_path / "luu_tru" / digest / "a.xlsx").read_bytes() == b"now"
+    assert not (tmp_path / "luu_tru" / old).exists()

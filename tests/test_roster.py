@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline import roster as roster_module
 from pipeline.roster import ROOT, Roster, Unit
 
 
@@ -26,3 +27,17 @@ def test_all_subtrees_at_once_are_each_nodes_subtree(roster):
         assert subtree == roster.subtree(code)
         assert roster.under(code, subtree) == roster.under(code)
         assert {u.code for u in subtree} == {code} | set(roster.under(code).units)
+
+
+def _without_kind_word_by_word(key: str) -> str:
+    """The plain reading of the rule: the longest kind word that starts the key, dropped."""
+    for word in sorted(roster_module._KIND_WORDS, key=len, reverse=True):
+        if key.startswith(word + " "):
+            return key[len(word) + 1 :]
+    return key
+
+
+@given(st.lists(st.sampled_from([*roster_module._KIND_WORDS, "thon", "1", "xa", ""]), max_size=4))
+def test_a_leading_kind_word_is_dropped_as_the_longest_that_fits(words):
+    key = " ".join(words)
+    assert roster_module._without_kind(key) == _without_kind_word_by_word(key)

@@ -23,6 +23,7 @@ from pipeline.report.styles import (
     merge,
     put,
     put_row,
+    row_heights,
     set_height,
     set_print_setup,
     set_width,
@@ -233,3 +234,14 @@ def test_rows_written_as_xml_read_back_as_xlsxwriter_writes_them(sheet, tmp_path
     with mock.patch.object(sheet_module, "worksheet_class", lambda _sheet: Worksheet):
         book.save(folder / "xlsxwriter.xlsx")
     assert _sheet_xml(folder / "quick.xlsx") == _sheet_xml(folder / "xlsxwriter.xlsx")
+
+
+_CELL = st.one_of(
+    st.text(alphabet="ab \nĐổi", max_size=120), st.integers(), st.none(), st.floats(allow_nan=True)
+)
+
+
+@given(st.lists(st.tuples(_CELL, st.floats(1, 60)), max_size=8), st.sampled_from([11, 12, 14]))
+def test_a_tables_row_heights_are_the_heights_of_its_rows_cell_by_cell(cells, size):
+    values, widths = [v for v, _ in cells], [w for _, w in cells]
+    assert row_heights(widths, size)(values) == wrapped_height(cells, size)

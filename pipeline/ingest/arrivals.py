@@ -11,6 +11,7 @@ import hashlib
 import io
 import os
 import shutil
+import stat
 import unicodedata
 import zipfile
 import zlib
@@ -112,9 +113,11 @@ def displayable(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def archive_one(path: Path, folder: Path) -> str:
+def archive_one(path: Path, folder: Path, known: str | None = None) -> str:
     """Copy an inbox file, unchanged, to folder/<sha256>/<its name>, before it is read; its
     SHA-256 (the reading cache's key: no need to hash it again), or "" when it cannot be read.
+    `known`: its SHA-256 as an earlier run worked it out, the file unchanged since (by its
+    size, time and inode: ingest.cache.ReadCache.known_digest), so it is not read again here.
 
     A copy is written beside its place, hashed as it is written, and renamed into it only if
     that hash is the file's, so a crash leaves no half copy under the right name. A copy of
@@ -123,23 +126,35 @@ def archive_one(path: Path, folder: Path) -> str:
     archive again. A file that cannot be read is left to the reader, which says so on its
     intake line."""
     try:
-        digest = _sha256_file(path)
+        digest = known or _sha256_file(path)
     except OSError:
         return ""
     try:
         target = folder / digest / path.name
-        if target.is_file() and target.stat().st_size == path.stat().st_size:
+        if _is_file_of_size(target, path.stat().st_size):
             return digest
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.dang_chep")
-        if _copy_hashing(path, partial) != digest:  # changed while copied: the next run retries
+        if _copy_hashing(path, partial) != digest:
             partial.unlink(missing_ok=True)
-            return digest
+            if known:  # the file is not what the earlier run hashed: hashed and copied anew
+                with contextlib.suppress(OSError):
+                    target.parent.rmdir()  # the folder made for it, if it holds nothing else
+                return archive_one(path, folder)
+            return digest  # changed while copied: the next run retries
         shutil.copystat(path, partial)
         os.replace(partial, target)
     except OSError:
         pass
     return digest
+
+
+def _is_file_of_size(path: Path, size: int) -> bool:
+    try:
+        found = os.stat(path)  # one look, not is_file() and then stat()
+    except OSError:
+        return False
+    return stat.S_ISREG(found.st_mode) and found.st_size == size
 
 
 def _unpack(name, data, parent, sender, sent, limits, zone, depth) -> list[Arrival]:

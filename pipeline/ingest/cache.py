@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import os
 import pickle
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,7 @@ NAMES_ENTRY = "ten_mo_hinh"  # each model name's key (normalize.model_key), besi
 SORT_ENTRY = "thu_tu"  # each text's sort key (normalize.sort_key), as the annexes order them
 LINKS_ENTRY = "so_khop"  # how each unit's rows were linked to earlier years (link.years)
 CHECKED_ENTRY = "kiem_tra"  # each file's checked rows and problems (pipeline.checking)
+DIGESTS_ENTRY = "ma_bam"  # each inbox file's SHA-256, by its name, size, time and inode
 BYTES_ENTRY = "tep"  # <key>.tep.pickle: the workbooks' bytes of the reading <key>.pickle
 # Every module linking depends on (tests/test_cache.py follows the imports to check it).
 _LINK_CODE = ("link", "normalize.py", "rules.py", "vocab.py", "forms.py", "issues.py", "records.py",
@@ -160,12 +162,53 @@ class ReadCache:
     links_loaded: set | None = None  # the units whose links were loaded; None: none kept
     checked_loaded: dict | None = None  # each sheet's files and their places, as loaded
 
-    def key(self, path: Path, inbox: Path, content: str) -> str:
-        try:
-            mtime = path.stat().st_mtime_ns
-        except OSError:
-            mtime = 0
-        name = path.relative_to(inbox).as_posix()
+    digests_loaded: dict = field(default_factory=dict)  # name -> (size, time, inode, SHA-256)
+    digests_seen: dict = field(default_factory=dict)  # the same, for this run's files
+    # When this cache was opened: a file changed less than two seconds before it may change
+    # again within one tick of a coarse clock (FAT's is 2 s) and look the same: not trusted.
+    opened_ns: int = field(default_factory=time.time_ns)
+    _stats: dict = field(default_factory=dict)
+
+    def _stat(self, path: Path) -> os.stat_result | None:
+        if path not in self._stats:
+            try:
+                self._stats[path] = path.stat()
+            except OSError:
+                self._stats[path] = None
+        return self._stats[path]
+
+    def known_digest(self, path: Path, name: str) -> str | None:
+        """The file's SHA-256 as an earlier run worked it out, if it has kept the same size,
+        time and inode since (as git trusts its index): a re-run reads only its new files.
+        None when not known, or not trusted."""
+        found = self._stat(path)
+        kept = self.digests_loaded.get(name)
+        if found is None or kept is None:
+            return None
+        return kept[3] if kept[:3] == (found.st_size, found.st_mtime_ns, found.st_ino) else None
+
+    def note_digest(self, path: Path, name: str, digest: str) -> None:
+        """Remember the file's SHA-256 for the next run, unless it changed just now."""
+        found = self._stat(path)
+        if found is not None and found.st_mtime_ns < self.opened_ns - 2_000_000_000:
+            stamp = (found.st_size, found.st_mtime_ns, found.st_ino, digest)
+            self.digests_seen[name] = stamp
+
+    def load_digests(self) -> None:
+        self.digests_loaded = self._load_memo(DIGESTS_ENTRY) or {}
+
+    def save_digests(self) -> None:
+        """Keep this run's files' digests, unless all but a few are the ones loaded (a late
+        file is hashed again at the next run; a name gone from the inbox is never asked)."""
+        seen, loaded = self.digests_seen, self.digests_loaded
+        changed = sum(loaded.get(name) != stamp for name, stamp in seen.items())
+        if changed and (not loaded or _worth_writing(len(loaded), changed)):
+            self.put(DIGESTS_ENTRY, (self.fingerprint, seen))
+
+    def key(self, path: Path, name: str, content: str) -> str:
+        """The entry of the file at `path`, `name` in the inbox, whose SHA-256 is `content`."""
+        found = self._stat(path)
+        mtime = found.st_mtime_ns if found is not None else 0
         # A name may hold bytes that were not UTF-8 (surrogates): hashed as they were.
         text = f"{self.fingerprint}|{name}|{mtime}|{content}"
         return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
@@ -283,7 +326,7 @@ class ReadCache:
         """Forget the readings of files no longer in the inbox (or read by an older tool)."""
         if not self.folder.is_dir():
             return
-        keep = {*self.used, NAMES_ENTRY, SORT_ENTRY, LINKS_ENTRY, CHECKED_ENTRY}
+        keep = {*self.used, NAMES_ENTRY, SORT_ENTRY, LINKS_ENTRY, CHECKED_ENTRY, DIGESTS_ENTRY}
         with os.scandir(self.folder) as entries:  # one listing, no Path per entry
             names = [e.name for e in entries if e.name.endswith((".pickle", ".part"))]
         for name in names:

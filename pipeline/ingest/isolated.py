@@ -103,11 +103,17 @@ def read_files(
     def unread() -> Iterator[tuple[int, Path, str | None]]:
         """The files not kept, each archived and looked up as a reader is about to need it."""
         for index, path in enumerate(paths):
-            digest = archive_one(path, archive_to) if archive_to is not None else ""
             if cache is None:
+                if archive_to is not None:
+                    archive_one(path, archive_to)
                 yield index, path, None
                 continue
-            key = keys[index] = cache.key(path, inbox, digest or _sha256(path))
+            name = path.relative_to(inbox).as_posix()
+            known = cache.known_digest(path, name)
+            digest = archive_one(path, archive_to, known) if archive_to is not None else known
+            digest = digest or _sha256(path)
+            cache.note_digest(path, name, digest)
+            key = keys[index] = cache.key(path, name, digest)
             if (kept := cache.get(key)) is None:
                 yield index, path, key
                 continue

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 
 from pipeline.config import Config
@@ -56,7 +55,8 @@ def write_intake(
     office_name = cfg.office_name
     wb = Book(FILES_SHEET)
     files = wb.active
-    rows = numbered(asdict(f) | {"status": f.status.label} for f in result.files)
+    # A file's account holds plain values only: copied as they are (asdict deep-copies each).
+    rows = numbered(vars(f) | {"status": f.status.label} for f in result.files)
     table_sheet(
         files, office_name, f"DANH SÁCH TỆP TIẾP NHẬN NĂM {cfg.title_year}", _FILE_COLUMNS, rows
     )

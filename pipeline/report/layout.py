@@ -22,6 +22,7 @@ from pipeline.report.styles import (
     plain,
     put,
     put_row,
+    row_heights,
     set_height,
     set_print_setup,
     set_width,
@@ -152,14 +153,14 @@ def table_sheet(
         set_width(ws, col, column.width)
         put(ws, 4, col, column.header, bold=True, align="center", border=True)
     set_height(ws, 4, max(36, wrapped_height([(c.header, c.width) for c in columns])))
-    widths = [column.width for column in columns]
+    height = row_heights([column.width for column in columns])
     for r, values in enumerate(rows, start=5):
         aligns = [
             "center" if column.align == "center" or isinstance(value, int | float) else "left"
             for column, value in zip(columns, values, strict=True)
         ]
         put_row(ws, r, values, aligns, border=True)
-        set_height(ws, r, wrapped_height(zip(values, widths, strict=True)))
+        set_height(ws, r, height(values))
     if not rows:
         put(ws, 5, 1, "Không có.", italic=True)
         merge(ws, 5, 1, last)

@@ -31,6 +31,7 @@ from pipeline.report.styles import (
     plain,
     put,
     put_row,
+    row_heights,
     set_height,
     set_print_setup,
     set_width,
@@ -336,11 +337,12 @@ def write_annex(
     row = _write_header(ws, spec)
     ids: dict[int, tuple] = {}
     aligns = [column.align for column in spec.columns]
+    height = row_heights(widths)
     for line in lines:
         bold = line.kind in ("total", "section", "unit", "group")
         values = cells(spec.columns, line.cells)
         put_row(ws, row, values, aligns, bold=bold, border=True)
-        set_height(ws, row, wrapped_height(zip(values, widths, strict=True)))
+        set_height(ws, row, height(values))
         if line.ids:
             ids[row] = line.ids
         row += 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from copy import copy
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -179,13 +179,41 @@ def wrapped_height(
     `zip(values, widths)`."""
     lines = 1
     for value, width in texts_and_widths:
-        # A width unit is about one digit; 12 pt Times New Roman fits ~1.2 characters per unit.
-        per_line = max(1.0, (width - 1) * 1.2 * BODY_SIZE / size)
         text = value if type(value) is str else str(value)
-        if len(text) <= per_line and "\n" not in text:
-            continue  # one line, as most cells are
-        needed = sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
-        lines = max(lines, needed)
+        lines = max(lines, _lines(text, _per_line(width, size)))
+    return _height(lines, size)
+
+
+def row_heights(widths: Sequence[float], size: int = BODY_SIZE) -> Callable[[Sequence], float]:
+    """wrapped_height for the rows of one table, whose columns are `widths` wide: each
+    column's line length is worked out once, not once per cell (a province's annex has
+    50,000 rows)."""
+    per_line = [_per_line(width, size) for width in widths]
+    one_line = _height(1, size)
+
+    def height(values: Sequence) -> float:
+        lines = 1
+        for value, room in zip(values, per_line, strict=True):
+            text = value if type(value) is str else str(value)
+            if len(text) > room or "\n" in text:
+                lines = max(lines, _lines(text, room))
+        return one_line if lines == 1 else _height(lines, size)
+
+    return height
+
+
+def _per_line(width: float, size: int) -> float:
+    # A width unit is about one digit; 12 pt Times New Roman fits ~1.2 characters per unit.
+    return max(1.0, (width - 1) * 1.2 * BODY_SIZE / size)
+
+
+def _lines(text: str, per_line: float) -> int:
+    if len(text) <= per_line and "\n" not in text:
+        return 1  # one line, as most cells are
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+
+
+def _height(lines: int, size: int) -> float:
     return whole_pixels(min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT * size / BODY_SIZE + 4))
 
 
