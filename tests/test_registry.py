@@ -280,3 +280,44 @@ def test_a_column_is_stored_as_each_of_its_values_would_be(values, dtype):
     expected = [registry._plain(row.get("name")) for row in records(frame)]
     assert registry._plain_column(frame, "name") == expected
     assert registry._plain_column(frame, "absent") == [None] * len(values)
+
+
+_STORED_ROW = st.tuples(
+    st.integers(1, 6),  # model_id
+    st.sampled_from([2025, 2026]),
+    st.integers(0, 1),  # seq
+    st.sampled_from(["Xã A", "Xã B"]),
+    st.sampled_from(["Mô hình 1", "Mô hình 2", ""]),
+    st.one_of(st.none(), st.integers(0, 3), st.sampled_from(["3", "3.0"]), st.floats(0, 3)),
+)
+
+
+def _unique_places(rows: list[tuple]) -> list[tuple]:
+    return list({row[:3]: row for row in rows}.values())
+
+
+@given(
+    st.lists(_STORED_ROW, max_size=12).map(_unique_places),
+    st.lists(_STORED_ROW, max_size=12).map(_unique_places),
+)
+def test_storing_a_years_rows_again_ends_as_deleting_and_writing_them_all(before, after):
+    """Only the changed rows are written, and the table ends as the plain way leaves it."""
+
+    def stored(write) -> list[tuple]:
+        conn = sqlite3.connect(":memory:")
+        conn.execute("CREATE TABLE t (model_id, year, seq, unit TEXT, name TEXT, count INTEGER,"
+                     " PRIMARY KEY (model_id, year, seq))")  # fmt: skip
+        insert = "INSERT OR REPLACE INTO t VALUES (?, ?, ?, ?, ?, ?)"
+        conn.executemany(insert, before)
+        write(conn, [row for row in after if row[1] == 2026])
+        found = conn.execute("SELECT *, typeof(count) FROM t ORDER BY model_id, year, seq")
+        return found.fetchall()
+
+    def plainly(conn, rows):
+        conn.execute("DELETE FROM t WHERE year = 2026")
+        conn.executemany("INSERT OR REPLACE INTO t VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+    def changes_only(conn, rows):
+        registry._store_rows(conn, "t", 2026, ("unit", "name", "count"), rows, replace=True)
+
+    assert stored(changes_only) == stored(plainly)
