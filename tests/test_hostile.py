@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.consolidate import consolidate
-from pipeline.ingest import DEFAULT_LIMITS, Limits
+from pipeline.ingest import DEFAULT_LIMITS, Limits, find_inbox_files
 from pipeline.ingest import OFFICE_ZONE as ZONE
 from pipeline.ingest.isolated import read_files
 from pipeline.issues import Code
@@ -286,3 +286,33 @@ def test_an_emptied_registry_stops_the_run_with_how_to_restore_it(first_run):
     again = CliRunner().invoke(main, ["consolidate", "-w", ws, "--json"])
     assert again.exit_code == 1
     assert '"nam_truoc_trong_so": [\n    2025' in again.output  # last year's history is back
+
+
+_NAMES = st.sampled_from(["a.xlsx", "B.xlsx", ".an.xlsx", "~$a.xlsx", "Thumbs.db", "z", "Đ.eml"])
+_FOLDERS = st.sampled_from(["", "thu", ".git", "~$x", "thu/sau", "Desktop.ini"])
+
+
+def _listed_path_by_path(inbox: Path) -> list[Path]:
+    """The plain reading of which inbox files are read, and in what order."""
+
+    def ignored(path: Path) -> bool:
+        parts = path.relative_to(inbox).parts
+        return path.name.lower() in ("thumbs.db", "desktop.ini") or any(
+            p.startswith((".", "~$")) for p in parts
+        )
+
+    found = [p for p in inbox.rglob("*") if p.is_file() and not ignored(p)]
+    return sorted(found, key=lambda p: p.relative_to(inbox).as_posix())
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.tuples(_FOLDERS, _NAMES), max_size=10))
+def test_the_inbox_lists_its_files_as_path_by_path(tmp_path_factory, files):
+    inbox = tmp_path_factory.mktemp("inbox")
+    for folder, name in files:
+        (inbox / folder).mkdir(parents=True, exist_ok=True)
+        if not (inbox / folder / name).is_dir():
+            (inbox / folder / name).write_bytes(b"x")
+    assert find_inbox_files(inbox) == _listed_path_by_path(inbox)
