@@ -179,12 +179,14 @@ def consolidate(
             kept = ReadCache(cache, fingerprint(year, limits, zone)) if cache else None
             if kept:
                 kept.load_digests()
+                kept.load_bundle()
             # Nothing lost: each file is archived before it is read (read_files).
             found = _read_all(paths, inbox, year, limits, on_file, zone, kept, archive_to)
             arrivals, reads, data = found
             settle()
             checked = {}
             if kept:
+                kept.save_bundle()
                 kept.prune()
                 kept.load_names()
                 settle()

@@ -20,12 +20,11 @@ from pipeline.consolidate import consolidate
 from pipeline.ingest import arrivals, find_inbox_files, isolated
 from pipeline.ingest import cache as cache_module
 from pipeline.ingest.cache import (
+    BUNDLE_ENTRY,
     BYTES_ENTRY,
     CHECKED_ENTRY,
-    DIGESTS_ENTRY,
     LINKS_ENTRY,
     NAMES_ENTRY,
-    SORT_ENTRY,
     KeptBytes,
     ReadCache,
 )
@@ -143,7 +142,7 @@ def test_the_summary_says_how_many_files_were_not_read_again(consolidated):
 
 
 def readings(cache) -> list:
-    memos = (NAMES_ENTRY, SORT_ENTRY, LINKS_ENTRY, CHECKED_ENTRY, DIGESTS_ENTRY)
+    memos = cache_module.MEMO_ENTRIES
     return sorted(p for p in cache.iterdir() if p.stem not in memos and "." not in p.stem)
 
 
@@ -590,3 +589,25 @@ def test_a_digest_kept_wrongly_is_found_out_when_the_file_is_archived(tmp_path):
     assert digest == hashlib.sha256(b"now").hexdigest()
     assert (tmp_path / "luu_tru" / digest / "a.xlsx").read_bytes() == b"now"
     assert not (tmp_path / "luu_tru" / old).exists()
+
+
+def test_a_rerun_takes_its_readings_from_one_entry_and_reads_as_before(cached, monkeypatch):
+    """After a re-run has put the readings' bytes in one entry, the next opens no reading's
+    own entry, and finds what a cold run finds; a broken bundle only sends it back to them."""
+    ws, cache, n = cached
+    cold = run(ws, cache)
+    monkeypatch.setattr(cache_module, "_worth_writing", lambda kept, added: added > 0)
+    run(ws, cache)  # every reading from its own entry: the bundle is written
+    assert (cache / f"{BUNDLE_ENTRY}.pickle").is_file()
+    opened = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda p: opened.append(p) or real(p))
+    warm = run(ws, cache)
+    assert warm.read_from_cache == n and not [p for p in opened if p.parent == cache]
+    assert outputs_of(warm) == outputs_of(cold)
+    assert warm.registrations.equals(cold.registrations)
+    (cache / f"{BUNDLE_ENTRY}.pickle").write_bytes(b"broken")
+    opened.clear()
+    again = run(ws, cache)
+    assert again.read_from_cache == n and len([p for p in opened if p.parent == cache]) == n
+    assert again.registrations.equals(cold.registrations)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+import zlib
 from unittest import mock
 from xml.etree import ElementTree
 
@@ -245,3 +246,17 @@ _CELL = st.one_of(
 def test_a_tables_row_heights_are_the_heights_of_its_rows_cell_by_cell(cells, size):
     values, widths = [v for v, _ in cells], [w for _, w in cells]
     assert row_heights(widths, size)(values) == wrapped_height(cells, size)
+
+
+def test_a_workbook_is_deflated_quickly(tmp_path):
+    """XlsxWriter is made to deflate at DEFLATE_LEVEL (report.sheet): each part of a saved
+    workbook is as long as zlib makes it at that level."""
+    book = Book("Danh sách")
+    for row in range(1, 400):
+        book.active.set_cell(row, 1, f"Mô hình {row} " * 5, None)
+    book.save(tmp_path / "a.xlsx")
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as z:
+        info = z.getinfo("xl/sharedStrings.xml")
+        deflate = zlib.compressobj(sheet_module.DEFLATE_LEVEL, zlib.DEFLATED, -15)
+        quick = len(deflate.compress(z.read(info)) + deflate.flush())
+    assert info.compress_size == quick
